@@ -1,0 +1,53 @@
+"""``consentgate``: the command-line entry point.
+
+Domain errors are translated to messages and exit codes here, at one edge:
+0 success (any decision, including block: a detection is never an error),
+1 some input lines failed, 2 bad input or configuration, 3 not found or
+conflict, 4 unauthorised, 5 unavailable.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from consentgate.cli.context import AppContext
+from consentgate.cli.demo import demo
+from consentgate.cli.detectors import detectors
+from consentgate.cli.screen import screen
+from consentgate.errors import ConsentGateError
+from consentgate.settings import load_settings
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="consentgate")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """ConsentGate: screen image requests and outputs; block non-consensual and child abuse
+    imagery with reasons.
+
+    Settings come from CONSENTGATE_* environment variables (see docs/settings.md).
+    """
+    ctx.obj = AppContext(settings=load_settings())
+
+
+cli.add_command(screen)
+cli.add_command(detectors)
+cli.add_command(demo)
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2)
+    except click.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except ConsentGateError as exc:
+        click.echo(f"error: {exc.message}", err=True)
+        sys.exit(exc.exit_code)

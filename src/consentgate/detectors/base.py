@@ -1,0 +1,109 @@
+"""The one detector contract.
+
+A detector declares its identity on the class (``name``, ``version``, the
+``targets`` it looks at) so that every signal can say exactly which code and
+which model produced it. It has one work method, ``detect``, which returns
+signals and never raises for a detection: raising means the detector failed,
+and the engine turns that into an explicit failure outcome (never an allow).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import ClassVar, Self
+
+from consentgate.detectors.lookup import HashLookup
+from consentgate.images.decoded import DecodedImage
+from consentgate.records import Evidence, ModelRef, ScreenRequest, Signal, Target
+from consentgate.settings import Settings
+from consentgate.text.normalised import NormalisedText
+
+
+@dataclass(frozen=True, slots=True)
+class ScreenInput:
+    """What every detector sees: the request, its normalised prompt and decoded images."""
+
+    request: ScreenRequest
+    text: NormalisedText | None = None
+    source: DecodedImage | None = None
+    output: DecodedImage | None = None
+
+    def has(self, target: Target) -> bool:
+        if target is Target.PROMPT:
+            return self.text is not None
+        if target is Target.SOURCE_IMAGE:
+            return self.source is not None
+        if target is Target.OUTPUT_IMAGE:
+            return self.output is not None
+        return True
+
+    def image(self, target: Target) -> DecodedImage | None:
+        if target is Target.SOURCE_IMAGE:
+            return self.source
+        if target is Target.OUTPUT_IMAGE:
+            return self.output
+        return None
+
+
+@dataclass(frozen=True)
+class DetectorContext:
+    """Collaborators a detector may need when it is built (wired by the service)."""
+
+    settings: Settings = field(default_factory=Settings)
+    hash_lookup: HashLookup | None = None
+
+
+class Detector(ABC):
+    """Base of every detector, built-in or plug-in."""
+
+    name: ClassVar[str]
+    version: ClassVar[str]
+    targets: ClassVar[frozenset[Target]]
+    description: ClassVar[str] = ""
+
+    @property
+    def model(self) -> ModelRef | None:
+        """The pinned model this instance runs, if any."""
+        return None
+
+    @classmethod
+    def unavailable_reason(cls) -> str | None:
+        """Why this detector cannot run here (a missing optional extra), or None."""
+        return None
+
+    @classmethod
+    def from_context(cls, context: DetectorContext) -> Self:
+        """Build the detector from start-up collaborators. Override when it needs any."""
+        return cls()
+
+    def warm_up(self) -> None:  # noqa: B027 - optional hook
+        """Load models now rather than on the first request."""
+
+    def applies_to(self, inp: ScreenInput) -> bool:
+        return any(inp.has(t) for t in self.targets)
+
+    @abstractmethod
+    def detect(self, inp: ScreenInput) -> Sequence[Signal]:
+        """Return this detector's signals for the input. Raise only on failure."""
+
+    def signal(
+        self,
+        label: str,
+        target: Target,
+        score: float,
+        threshold: float,
+        *evidence: Evidence,
+    ) -> Signal:
+        """Build a signal stamped with this detector's identity and model."""
+        return Signal(
+            detector=self.name,
+            detector_version=self.version,
+            model=self.model,
+            label=label,
+            target=target,
+            score=min(1.0, max(0.0, float(score))),
+            threshold=threshold,
+            evidence=evidence,
+        )

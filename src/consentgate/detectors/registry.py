@@ -1,0 +1,129 @@
+"""The detector registry: an object you add to, remove from and query.
+
+Built-in detectors and third-party ones are found the same way, through the
+``consentgate.detectors`` entry-point group; loading happens in an explicit
+start-up call (``DetectorRegistry.from_entry_points``), never on import.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+
+from consentgate.detectors.base import Detector, DetectorContext, ScreenInput
+from consentgate.errors import ConfigError, NotFound
+
+ENTRY_POINT_GROUP = "consentgate.detectors"
+
+
+@dataclass(frozen=True)
+class InstalledDetector:
+    """One entry point, as ``consentgate detectors`` lists it."""
+
+    name: str
+    version: str
+    targets: tuple[str, ...]
+    description: str
+    distribution: str
+    unavailable: str | None
+
+
+def _load_classes(group: str) -> list[tuple[type[Detector], str]]:
+    classes: list[tuple[type[Detector], str]] = []
+    for ep in entry_points(group=group):
+        cls = ep.load()
+        if not (isinstance(cls, type) and issubclass(cls, Detector)):
+            raise ConfigError(f"entry point {ep.name!r} in {group} is not a Detector class")
+        if cls.name != ep.name:
+            raise ConfigError(f"entry point {ep.name!r} loads a detector named {cls.name!r}")
+        dist = ep.dist.name if ep.dist is not None else "unknown"
+        classes.append((cls, dist))
+    return sorted(classes, key=lambda pair: pair[0].name)
+
+
+def installed_detectors(group: str = ENTRY_POINT_GROUP) -> list[InstalledDetector]:
+    return [
+        InstalledDetector(
+            name=cls.name,
+            version=cls.version,
+            targets=tuple(sorted(t.value for t in cls.targets)),
+            description=cls.description,
+            distribution=dist,
+            unavailable=cls.unavailable_reason(),
+        )
+        for cls, dist in _load_classes(group)
+    ]
+
+
+class DetectorRegistry:
+    """The set of detector instances one engine runs, keyed by unique name."""
+
+    def __init__(self, detectors: Iterable[Detector] = ()) -> None:
+        self._detectors: dict[str, Detector] = {}
+        for detector in detectors:
+            self.add(detector)
+
+    @classmethod
+    def from_entry_points(
+        cls,
+        context: DetectorContext | None = None,
+        *,
+        only: Iterable[str] = (),
+        exclude: Iterable[str] = (),
+        group: str = ENTRY_POINT_GROUP,
+    ) -> DetectorRegistry:
+        """Build every installed, available detector (or just ``only``), minus ``exclude``.
+
+        A detector named in ``only`` that is not installed or cannot run here is a
+        configuration error: asking for a safeguard that is missing must not pass
+        silently.
+        """
+        context = context or DetectorContext()
+        wanted, skipped = set(only), set(exclude)
+        classes = {c.name: c for c, _ in _load_classes(group)}
+        missing = wanted - classes.keys()
+        if missing:
+            raise ConfigError(f"detectors not installed: {', '.join(sorted(missing))}")
+        registry = cls()
+        for name, detector_cls in classes.items():
+            if (wanted and name not in wanted) or name in skipped:
+                continue
+            reason = detector_cls.unavailable_reason()
+            if reason is not None:
+                if name in wanted:
+                    raise ConfigError(f"detector {name!r} cannot run here: {reason}")
+                continue
+            registry.add(detector_cls.from_context(context))
+        return registry
+
+    def add(self, detector: Detector) -> None:
+        if detector.name in self._detectors:
+            raise ConfigError(f"a detector named {detector.name!r} is already registered")
+        self._detectors[detector.name] = detector
+
+    def remove(self, name: str) -> None:
+        if self._detectors.pop(name, None) is None:
+            raise NotFound(f"no detector named {name!r}")
+
+    def get(self, name: str) -> Detector:
+        try:
+            return self._detectors[name]
+        except KeyError:
+            raise NotFound(f"no detector named {name!r}") from None
+
+    def names(self) -> list[str]:
+        return sorted(self._detectors)
+
+    def for_input(self, inp: ScreenInput) -> list[Detector]:
+        return [d for d in self._detectors.values() if d.applies_to(inp)]
+
+    def warm_up(self) -> None:
+        for detector in self._detectors.values():
+            detector.warm_up()
+
+    def __iter__(self) -> Iterator[Detector]:
+        return iter(list(self._detectors.values()))
+
+    def __len__(self) -> int:
+        return len(self._detectors)

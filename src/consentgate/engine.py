@@ -1,0 +1,191 @@
+"""The screening engine: prepare a request, run detectors concurrently, apply the policy.
+
+The engine is the one place where a request becomes a Decision. Shells (CLI,
+HTTP API, console) only translate to and from it. Collaborators come through
+the constructor; ``ScreeningEngine.build`` wires the installed defaults.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+
+from consentgate.detectors.base import Detector, DetectorContext, ScreenInput
+from consentgate.detectors.registry import DetectorRegistry
+from consentgate.errors import ConfigError
+from consentgate.images.decoded import DecodedImage
+from consentgate.images.intake import decode_image
+from consentgate.policy.conditions import Facts
+from consentgate.policy.loader import load_policy
+from consentgate.policy.policy import Policy
+from consentgate.records import (
+    Decision,
+    DetectorFailure,
+    DetectorFailureKind,
+    DetectorTiming,
+    Label,
+    ScreenRequest,
+    Signal,
+    Subject,
+    Target,
+)
+from consentgate.settings import Settings
+from consentgate.text.normalise import normalise
+
+log = logging.getLogger(__name__)
+
+HINT_DETECTOR = "caller_hint"
+HINT_VERSION = "1"
+
+ImageDecoder = Callable[[bytes, Settings], DecodedImage]
+
+
+def _default_decoder(data: bytes, settings: Settings) -> DecodedImage:
+    return decode_image(data, max_bytes=settings.max_image_bytes)
+
+
+def hint_signals(request: ScreenRequest) -> tuple[Signal, ...]:
+    """Caller hints as signals. They can only add facts, never remove them (R8)."""
+    label = {Subject.REAL_PERSON: Label.REAL_PERSON, Subject.MINOR: Label.MINOR}.get(
+        request.subject or Subject.NONE
+    )
+    if label is None:
+        return ()
+    return (
+        Signal(
+            detector=HINT_DETECTOR,
+            detector_version=HINT_VERSION,
+            label=label,
+            target=Target.REQUEST,
+            score=1.0,
+            threshold=1.0,
+        ),
+    )
+
+
+class ScreeningEngine:
+    """Screens requests with a registry of detectors and a policy."""
+
+    def __init__(
+        self,
+        registry: DetectorRegistry,
+        policy: Policy,
+        *,
+        settings: Settings | None = None,
+        decoder: ImageDecoder = _default_decoder,
+        max_workers: int = 8,
+    ) -> None:
+        self.registry = registry
+        self.policy = policy
+        self.settings = settings or Settings()
+        self._decoder = decoder
+        self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="detector")
+
+    @classmethod
+    def build(
+        cls, settings: Settings | None = None, context: DetectorContext | None = None
+    ) -> ScreeningEngine:
+        """The engine with every installed detector and the configured policy."""
+        settings = settings or Settings()
+        context = context or DetectorContext(settings=settings)
+        registry = DetectorRegistry.from_entry_points(
+            context, only=settings.detectors, exclude=settings.disabled_detectors
+        )
+        if not len(registry):
+            # Screening with no detectors would allow everything: refuse to start.
+            raise ConfigError("no detectors are installed or enabled")
+        return cls(registry, load_policy(settings.policy_path), settings=settings)
+
+    @property
+    def adult_mode(self) -> bool:
+        return self.settings.adult_mode or self.policy.adult_mode
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def prepare(self, request: ScreenRequest) -> ScreenInput:
+        """Normalise the prompt and decode images once; bad images raise BadInput."""
+        decode = self._decoder
+        return ScreenInput(
+            request=request,
+            text=normalise(request.prompt) if request.prompt else None,
+            source=decode(request.source_image, self.settings) if request.source_image else None,
+            output=decode(request.output_image, self.settings) if request.output_image else None,
+        )
+
+    def screen(self, request: ScreenRequest) -> Decision:
+        started = time.perf_counter()
+        inp = self.prepare(request)
+        signals, failures, timings = self._run_detectors(inp)
+        hints = hint_signals(request)
+        ruling = self.policy.decide(
+            Facts(request.mode, self.adult_mode, signals, failures)
+        )
+        if hints:
+            ruling = ruling.stricter(
+                self.policy.decide(
+                    Facts(request.mode, self.adult_mode, signals + hints, failures)
+                )
+            )
+        return Decision(
+            request_id=request.id,
+            mode=request.mode,
+            decision=ruling.verdict,
+            reasons=ruling.reasons,
+            escalate=ruling.escalate,
+            policy_id=self.policy.id,
+            policy_version=self.policy.version,
+            signals=signals + hints,
+            failures=failures,
+            timings=timings,
+            total_ms=round((time.perf_counter() - started) * 1000, 3),
+        )
+
+    def screen_many(self, requests: Iterable[ScreenRequest]) -> Iterator[Decision]:
+        for request in requests:
+            yield self.screen(request)
+
+    def _run_detectors(
+        self, inp: ScreenInput
+    ) -> tuple[tuple[Signal, ...], tuple[DetectorFailure, ...], tuple[DetectorTiming, ...]]:
+        detectors = self.registry.for_input(inp)
+        deadline = time.perf_counter() + self.settings.detector_timeout_s
+        futures: list[tuple[Detector, Future[tuple[list[Signal], float]]]] = [
+            (d, self._pool.submit(_timed, d, inp)) for d in detectors
+        ]
+        signals: list[Signal] = []
+        failures: list[DetectorFailure] = []
+        timings: list[DetectorTiming] = []
+        for detector, future in futures:
+            try:
+                found, ms = future.result(timeout=max(0.0, deadline - time.perf_counter()))
+            except FutureTimeout:
+                future.cancel()
+                failures.append(_failure(detector, DetectorFailureKind.TIMEOUT, "time budget"))
+                continue
+            except Exception as exc:  # a failing detector is an outcome, not a crash
+                log.warning("detector %s failed: %s", detector.name, type(exc).__name__)
+                failures.append(_failure(detector, DetectorFailureKind.ERROR, type(exc).__name__))
+                continue
+            signals.extend(found)
+            timings.append(DetectorTiming(detector=detector.name, ms=round(ms, 3)))
+        return tuple(signals), tuple(failures), tuple(timings)
+
+
+def _timed(detector: Detector, inp: ScreenInput) -> tuple[list[Signal], float]:
+    t0 = time.perf_counter()
+    found = list(detector.detect(inp))
+    return found, (time.perf_counter() - t0) * 1000
+
+
+def _failure(detector: Detector, kind: DetectorFailureKind, message: str) -> DetectorFailure:
+    if kind is DetectorFailureKind.TIMEOUT:
+        message = "exceeded the detectors' time budget"
+    else:
+        message = f"raised {message}"
+    return DetectorFailure(
+        detector=detector.name, detector_version=detector.version, kind=kind, message=message
+    )

@@ -1,0 +1,1 @@
+"""Safe image intake: every image that enters the system is decoded here."""

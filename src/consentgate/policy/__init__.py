@@ -1,0 +1,1 @@
+"""Policy: rules with stable ids, one precedence rule, YAML loading and validation."""

@@ -1,0 +1,120 @@
+"""The condition language of policy rules.
+
+A condition is exactly one of::
+
+    signal: LABEL | [LABEL, ...]    # a fired signal with one of these labels ...
+    target: TARGET | [TARGET, ...]  # ... optionally only about these parts of the request
+    mode: MODE | [MODE, ...]        # the request's mode
+    adult_mode: true | false        # the service's adult-mode switch
+    detector_failed: true           # some detector raised or timed out
+    all: [CONDITION, ...]           # every one holds
+    any: [CONDITION, ...]           # at least one holds
+    not: CONDITION                  # does not hold
+
+Evaluating a condition returns whether it holds and the signals and failures
+that made it hold, so that every reason names its evidence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import Field, field_validator, model_validator
+
+from consentgate.records import (
+    DetectorFailure,
+    LabelName,
+    Mode,
+    Record,
+    Signal,
+    Target,
+)
+
+_KINDS = ("all", "any", "not_", "signal", "mode", "adult_mode", "detector_failed")
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What a policy decides on."""
+
+    mode: Mode
+    adult_mode: bool
+    signals: tuple[Signal, ...]
+    failures: tuple[DetectorFailure, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    holds: bool
+    signals: tuple[Signal, ...] = ()
+    failures: tuple[DetectorFailure, ...] = ()
+
+
+_FALSE = Outcome(False)
+
+
+def _as_tuple(value: Any) -> Any:
+    return (value,) if isinstance(value, str) else value
+
+
+class Condition(Record):
+    all: tuple[Condition, ...] | None = Field(None, min_length=1)
+    any: tuple[Condition, ...] | None = Field(None, min_length=1)
+    not_: Condition | None = Field(None, alias="not")
+    signal: tuple[LabelName, ...] | None = Field(None, min_length=1)
+    target: tuple[Target, ...] | None = Field(None, min_length=1)
+    mode: tuple[Mode, ...] | None = Field(None, min_length=1)
+    adult_mode: bool | None = None
+    detector_failed: bool | None = None
+
+    _normalise = field_validator("signal", "target", "mode", mode="before")(_as_tuple)
+
+    @model_validator(mode="after")
+    def _exactly_one_kind(self) -> Condition:
+        present = [k for k in _KINDS if getattr(self, k) is not None]
+        if len(present) != 1:
+            names = ", ".join(k.rstrip("_") for k in _KINDS)
+            raise ValueError(f"a condition needs exactly one of: {names}")
+        if self.target is not None and self.signal is None:
+            raise ValueError("'target' is only allowed together with 'signal'")
+        return self
+
+    def evaluate(self, facts: Facts) -> Outcome:
+        if self.signal is not None:
+            hits = tuple(
+                s
+                for s in facts.signals
+                if s.fired
+                and s.label in self.signal
+                and (self.target is None or s.target in self.target)
+            )
+            return Outcome(True, hits) if hits else _FALSE
+        if self.mode is not None:
+            return Outcome(facts.mode in self.mode)
+        if self.adult_mode is not None:
+            return Outcome(facts.adult_mode == self.adult_mode)
+        if self.detector_failed is not None:
+            failed = bool(facts.failures)
+            if failed == self.detector_failed:
+                return Outcome(True, failures=facts.failures)
+            return _FALSE
+        if self.not_ is not None:
+            return Outcome(not self.not_.evaluate(facts).holds)
+        if self.all is not None:
+            parts = [c.evaluate(facts) for c in self.all]
+            if not all(p.holds for p in parts):
+                return _FALSE
+            return _merge(parts)
+        assert self.any is not None
+        held = [p for p in (c.evaluate(facts) for c in self.any) if p.holds]
+        return _merge(held) if held else _FALSE
+
+
+def _merge(parts: list[Outcome]) -> Outcome:
+    signals: dict[int, Signal] = {}
+    failures: dict[int, DetectorFailure] = {}
+    for part in parts:
+        signals.update((id(s), s) for s in part.signals)
+        failures.update((id(f), f) for f in part.failures)
+    return Outcome(True, tuple(signals.values()), tuple(failures.values()))

@@ -1,0 +1,203 @@
+"""The shared vocabulary: request → signals → decision.
+
+Every stage of ConsentGate consumes and returns these small, immutable, typed
+records. They serialise to JSON with ``model_dump(mode="json")`` and their schema
+is published with ``model_json_schema()`` (see ``docs/records.md``).
+
+Why records and not tuples or dicts: a reviewer, an appeal and a transparency
+report must all be answerable from the record alone, so a signal carries which
+detector (and version, and model checksum) produced it, the score and the
+threshold it was held against, and what it matched.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Record(BaseModel):
+    """Base for every record: immutable, strict about unknown fields."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", ser_json_bytes="base64")
+
+
+class Mode(StrEnum):
+    """What the caller is about to do."""
+
+    GENERATE = "generate"  # text-to-image
+    EDIT = "edit"  # change a source photo
+    UPLOAD = "upload"  # share an existing image
+
+
+class Subject(StrEnum):
+    """A caller's hint about who is depicted. Hints may only make a decision stricter."""
+
+    REAL_PERSON = "real_person"
+    MINOR = "minor"
+    NONE = "none"
+
+
+class Verdict(StrEnum):
+    """The outcome. Ordered by severity: block beats review beats allow."""
+
+    ALLOW = "allow"
+    REVIEW = "review"
+    BLOCK = "block"
+
+    @property
+    def severity(self) -> int:
+        return _SEVERITY[self]
+
+
+_SEVERITY = {Verdict.ALLOW: 0, Verdict.REVIEW: 1, Verdict.BLOCK: 2}
+
+
+class Target(StrEnum):
+    """Which part of a request a signal is about."""
+
+    PROMPT = "prompt"
+    SOURCE_IMAGE = "source_image"
+    OUTPUT_IMAGE = "output_image"
+    REQUEST = "request"  # the request as a whole (caller hints)
+
+
+class Label(StrEnum):
+    """Built-in signal labels. Plug-in detectors may emit others (lower snake case)."""
+
+    SEXUAL_EXPLICIT = "sexual_explicit"
+    SEXUALISING_EDIT = "sexualising_edit"
+    MINOR = "minor"
+    REAL_PERSON = "real_person"
+    PRETEXT = "pretext"
+    JAILBREAK = "jailbreak"
+    NUDITY = "nudity"
+    BODY_REVEALING = "body_revealing"
+    POSSIBLE_MINOR = "possible_minor"
+    BANK_MATCH_CSAM = "bank_match_csam"
+    BANK_MATCH_NCII = "bank_match_ncii"
+    BANK_MATCH_CONSENT = "bank_match_consent"
+    BANK_MATCH_TAKEDOWN = "bank_match_takedown"
+    BANK_MATCH_CUSTOM = "bank_match_custom"
+    LIKENESS_MATCH = "likeness_match"
+
+
+LabelName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
+
+
+class ModelRef(Record):
+    """A pinned model: what it is, and which exact bytes (revision or checksum)."""
+
+    id: str
+    revision: str = Field(description="version tag or sha256 checksum of the weights")
+
+
+class Box(Record):
+    """A region of an image, in pixels of the original (un-downscaled) image."""
+
+    x: int
+    y: int
+    width: int
+    height: int
+
+
+class Evidence(Record):
+    """Why a signal fired. Only the fields that apply are set."""
+
+    span: str | None = Field(None, description="matched text, after normalisation")
+    term: str | None = Field(None, description="lexicon entry or pattern that matched")
+    language: str | None = None
+    box: Box | None = None
+    frame: int | None = Field(None, description="frame index in an animated image")
+    bank: str | None = None
+    entry: str | None = None
+    distance: int | None = None
+    note: str | None = None
+
+
+class Signal(Record):
+    """One detector's finding about one part of a request."""
+
+    detector: str
+    detector_version: str
+    model: ModelRef | None = None
+    label: LabelName
+    target: Target
+    score: float = Field(ge=0.0, le=1.0)
+    threshold: float = Field(ge=0.0, le=1.0)
+    evidence: tuple[Evidence, ...] = ()
+
+    @property
+    def fired(self) -> bool:
+        """A signal counts in the policy only when its score reaches its threshold."""
+        return self.score >= self.threshold
+
+
+class DetectorFailureKind(StrEnum):
+    ERROR = "error"
+    TIMEOUT = "timeout"
+
+
+class DetectorFailure(Record):
+    """A detector that raised or ran out of time: an explicit outcome, never an allow."""
+
+    detector: str
+    detector_version: str
+    kind: DetectorFailureKind
+    message: str
+
+
+class DetectorTiming(Record):
+    detector: str
+    ms: float
+
+
+class Reason(Record):
+    """One policy rule that fired, with the signals behind it."""
+
+    rule: str
+    verdict: Verdict
+    description: str
+    signals: tuple[Signal, ...] = ()
+    failures: tuple[DetectorFailure, ...] = ()
+
+
+class ScreenRequest(Record):
+    """What a platform asks ConsentGate to screen."""
+
+    id: str | None = Field(None, max_length=200, description="caller's own request id, echoed")
+    mode: Mode = Mode.GENERATE
+    prompt: str | None = Field(None, max_length=20_000)
+    source_image: bytes | None = Field(None, description="the photo to edit (edit mode)")
+    output_image: bytes | None = Field(None, description="the generated or edited result")
+    subject: Subject | None = Field(None, description="caller hint; may only tighten")
+
+
+def new_decision_id() -> str:
+    return uuid.uuid4().hex
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Decision(Record):
+    """The answer to a ScreenRequest: verdict, reasons, and how it was reached."""
+
+    id: str = Field(default_factory=new_decision_id)
+    request_id: str | None = None
+    created: datetime = Field(default_factory=utc_now)
+    mode: Mode
+    decision: Verdict
+    reasons: tuple[Reason, ...]
+    escalate: bool = Field(False, description="open a child-safety escalation case")
+    policy_id: str
+    policy_version: str
+    signals: tuple[Signal, ...] = ()
+    failures: tuple[DetectorFailure, ...] = ()
+    timings: tuple[DetectorTiming, ...] = ()
+    total_ms: float = 0.0

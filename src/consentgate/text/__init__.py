@@ -1,0 +1,1 @@
+"""Disguise-proof text normalisation."""
