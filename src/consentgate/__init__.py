@@ -1,0 +1,1 @@
+"""ConsentGate: a safety gateway against non-consensual intimate imagery and CSAM."""

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import Column, Integer, MetaData, Table, func, select
+
+from consentgate.errors import ConfigError
+from consentgate.store.database import Database
+from consentgate.store.migrate import current_heads, is_up_to_date, script_heads, upgrade
+
+
+def test_when_upgraded_twice_then_schema_is_at_head_and_idempotent(database_url: str) -> None:
+    db = Database(database_url)
+    upgrade(db)
+    upgrade(db)
+    assert current_heads(db) == script_heads(db)
+    assert is_up_to_date(db)
+    db.dispose()
+
+
+def test_when_a_write_raises_then_nothing_is_committed(database_url: str) -> None:
+    db = Database(database_url)
+    md = MetaData()
+    t = Table("scratch", md, Column("n", Integer))
+    with db.write() as conn:
+        md.create_all(conn)
+    with pytest.raises(RuntimeError), db.write() as conn:
+        conn.execute(t.insert().values(n=1))
+        raise RuntimeError("crash mid-write")
+    with db.read() as conn:
+        assert conn.execute(select(func.count()).select_from(t)).scalar_one() == 0
+    db.dispose()
+
+
+def test_when_many_threads_write_to_sqlite_then_none_fails(sqlite_url: str) -> None:
+    db = Database(sqlite_url)
+    md = MetaData()
+    t = Table("scratch", md, Column("n", Integer))
+    with db.write() as conn:
+        md.create_all(conn)
+    errors: list[BaseException] = []
+
+    def work(i: int) -> None:
+        try:
+            for j in range(20):
+                with db.write() as conn:
+                    conn.execute(t.insert().values(n=i * 100 + j))
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(6)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert errors == []
+    with db.read() as conn:
+        assert conn.execute(select(func.count()).select_from(t)).scalar_one() == 120
+    db.dispose()
+
+
+def test_when_not_migrated_then_not_up_to_date(sqlite_url: str) -> None:
+    assert not is_up_to_date(Database(sqlite_url))
+
+
+@pytest.mark.parametrize("url", ["mysql://x/y", "not a url"])
+def test_when_url_is_unsupported_then_config_error(url: str) -> None:
+    with pytest.raises(ConfigError):
+        Database(url)
