@@ -90,6 +90,7 @@ class ScreeningEngine:
     ) -> ScreeningEngine:
         """The engine with every installed detector and the configured policy."""
         settings = settings or Settings()
+        policy = load_policy(settings.policy_path)  # validate configuration first
         context = context or DetectorContext(settings=settings)
         registry = DetectorRegistry.from_entry_points(
             context, only=settings.detectors, exclude=settings.disabled_detectors
@@ -97,7 +98,7 @@ class ScreeningEngine:
         if not len(registry):
             # Screening with no detectors would allow everything: refuse to start.
             raise ConfigError("no detectors are installed or enabled")
-        return cls(registry, load_policy(settings.policy_path), settings=settings)
+        return cls(registry, policy, settings=settings)
 
     @property
     def adult_mode(self) -> bool:
@@ -121,14 +122,10 @@ class ScreeningEngine:
         inp = self.prepare(request)
         signals, failures, timings = self._run_detectors(inp)
         hints = hint_signals(request)
-        ruling = self.policy.decide(
-            Facts(request.mode, self.adult_mode, signals, failures)
-        )
+        ruling = self.policy.decide(Facts(request.mode, self.adult_mode, signals, failures))
         if hints:
             ruling = ruling.stricter(
-                self.policy.decide(
-                    Facts(request.mode, self.adult_mode, signals + hints, failures)
-                )
+                self.policy.decide(Facts(request.mode, self.adult_mode, signals + hints, failures))
             )
         return Decision(
             request_id=request.id,

@@ -20,7 +20,21 @@ from consentgate.errors import ConsentGateError
 from consentgate.settings import load_settings
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class ConsentGateGroup(click.Group):
+    """Translates domain errors to a one-line message and an exit code (the one edge)."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except ConsentGateError as exc:
+            click.echo(f"error: {exc.message}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+@click.group(
+    cls=ConsentGateGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(package_name="consentgate")
 @click.pass_context
 def cli(ctx: click.Context) -> None:
@@ -29,7 +43,8 @@ def cli(ctx: click.Context) -> None:
 
     Settings come from CONSENTGATE_* environment variables (see docs/settings.md).
     """
-    ctx.obj = AppContext(settings=load_settings())
+    if ctx.obj is None:  # tests and embedders may pass their own AppContext
+        ctx.obj = AppContext(settings=load_settings())
 
 
 cli.add_command(screen)
@@ -39,7 +54,7 @@ cli.add_command(demo)
 
 def main() -> None:
     try:
-        cli.main(standalone_mode=False)
+        result = cli.main(standalone_mode=False)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
@@ -48,6 +63,8 @@ def main() -> None:
     except click.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(130)
-    except ConsentGateError as exc:
+    except ConsentGateError as exc:  # raised before a command ran (settings)
         click.echo(f"error: {exc.message}", err=True)
         sys.exit(exc.exit_code)
+    # In non-standalone mode click returns the exit code of ctx.exit() calls.
+    sys.exit(result if isinstance(result, int) else 0)

@@ -93,11 +93,10 @@ def screen(
     In batch mode (--input) a bad line is reported with its line number on stderr,
     the rest is still screened, and the exit status is 1 at the end.
     """
-    engine = app_context().engine()
     if input_file is not None:
         if prompt is not None or image is not None or output_image is not None:
             raise click.UsageError("--input cannot be combined with --prompt or images")
-        failed = _screen_batch(engine, input_file, output_file)
+        failed = _screen_batch(app_context().engine(), input_file, output_file)
         if failed:
             sys.exit(1)
         return
@@ -110,7 +109,7 @@ def screen(
         source_image=_read_image(image),
         output_image=_read_image(output_image),
     )
-    print_json(engine.screen(request), compact=as_json)
+    print_json(app_context().engine().screen(request), compact=as_json)
 
 
 def _parse_line(raw: str) -> ScreenRequest:

@@ -72,12 +72,12 @@ class Condition(Record):
 
     @model_validator(mode="after")
     def _exactly_one_kind(self) -> Condition:
+        if self.target is not None and self.signal is None:
+            raise ValueError("'target' is only allowed together with 'signal'")
         present = [k for k in _KINDS if getattr(self, k) is not None]
         if len(present) != 1:
             names = ", ".join(k.rstrip("_") for k in _KINDS)
             raise ValueError(f"a condition needs exactly one of: {names}")
-        if self.target is not None and self.signal is None:
-            raise ValueError("'target' is only allowed together with 'signal'")
         return self
 
     def evaluate(self, facts: Facts) -> Outcome:

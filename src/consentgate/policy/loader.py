@@ -29,7 +29,7 @@ def _to_data(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> Any:
         for key_node, value_node in node.value:
             key = str(yaml.safe_load(yaml.serialize(key_node)))
             if key in out:
-                raise ConfigError(f"line {key_node.start_mark.line + 1}: duplicate key {key!r}")
+                raise ConfigError(f"{key_node.start_mark.line + 1}: duplicate key {key!r}")
             out[key] = _to_data(value_node, (*path, key), lines)
         return out
     if isinstance(node, yaml.SequenceNode):
@@ -58,7 +58,7 @@ def parse_policy(text: str, source: str = "<policy>") -> Policy:
     try:
         data = _to_data(node, (), lines)
     except ConfigError as exc:
-        raise ConfigError(f"{source}: {exc.message}") from None
+        raise ConfigError(f"{source}:{exc.message}") from None
     try:
         return Policy.model_validate(data)
     except ValidationError as exc:
@@ -66,7 +66,8 @@ def parse_policy(text: str, source: str = "<policy>") -> Policy:
         for err in exc.errors():
             # pydantic reports the alias "not" field and union branches in loc
             where = ".".join(str(p) for p in err["loc"] if not str(p).startswith("function-"))
-            messages.append(f"{source}:{_line_for(err['loc'], lines)}: {where}: {err['msg']}")
+            prefix = f"{source}:{_line_for(err['loc'], lines)}: "
+            messages.append(prefix + (f"{where}: " if where else "") + err["msg"])
         raise ConfigError("invalid policy\n" + "\n".join(messages)) from None
 
 

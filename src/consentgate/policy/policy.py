@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator
 
 from consentgate.policy.conditions import Condition, Facts
 from consentgate.records import Reason, Record, Verdict
@@ -31,6 +31,13 @@ class Rule(Record):
     escalate: bool = Field(False, description="mark the decision for child-safety escalation")
     when: Condition
 
+    @field_validator("id")
+    @classmethod
+    def _not_reserved(cls, value: str) -> str:
+        if value == NO_MATCH_RULE:
+            raise ValueError(f"rule id {NO_MATCH_RULE} is reserved for 'no rule matched'")
+        return value
+
 
 class Policy(Record):
     id: str = Field(min_length=1)
@@ -38,16 +45,15 @@ class Policy(Record):
     adult_mode: bool = False
     rules: tuple[Rule, ...] = Field(min_length=1)
 
-    @model_validator(mode="after")
-    def _unique_ids(self) -> Policy:
+    @field_validator("rules")
+    @classmethod
+    def _unique_ids(cls, rules: tuple[Rule, ...]) -> tuple[Rule, ...]:
         seen: set[str] = set()
-        for rule in self.rules:
+        for rule in rules:
             if rule.id in seen:
                 raise ValueError(f"rule id {rule.id!r} is used twice")
-            if rule.id == NO_MATCH_RULE:
-                raise ValueError(f"rule id {NO_MATCH_RULE} is reserved for 'no rule matched'")
             seen.add(rule.id)
-        return self
+        return rules
 
     def decide(self, facts: Facts) -> Ruling:
         reasons: list[Reason] = []

@@ -1,0 +1,47 @@
+"""The CLI's one error edge, through the real entry point in a subprocess."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def consentgate(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "consentgate", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
+
+
+def test_when_setting_is_invalid_then_exit_2_with_the_setting_named() -> None:
+    result = consentgate("detectors", env={"CONSENTGATE_DETECTOR_TIMEOUT_S": "-1"})
+    assert result.returncode == 2
+    assert "CONSENTGATE_DETECTOR_TIMEOUT_S" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_when_image_unreadable_then_exit_2_and_one_line(tmp_path: Path) -> None:
+    result = consentgate("screen", "--image", str(tmp_path / "missing.jpg"))
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert result.stderr.startswith("error: cannot read")
+
+
+@pytest.mark.parametrize("args", [["--version"], ["--help"], ["screen", "--help"]])
+def test_when_help_or_version_then_exit_0(args: list[str]) -> None:
+    assert consentgate(*args).returncode == 0
+
+
+def test_when_policy_file_is_bad_then_exit_2_naming_the_line(tmp_path: Path) -> None:
+    bad = tmp_path / "policy.yaml"
+    bad.write_text('id: x\nversion: "1"\nrules:\n  - id: A\n    verdict: nope\n')
+    result = consentgate("screen", "--prompt", "hello", env={"CONSENTGATE_POLICY_PATH": str(bad)})
+    assert result.returncode == 2
+    assert f"{bad}:5" in result.stderr

@@ -1,0 +1,74 @@
+"""Fake detectors for unit tests: the harmful side is always simulated, never real."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+
+from consentgate.detectors.base import Detector, ScreenInput
+from consentgate.records import Evidence, Signal, Target
+
+PROMPT = frozenset({Target.PROMPT})
+
+
+class KeywordFake(Detector):
+    """Emits ``label`` on the prompt when it contains any of ``words``."""
+
+    version = "0-test"
+    targets = PROMPT
+
+    def __init__(self, name: str, mapping: dict[str, str]) -> None:
+        self.name = name  # type: ignore[misc]
+        self.mapping = mapping
+
+    def detect(self, inp: ScreenInput) -> Sequence[Signal]:
+        assert inp.text is not None
+        return [
+            self.signal(label, Target.PROMPT, 0.99, 0.5, Evidence(span=word))
+            for word, label in self.mapping.items()
+            if word in inp.text.text
+        ]
+
+
+class FixedFake(Detector):
+    """Always emits the given signals (labels on targets), for rule tests."""
+
+    version = "0-test"
+
+    def __init__(
+        self,
+        name: str,
+        signals: Sequence[tuple[str, Target]],
+        *,
+        score: float = 0.9,
+        targets: frozenset[Target] = PROMPT,
+    ) -> None:
+        self.name = name  # type: ignore[misc]
+        self.targets = targets  # type: ignore[misc]
+        self._signals = signals
+        self._score = score
+
+    def detect(self, inp: ScreenInput) -> Sequence[Signal]:
+        return [self.signal(label, target, self._score, 0.5) for label, target in self._signals]
+
+
+class RaisingFake(Detector):
+    name = "raises"
+    version = "0-test"
+    targets = PROMPT
+
+    def detect(self, inp: ScreenInput) -> Sequence[Signal]:
+        raise RuntimeError("model file corrupt: /secret/path")
+
+
+class HangingFake(Detector):
+    name = "hangs"
+    version = "0-test"
+    targets = PROMPT
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+
+    def detect(self, inp: ScreenInput) -> Sequence[Signal]:
+        self.release.wait(30)
+        return []
