@@ -1,12 +1,90 @@
-"""Normalise a prompt before any rule or model sees it (policy R7)."""
+"""Normalise a prompt before any rule or model sees it (policy R7).
+
+Why several readings and not one: every fold that reveals a disguise can also
+destroy honest text (reading "1" as "i" breaks "12 years old"; folding Cyrillic
+to Latin breaks Russian). So the canonical reading is conservative and each
+aggressive fold is kept as an extra reading; detectors match all of them.
+The work is a handful of ``str.translate`` calls and regexes over a short
+string, a few tens of microseconds for a typical prompt.
+"""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
+from consentgate.text.confusables import (
+    ENCLOSED,
+    RARE_LOOKALIKES,
+    fold_all_to_latin,
+    fold_mixed,
+)
+from consentgate.text.disguise import has_repeats, join_letters, squash_repeats, unleet
+from consentgate.text.emoji import EMOJI_TABLE
 from consentgate.text.normalised import NormalisedText
+
+_INVISIBLE = [
+    *range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2060, 0x2070),
+    0x00AD, 0x034F, 0x061C, 0x115F, 0x1160, 0x180E, 0x3164, 0xFEFF, 0xFFA0,
+    *range(0xE0000, 0xE0080),
+]  # fmt: skip
+_CONTROL = [c for c in range(0x20) if chr(c) not in "\t\n\r"] + list(range(0x7F, 0xA0))
+_COMBINING = [
+    *range(0x0300, 0x0370), *range(0x1AB0, 0x1B00), *range(0x1DC0, 0x1E00),
+    *range(0x20D0, 0x2100), *range(0xFE20, 0xFE30),
+]  # fmt: skip
+_QUOTES = {ord(q): "'" for q in "’‘`´ʼ′"}
+_CLEAN = str.maketrans(
+    {**{c: None for c in _INVISIBLE + _CONTROL}, **_QUOTES, **EMOJI_TABLE, **ENCLOSED}
+)
+_DROP_MARKS = str.maketrans(dict.fromkeys(_COMBINING))
+
+
+def _latin_base(ch: str) -> str:
+    base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+    return base or ch
+
+
+# Accented Latin letters to their base letter ("desnúdala" → "desnudala").
+_ACCENTS = str.maketrans(
+    {chr(c): _latin_base(chr(c)) for c in (*range(0xC0, 0x250), *range(0x1E00, 0x1F00))}
+)
+_SPACES = re.compile(r"\s+")
+_ZERO_WIDTH = frozenset(chr(c) for c in _INVISIBLE)
+
+
+def _detect(
+    raw: str, base: str, canonical: str, latin: str, leet: str, joined: str
+) -> tuple[str, ...]:
+    found = []
+    if any(ch in _ZERO_WIDTH for ch in raw):
+        found.append("zero_width")
+    if base != canonical or any(ch in RARE_LOOKALIKES for ch in raw.casefold()):
+        found.append("homoglyph")
+    if any(ord(ch) > 0x2100 and ord(ch) in EMOJI_TABLE for ch in raw):
+        found.append("emoji")
+    if leet != latin:
+        found.append("leetspeak")
+    if joined != leet:
+        found.append("spacing")
+    if has_repeats(latin):
+        found.append("repeats")
+    return tuple(found)
 
 
 def normalise(text: str) -> NormalisedText:
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    return NormalisedText(original=text, text=" ".join(folded.split()))
+    """Return the canonical reading of ``text`` and the readings disguises hide behind."""
+    cleaned = unicodedata.normalize("NFKC", text).translate(_CLEAN).casefold()
+    base = _SPACES.sub(" ", cleaned.translate(_DROP_MARKS)).strip()
+    canonical = fold_mixed(base)
+    latin = base if base.isascii() else fold_all_to_latin(canonical.translate(_ACCENTS))
+    leet = unleet(latin)
+    joined = unleet(join_letters(latin))
+    readings = [canonical, base, latin, leet, joined, unleet(join_letters(latin, True))]
+    if leet != latin and any(c in latin for c in "1!|"):
+        readings += [unleet(latin, one_as_l=True), unleet(join_letters(latin), one_as_l=True)]
+    if has_repeats(joined):
+        readings += [squash_repeats(joined, 1), squash_repeats(joined, 2)]
+    variants = tuple(dict.fromkeys(r for r in readings[1:] if r != canonical))
+    disguises = _detect(text, base, canonical, latin, leet, joined)
+    return NormalisedText(original=text, text=canonical, variants=variants, disguises=disguises)

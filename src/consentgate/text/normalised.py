@@ -9,14 +9,19 @@ from dataclasses import dataclass
 class NormalisedText:
     """A prompt after disguise-proof normalisation.
 
-    ``text`` is the canonical reading (folded, lower case, one space between
-    words). ``variants`` are other readings that a disguise can hide behind, e.g.
-    the text with single letters joined back up ("n u d e" → "nude").
+    ``text`` is the canonical reading (NFKC, case-folded, invisible characters
+    removed, emoji read as words, mixed-script words folded to one script, one
+    space between words). ``variants`` are other readings that a disguise can
+    hide behind: the original-script reading, everything folded to Latin without
+    accents, leetspeak read as letters, spaced letters joined ("n u d e" →
+    "nude"), repeated letters collapsed. ``disguises`` names the disguises seen
+    (e.g. ``homoglyph``, ``zero_width``, ``leetspeak``), for reviewers.
     """
 
     original: str
     text: str
     variants: tuple[str, ...] = ()
+    disguises: tuple[str, ...] = ()
 
     @property
     def readings(self) -> tuple[str, ...]:

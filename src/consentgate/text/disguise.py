@@ -1,0 +1,74 @@
+"""Undo the disguises people use to slip words past a filter (policy R7).
+
+Each function returns a new reading of the text; the normaliser keeps every
+reading so that a lexicon or model can match whichever one reveals the word.
+They only touch the parts of a text that look disguised, so ordinary text
+passes through unchanged (and cheaply).
+"""
+
+from __future__ import annotations
+
+import re
+
+# Leetspeak and symbol substitutions, applied only inside tokens that also hold letters.
+_LEET = str.maketrans(
+    {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g",
+     "@": "a", "$": "s", "€": "e", "|": "l", "!": "i", "+": "t"}
+)  # fmt: skip
+_LEET_L = str.maketrans({"1": "l", "!": "l", "|": "l"})
+_HAS_LEET = re.compile(r"[0-9@$€|!+]")
+_LEET_TOKEN = re.compile(r"[\w@$€|!+]+")
+_EDGE_PUNCT = re.compile(r"^[!+|]+|[!+|]+$")
+
+# Separators people put between letters: "n.u.d.e", "n-u-d-e", "n_u_d_e", "n*u*d*e".
+_SEP = r"[.\-_*·•/|~+,:;]"
+_INNER_SEP = re.compile(rf"(?<=\w){_SEP}+(?=\w)")
+_SINGLE_RUN = re.compile(r"(?<!\S)(?:\w[\s.\-_*·•/|~+,:;]{1,3}){2,}\w(?!\S)")
+_SPACE_OR_SEP = re.compile(r"[\s.\-_*·•/|~+,:;]+")
+_REPEAT3 = re.compile(r"(\D)\1{2,}")
+_REPEAT2 = re.compile(r"(\D)\1+")
+
+
+def unleet(text: str, one_as_l: bool = False) -> str:
+    """Read digits and symbols inside words as the letters they stand for."""
+    if not _HAS_LEET.search(text):
+        return text
+
+    def fix(match: re.Match[str]) -> str:
+        token = match.group()
+        core = _EDGE_PUNCT.sub("", token)
+        if not core or core.isdigit() or not any(c.isalpha() for c in core):
+            return token
+        if one_as_l:
+            core = core.translate(_LEET_L)
+        return core.translate(_LEET)
+
+    return _LEET_TOKEN.sub(fix, text)
+
+
+def join_letters(text: str, split_article: bool = False) -> str:
+    """Join letters spread out with spaces or dots ("n u d e", "n.u.d.e" → "nude").
+
+    With ``split_article`` a run that starts with "a" or "i" keeps that first letter
+    apart ("in a b i k i n i" → "in a bikini"), since either reading is possible.
+    """
+
+    def join(match: re.Match[str]) -> str:
+        letters = _SPACE_OR_SEP.sub("", match.group())
+        if split_article and len(letters) > 3 and letters[0] in "ai":
+            return f"{letters[0]} {letters[1:]}"
+        return letters
+
+    joined = _SINGLE_RUN.sub(join, text)
+    return _INNER_SEP.sub("", joined)
+
+
+def squash_repeats(text: str, keep: int = 1) -> str:
+    """Collapse letters repeated for effect ("nuuuude" → "nude", keep=2: "booooobs" → "boobs")."""
+    if keep == 1:
+        return _REPEAT2.sub(r"\1", text)
+    return _REPEAT3.sub(r"\1\1", text)
+
+
+def has_repeats(text: str) -> bool:
+    return _REPEAT3.search(text) is not None
