@@ -15,6 +15,7 @@ import click
 from consentgate.cli.context import AppContext
 from consentgate.cli.demo import demo
 from consentgate.cli.detectors import detectors
+from consentgate.cli.schema import schema
 from consentgate.cli.screen import screen
 from consentgate.errors import ConsentGateError
 from consentgate.settings import load_settings
@@ -50,6 +51,7 @@ def cli(ctx: click.Context) -> None:
 cli.add_command(screen)
 cli.add_command(detectors)
 cli.add_command(demo)
+cli.add_command(schema)
 
 
 def main() -> None:
