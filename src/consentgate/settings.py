@@ -6,12 +6,22 @@ Nothing reads the environment at import time: shells call ``Settings()`` (or
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from consentgate.errors import ConfigError
+
+
+class PromptStorage(StrEnum):
+    """Which prompts a recorded decision keeps (images are never kept, only hashes)."""
+
+    NONE = "none"
+    FLAGGED = "flagged"  # review and block only; never an allowed request's prompt
+    ALL = "all"
 
 
 class Settings(BaseSettings):
@@ -28,16 +38,46 @@ class Settings(BaseSettings):
     detector_timeout_s: float = Field(
         2.0, gt=0, le=120, description="time budget for all detectors of one screen"
     )
-    detectors: tuple[str, ...] = Field(
+    detectors: Annotated[tuple[str, ...], NoDecode] = Field(
         (), description="only these detectors (comma-separated names); all installed when empty"
     )
-    disabled_detectors: tuple[str, ...] = Field((), description="detectors to leave out")
+    disabled_detectors: Annotated[tuple[str, ...], NoDecode] = Field(
+        (), description="detectors to leave out (comma-separated names)"
+    )
+
+    @field_validator("detectors", "disabled_detectors", mode="before")
+    @classmethod
+    def _split_names(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(name.strip() for name in value.split(",") if name.strip())
+        return value
+
     database_url: str = Field(
         "sqlite:///var/consentgate.db", description="SQLAlchemy URL of the store"
     )
     max_image_bytes: int = Field(25_000_000, gt=0, description="largest accepted image file")
     max_image_pixels: int = Field(40_000_000, gt=0, description="largest accepted width × height")
     max_image_frames: int = Field(100, gt=0, description="most frames screened in an animation")
+    # --- HTTP service (``consentgate serve``) ---
+    host: str = Field("127.0.0.1", min_length=1, description="address the service binds")
+    port: int = Field(8080, ge=1, le=65535, description="port the service binds")
+    workers: int = Field(1, ge=1, le=64, description="worker processes of the service")
+    max_request_bytes: int = Field(
+        40_000_000, gt=0, description="largest accepted HTTP request body"
+    )
+    rate_limit_per_s: float = Field(
+        50.0, ge=0, le=1_000_000, description="requests per second per key per worker; 0 = off"
+    )
+    rate_limit_burst: int = Field(100, ge=1, description="token-bucket size per key per worker")
+    key_cache_s: float = Field(
+        1.0, ge=0, le=60, description="how long a worker trusts a looked-up API key"
+    )
+    index_refresh_s: float = Field(
+        0.5, gt=0, le=60, description="how often a worker refreshes its hash index from the store"
+    )
+    store_prompts: PromptStorage = Field(
+        PromptStorage.NONE, description="prompts kept with recorded decisions: none|flagged|all"
+    )
 
 
 def load_settings(**overrides: object) -> Settings:

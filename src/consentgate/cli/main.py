@@ -15,8 +15,10 @@ import click
 from consentgate.cli.context import AppContext
 from consentgate.cli.demo import demo
 from consentgate.cli.detectors import detectors
+from consentgate.cli.keys import keys
 from consentgate.cli.schema import schema
 from consentgate.cli.screen import screen
+from consentgate.cli.serve import serve
 from consentgate.errors import ConsentGateError
 from consentgate.settings import load_settings
 
@@ -51,6 +53,8 @@ def cli(ctx: click.Context) -> None:
 cli.add_command(screen)
 cli.add_command(detectors)
 cli.add_command(demo)
+cli.add_command(serve)
+cli.add_command(keys)
 cli.add_command(schema)
 
 

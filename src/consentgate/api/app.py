@@ -1,0 +1,59 @@
+"""The application factory: routes, the problem+json edge, metrics and the runtime.
+
+The app holds no globals: ``create_app`` takes a loader that builds the
+worker's services, so tests pass fakes and ``consentgate serve`` passes the
+real wiring (see ``consentgate.api.asgi``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.metadata import version
+
+from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
+
+from consentgate.api.metrics import Metrics, MetricsMiddleware
+from consentgate.api.openapi import install_openapi
+from consentgate.api.problems import install_problem_handlers
+from consentgate.api.routes import decisions, health, screen
+from consentgate.api.runtime import Loader, Runtime
+from consentgate.api.schemas import ScreenBody, ScreenForm
+
+DESCRIPTION = """\
+Screen image-generation requests and outputs before they exist or spread:
+every answer is a decision (`allow`, `review`, `block`) with its reasons, and
+every decision is recorded under its `id`.
+
+Send an API key as `Authorization: Bearer KEY` (create one with
+`consentgate keys create --scope screen`). Errors are RFC 9457
+`application/problem+json` documents.
+"""
+
+
+def create_app(load: Loader, *, background: bool = True, metrics: Metrics | None = None) -> FastAPI:
+    """A FastAPI app whose services come from ``load`` (run at start-up)."""
+    runtime = Runtime(load, metrics)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        runtime.start(background=background)
+        try:
+            yield
+        finally:
+            await run_in_threadpool(runtime.close)
+
+    app = FastAPI(
+        title="ConsentGate",
+        version=version("consentgate"),
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    install_problem_handlers(app)
+    app.add_middleware(MetricsMiddleware, metrics=runtime.metrics)
+    for area in (screen, decisions, health):
+        app.include_router(area.router)
+    install_openapi(app, (ScreenBody, ScreenForm))
+    return app

@@ -1,0 +1,99 @@
+"""Reads a request body within the size limit and turns it into a ScreenRequest.
+
+The body is read in chunks and refused with 413 as soon as it passes
+``max_request_bytes`` (before it is all in memory); the declared
+Content-Length is checked first. JSON and multipart/form-data are accepted;
+any other media type is refused with 415.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+
+from fastapi import Request
+from pydantic import ValidationError
+from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException, MultiPartParser
+
+from consentgate.api.schemas import ScreenBody, ScreenFields, decode_base64
+from consentgate.errors import BadInput, TooLarge, UnsupportedMedia
+from consentgate.records import ScreenRequest
+
+IMAGE_FIELDS = ("source_image", "output_image")
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise TooLarge(f"the request body is over the {limit}-byte limit")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise TooLarge(f"the request body is over the {limit}-byte limit")
+    return bytes(body)
+
+
+def media_type(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+
+
+def validation_error(exc: ValidationError) -> BadInput:
+    """The first pydantic error as a 422 that names its field."""
+    err = exc.errors()[0]
+    field = ".".join(str(p) for p in err["loc"]) or None
+    if err["type"] == "json_invalid":
+        return BadInput("the body is not valid JSON")
+    message = f"{field}: {err['msg']}" if field else str(err["msg"])
+    return BadInput(message, field=field)
+
+
+def parse_json(model: type[ScreenBody], body: bytes) -> ScreenBody:
+    try:
+        return model.model_validate_json(body)
+    except ValidationError as exc:
+        raise validation_error(exc) from None
+
+
+async def _single(body: bytes) -> AsyncGenerator[bytes, None]:
+    yield body
+
+
+async def parse_multipart(request: Request, body: bytes, limit: int) -> ScreenRequest:
+    parser = MultiPartParser(
+        request.headers, _single(body), max_files=2, max_fields=8, max_part_size=limit
+    )
+    try:
+        form = await parser.parse()
+    except MultiPartException as exc:
+        raise BadInput(f"malformed multipart body: {exc.message}") from None
+    images: dict[str, bytes | None] = dict.fromkeys(IMAGE_FIELDS)
+    text: dict[str, str] = {}
+    try:
+        for name, value in form.multi_items():
+            if name in images:
+                if isinstance(value, UploadFile):
+                    images[name] = await value.read() or None
+                else:
+                    images[name] = decode_base64(value, name)
+            elif isinstance(value, str):
+                text[name] = value
+            else:
+                raise BadInput(f"{name} must be a text field, not a file", field=name)
+    finally:
+        await form.close()
+    try:
+        fields = ScreenFields.model_validate(text)
+    except ValidationError as exc:
+        raise validation_error(exc) from None
+    return fields.to_request(images["source_image"], images["output_image"])
+
+
+async def read_screen_request(request: Request, limit: int) -> ScreenRequest:
+    kind = media_type(request)
+    if kind not in ("application/json", "multipart/form-data"):
+        raise UnsupportedMedia("send application/json or multipart/form-data")
+    body = await read_body(request, limit)
+    if kind == "multipart/form-data":
+        return await parse_multipart(request, body, limit)
+    return parse_json(ScreenBody, body).to_screen_request()

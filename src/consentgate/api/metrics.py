@@ -1,0 +1,115 @@
+"""Prometheus metrics: requests, latencies, verdicts by rule, detector failures.
+
+Each app gets its own registry (tests stay independent). With several worker
+processes ``consentgate serve`` sets ``PROMETHEUS_MULTIPROC_DIR`` before the
+workers start; every worker then writes its samples there and ``/metrics``
+aggregates all of them, whichever worker answers the scrape.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+)
+from prometheus_client.multiprocess import MultiProcessCollector
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from consentgate.records import Decision
+
+LATENCY_BUCKETS = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+
+
+class Metrics:
+    """The service's metric families, registered on one registry."""
+
+    def __init__(self, registry: CollectorRegistry | None = None) -> None:
+        self.registry = registry or CollectorRegistry()
+        r = self.registry
+        self.requests = Counter(
+            "consentgate_http_requests",
+            "HTTP requests by route and status",
+            ["method", "route", "status"],
+            registry=r,
+        )
+        self.latency = Histogram(
+            "consentgate_http_request_duration_seconds",
+            "HTTP request latency by route",
+            ["method", "route"],
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.decisions = Counter(
+            "consentgate_decisions", "Decisions by verdict", ["verdict"], registry=r
+        )
+        self.rules = Counter(
+            "consentgate_rule_verdicts",
+            "Policy rules that fired, by rule id and verdict",
+            ["rule", "verdict"],
+            registry=r,
+        )
+        self.detector_failures = Counter(
+            "consentgate_detector_failures",
+            "Detectors that raised or ran out of time",
+            ["detector", "kind"],
+            registry=r,
+        )
+        self.detector_latency = Histogram(
+            "consentgate_detector_duration_seconds",
+            "Time each detector took",
+            ["detector"],
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
+
+    def observe_decision(self, decision: Decision) -> None:
+        self.decisions.labels(decision.decision.value).inc()
+        for reason in decision.reasons:
+            self.rules.labels(reason.rule, reason.verdict.value).inc()
+        for failure in decision.failures:
+            self.detector_failures.labels(failure.detector, failure.kind.value).inc()
+        for timing in decision.timings:
+            self.detector_latency.labels(timing.detector).observe(timing.ms / 1000)
+
+    def render(self) -> tuple[bytes, str]:
+        if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            registry = CollectorRegistry()
+            MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+            return generate_latest(registry), CONTENT_TYPE_LATEST
+        return generate_latest(self.registry), CONTENT_TYPE_LATEST
+
+
+class MetricsMiddleware:
+    """Counts and times every request by its route template (never the raw path)."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            route = scope.get("route")
+            template = getattr(route, "path", None) or "unmatched"
+            method = scope.get("method", "")
+            self.metrics.requests.labels(method, template, str(status)).inc()
+            self.metrics.latency.labels(method, template).observe(time.perf_counter() - started)

@@ -1,0 +1,168 @@
+"""The one edge where errors become RFC 9457 problem documents.
+
+Every ``ConsentGateError`` carries its HTTP status; FastAPI's own validation and
+routing errors are mapped here too, so every non-2xx answer has the same shape
+(``application/problem+json``). An unexpected exception becomes a bare 500 that
+names nothing internal; the traceback goes to the server log only.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from consentgate.errors import ConsentGateError, RateLimited, Unauthorized
+
+log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_PREFIX = "urn:consentgate:problem:"
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document, with ``field`` naming the offending input."""
+
+    type: str = Field(description="URI of the problem type")
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = Field(None, description="the request path")
+    field: str | None = Field(None, description="the input that caused it, if one did")
+    errors: list[FieldError] | None = None
+
+
+class ProblemResponse(JSONResponse):
+    media_type = PROBLEM_JSON
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
+
+
+def problem(
+    request: Request,
+    status: int,
+    *,
+    title: str,
+    type_: str = "about:blank",
+    detail: str | None = None,
+    field: str | None = None,
+    errors: list[FieldError] | None = None,
+    headers: dict[str, str] | None = None,
+) -> ProblemResponse:
+    doc = Problem(
+        type=type_,
+        title=title,
+        status=status,
+        detail=detail,
+        instance=request.url.path,
+        field=field,
+        errors=errors,
+    )
+    return ProblemResponse(doc.model_dump(exclude_none=True), status_code=status, headers=headers)
+
+
+def _domain(request: Request, exc: Exception) -> ProblemResponse:
+    assert isinstance(exc, ConsentGateError)
+    headers: dict[str, str] = {}
+    if isinstance(exc, Unauthorized):
+        headers["WWW-Authenticate"] = 'Bearer realm="consentgate"'
+    if isinstance(exc, RateLimited):
+        headers["Retry-After"] = str(getattr(exc, "retry_after_s", 1))
+    if exc.http_status >= 500 and exc.http_status != 503:
+        log.error("internal error: %s", exc.message)
+        return _unexpected_response(request)
+    return problem(
+        request,
+        exc.http_status,
+        title=exc.title,
+        type_=TYPE_PREFIX + _slug(type(exc).__name__),
+        detail=exc.message,
+        field=exc.field,
+        headers=headers or None,
+    )
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in ("body", "query", "path", "header"):
+        parts = parts[1:] or parts
+    return ".".join(parts)
+
+
+def _validation(request: Request, exc: Exception) -> ProblemResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        FieldError(field=_field_name(tuple(e.get("loc", ()))), message=str(e.get("msg", "")))
+        for e in exc.errors()
+    ]
+    first = errors[0] if errors else FieldError(field="", message="invalid request")
+    return problem(
+        request,
+        422,
+        title="Invalid input",
+        type_=TYPE_PREFIX + "bad-input",
+        detail=f"{first.field}: {first.message}" if first.field else first.message,
+        field=first.field or None,
+        errors=errors,
+    )
+
+
+def _http(request: Request, exc: Exception) -> ProblemResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    phrase = HTTPStatus(exc.status_code).phrase
+    detail = exc.detail if isinstance(exc.detail, str) and exc.detail != phrase else None
+    return problem(
+        request,
+        exc.status_code,
+        title=phrase,
+        detail=detail,
+        headers=dict(exc.headers) if exc.headers else None,
+    )
+
+
+def _unexpected_response(request: Request) -> ProblemResponse:
+    return problem(
+        request,
+        500,
+        title="Internal error",
+        type_=TYPE_PREFIX + "internal",
+        detail="The request could not be completed. It has been logged.",
+    )
+
+
+def _unexpected(request: Request, exc: Exception) -> ProblemResponse:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return _unexpected_response(request)
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ConsentGateError, _domain)
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(Exception, _unexpected)
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the problem documents a route may answer with."""
+    return {
+        status: {
+            "model": Problem,
+            "content": {PROBLEM_JSON: {}},
+            "description": HTTPStatus(status).phrase,
+        }
+        for status in statuses
+    }

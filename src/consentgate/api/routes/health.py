@@ -1,0 +1,63 @@
+"""Liveness, readiness and metrics: what load balancers and Prometheus ask."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request, Response
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.concurrency import run_in_threadpool
+
+from consentgate.api.deps import key_with
+from consentgate.api.problems import problem_responses
+from consentgate.api.runtime import runtime_of
+from consentgate.api.schemas import Health, Readiness
+from consentgate.errors import NotReady
+from consentgate.service.keys import ApiKey, Scope
+from consentgate.service.wiring import Services
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/healthz", response_model=Health, summary="Liveness")
+async def healthz() -> Health:
+    """The process is up (no key needed). It may still be loading: see `/readyz`."""
+    return Health()
+
+
+def _ping(services: Services) -> None:
+    try:
+        with services.db.read() as conn:
+            conn.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        raise NotReady("the store is not reachable") from None
+
+
+@router.get(
+    "/readyz", response_model=Readiness, summary="Readiness", responses=problem_responses(503)
+)
+async def readyz(request: Request) -> Readiness:
+    """200 once models and indexes are loaded and the store answers; 503 before (no key)."""
+    services = runtime_of(request).ready_services()
+    await run_in_threadpool(_ping, services)
+    return Readiness(
+        detectors=services.engine.registry.names(),
+        policy=f"{services.engine.policy.id}@{services.engine.policy.version}",
+    )
+
+
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics",
+    response_class=Response,
+    responses={
+        200: {"content": {"text/plain": {}}, "description": "Prometheus text format"},
+        **problem_responses(401, 403, 429, 503),
+    },
+)
+async def metrics(
+    request: Request,
+    _key: ApiKey = Depends(key_with(Scope.REPORT)),  # noqa: B008
+) -> Response:
+    """Requests, latencies, verdicts by rule and detector failures (a `report` key)."""
+    body, content_type = runtime_of(request).metrics.render()
+    return Response(body, media_type=content_type)

@@ -1,0 +1,92 @@
+"""One worker's runtime: loads the services (models, store, indexes) and knows if it is ready.
+
+Loading runs in a background thread by default so that ``/healthz`` answers at
+once and ``/readyz`` (and every ``/v1`` route) answers 503 until the models and
+indexes are loaded. A load that fails leaves the worker alive but never ready,
+with the reason logged, so an orchestrator's readiness probe keeps traffic away.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+from fastapi import Request
+
+from consentgate.api.auth import Gate
+from consentgate.api.metrics import Metrics
+from consentgate.api.ratelimit import RateLimiter
+from consentgate.errors import ConsentGateError, NotReady
+from consentgate.service.wiring import Services
+
+log = logging.getLogger(__name__)
+
+Loader = Callable[[], Services]
+
+
+class Runtime:
+    """Holds the loaded services, the key gate and the metrics of one worker."""
+
+    def __init__(self, load: Loader, metrics: Metrics | None = None) -> None:
+        self._load = load
+        self.metrics = metrics or Metrics()
+        self.services: Services | None = None
+        self.gate: Gate | None = None
+        self.failure: str | None = None
+        self.loaded = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self, *, background: bool = True) -> None:
+        if background:
+            self._thread = threading.Thread(target=self.load, name="load-services", daemon=True)
+            self._thread.start()
+        else:
+            self.load()
+
+    def load(self) -> None:
+        try:
+            services = self._load()
+        except ConsentGateError as exc:
+            self.failure = exc.message
+            log.error("the service cannot start: %s", exc.message)
+        except Exception as exc:
+            self.failure = f"start-up failed ({type(exc).__name__})"
+            log.exception("the service cannot start")
+        else:
+            s = services.settings
+            limiter = RateLimiter(s.rate_limit_per_s, s.rate_limit_burst)
+            self.gate = Gate(services.keys, limiter, cache_s=s.key_cache_s)
+            self.services = services
+        finally:
+            self.loaded.set()
+
+    def ready_services(self) -> Services:
+        if self.services is None:
+            if self.failure is not None:
+                raise NotReady("the service failed to start; see the server log")
+            raise NotReady("the service is loading its models and indexes")
+        return self.services
+
+    def ready_gate(self) -> Gate:
+        self.ready_services()
+        assert self.gate is not None
+        return self.gate
+
+    def close(self) -> None:
+        if self.services is not None:
+            self.services.close()
+            self.services = None
+
+
+def runtime_of(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+def services_of(request: Request) -> Services:
+    return runtime_of(request).ready_services()
+
+
+def gate_of(request: Request) -> Gate:
+    return runtime_of(request).ready_gate()

@@ -1,0 +1,94 @@
+"""``consentgate serve``: run the HTTP API on uvicorn.
+
+Everything that can fail because of configuration fails here, before a port
+is bound: settings are validated, the store is opened and migrated (once, in
+this process, before any worker starts) and the engine is built once. The
+workers then read the same settings from the environment.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+
+import click
+import uvicorn
+from sqlalchemy.exc import SQLAlchemyError
+
+from consentgate.cli.context import app_context
+from consentgate.errors import ConfigError
+from consentgate.service.wiring import check_engine, prepare_store
+from consentgate.settings import Settings, load_settings
+
+APP = "consentgate.api.asgi:app_from_env"
+
+
+def _settings(**options: object) -> Settings:
+    overrides = {k: v for k, v in options.items() if v is not None}
+    base = app_context().settings.model_dump(exclude_unset=True)
+    return load_settings(**{**base, **overrides})
+
+
+def _export(settings: Settings) -> None:
+    """Workers are fresh processes: hand them the validated settings via the environment."""
+    for name in ("database_url", "host", "port", "workers"):
+        os.environ[f"CONSENTGATE_{name.upper()}"] = str(getattr(settings, name))
+
+
+def _metrics_dir(workers: int) -> None:
+    if workers < 2:
+        return
+    path = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or tempfile.mkdtemp(prefix="cg-metrics-")
+    shutil.rmtree(path, ignore_errors=True)  # samples of a previous run would be summed in
+    os.makedirs(path, exist_ok=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = path
+
+
+@click.command()
+@click.option("--host", help="Address to bind.  [default: 127.0.0.1]")
+@click.option("--port", type=int, help="Port to bind.  [default: 8080]")
+@click.option("--database-url", help="SQLAlchemy URL of the store (sqlite:/// or postgresql://).")
+@click.option("--workers", type=int, help="Worker processes.  [default: 1]")
+@click.option(
+    "--log-level",
+    type=click.Choice(["critical", "error", "warning", "info", "debug"]),
+    default="info",
+    show_default=True,
+)
+@click.option("--access-log/--no-access-log", default=False, show_default=True)
+def serve(
+    host: str | None,
+    port: int | None,
+    database_url: str | None,
+    workers: int | None,
+    log_level: str,
+    access_log: bool,
+) -> None:
+    """Serve the HTTP API (OpenAPI docs at /docs).
+
+    Options override CONSENTGATE_HOST, _PORT, _DATABASE_URL and _WORKERS.
+    """
+    settings = _settings(host=host, port=port, database_url=database_url, workers=workers)
+    try:
+        prepare_store(settings).dispose()
+    except SQLAlchemyError as exc:
+        raise ConfigError(f"cannot open the store: {type(exc).__name__}") from None
+    check_engine(settings)
+    _export(settings)
+    _metrics_dir(settings.workers)
+    click.echo(
+        f"ConsentGate serving on http://{settings.host}:{settings.port} "
+        f"({settings.workers} worker(s), store: {settings.database_url.split('://')[0]})",
+        err=True,
+    )
+    uvicorn.run(
+        APP,
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        log_level=log_level,
+        access_log=access_log,
+        timeout_graceful_shutdown=10,
+    )

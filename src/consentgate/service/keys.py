@@ -1,0 +1,151 @@
+"""API keys: created once, stored hashed, checked in constant time, revoked not deleted.
+
+A key is ``cg_`` plus 32 random bytes (URL-safe base64). Only its SHA-256 is
+stored: with that much entropy a fast hash is enough (no password stretching is
+needed), and a lookup by hash needs no scan. The comparison after the lookup
+uses ``hmac.compare_digest`` so the check does not leak timing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import uuid
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from pydantic import Field
+from sqlalchemy import select, update
+
+from consentgate.errors import BadInput, NotFound
+from consentgate.records import Record, utc_now
+from consentgate.store.database import Database
+from consentgate.store.service_tables import api_keys
+
+KEY_PREFIX = "cg_"
+
+
+class Scope(StrEnum):
+    """What a key may do. ``admin`` implies every other scope."""
+
+    SCREEN = "screen"
+    BANKS_WRITE = "banks:write"
+    MODERATE = "moderate"
+    ADMIN = "admin"
+    REPORT = "report"
+
+
+class ApiKey(Record):
+    """A stored key, without its secret."""
+
+    id: str
+    name: str
+    prefix: str = Field(description="first characters of the key, to recognise it")
+    scopes: tuple[Scope, ...]
+    rate_limit_per_s: float | None = None
+    created: datetime
+    revoked: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.revoked is None
+
+    def allows(self, scope: Scope) -> bool:
+        return scope in self.scopes or Scope.ADMIN in self.scopes
+
+
+class NewKey(Record):
+    """A freshly created key: the only time the secret exists outside the caller."""
+
+    id: str
+    key: str
+    scopes: tuple[Scope, ...]
+
+
+def hash_key(raw: str) -> str:
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    # SQLite returns naive datetimes; every stored time is UTC.
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+def _to_key(row: object) -> ApiKey:
+    m = row._mapping  # type: ignore[attr-defined]
+    return ApiKey(
+        id=m["id"],
+        name=m["name"],
+        prefix=m["prefix"],
+        scopes=tuple(Scope(s) for s in m["scopes"]),
+        rate_limit_per_s=m["rate_limit_per_s"],
+        created=_aware(m["created"]),
+        revoked=_aware(m["revoked"]),
+    )
+
+
+class KeyStore:
+    """Create, list, revoke and authenticate API keys."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def create(
+        self, scopes: list[Scope], *, name: str = "", rate_limit_per_s: float | None = None
+    ) -> NewKey:
+        if not scopes:
+            raise BadInput("a key needs at least one scope", field="scope")
+        if rate_limit_per_s is not None and rate_limit_per_s < 0:
+            raise BadInput("the rate limit cannot be negative", field="rate_limit")
+        raw = KEY_PREFIX + secrets.token_urlsafe(32)
+        key_id = uuid.uuid4().hex[:16]
+        unique = tuple(dict.fromkeys(scopes))
+        with self.db.write() as conn:
+            conn.execute(
+                api_keys.insert().values(
+                    id=key_id,
+                    name=name or key_id,
+                    prefix=raw[:10],
+                    key_hash=hash_key(raw),
+                    scopes=[s.value for s in unique],
+                    rate_limit_per_s=rate_limit_per_s,
+                    created=utc_now(),
+                    revoked=None,
+                )
+            )
+        return NewKey(id=key_id, key=raw, scopes=unique)
+
+    def list(self, *, include_revoked: bool = True) -> list[ApiKey]:
+        query = select(api_keys).order_by(api_keys.c.created, api_keys.c.id)
+        if not include_revoked:
+            query = query.where(api_keys.c.revoked.is_(None))
+        with self.db.read() as conn:
+            return [_to_key(row) for row in conn.execute(query)]
+
+    def revoke(self, key_id: str) -> ApiKey:
+        """Revoke a key (idempotent). Its decisions keep naming it."""
+        with self.db.write() as conn:
+            conn.execute(
+                update(api_keys)
+                .where(api_keys.c.id == key_id, api_keys.c.revoked.is_(None))
+                .values(revoked=utc_now())
+            )
+            row = conn.execute(select(api_keys).where(api_keys.c.id == key_id)).first()
+        if row is None:
+            raise NotFound(f"no API key with id {key_id!r}")
+        return _to_key(row)
+
+    def authenticate(self, raw: str) -> ApiKey | None:
+        """The active key whose secret is ``raw``, or None."""
+        if not raw.startswith(KEY_PREFIX) or len(raw) > 200:
+            return None
+        digest = hash_key(raw)
+        with self.db.read() as conn:
+            row = conn.execute(select(api_keys).where(api_keys.c.key_hash == digest)).first()
+        if row is None or not hmac.compare_digest(row._mapping["key_hash"], digest):
+            return None
+        key = _to_key(row)
+        return key if key.active else None

@@ -1,0 +1,68 @@
+"""An app wired with fake detectors on a real store (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from fastapi.testclient import TestClient
+from PIL import Image, ImageDraw
+
+from consentgate.api.app import create_app
+from consentgate.service.keys import Scope
+from consentgate.service.wiring import Services
+from consentgate.settings import Settings
+from tests.api.fakes import fake_engine
+
+
+@dataclass
+class Api:
+    client: TestClient
+    services: Services
+
+    def key(self, *scopes: Scope, rate: float | None = None) -> dict[str, str]:
+        new = self.services.keys.create(list(scopes), name="test", rate_limit_per_s=rate)
+        return {"Authorization": f"Bearer {new.key}"}
+
+
+def make_settings(database_url: str, **overrides: object) -> Settings:
+    return Settings(database_url=database_url, **overrides)  # type: ignore[arg-type]
+
+
+def start(settings: Settings, **client_options: object) -> Iterator[Api]:
+    app = create_app(
+        lambda: Services.build(settings, engine_factory=fake_engine), background=False
+    )
+    with TestClient(app, **client_options) as client:  # type: ignore[arg-type]
+        services = app.state.runtime.ready_services()
+        yield Api(client, services)
+
+
+@pytest.fixture
+def api(database_url: str) -> Iterator[Api]:
+    """The API on SQLite and on PostgreSQL."""
+    yield from start(make_settings(database_url))
+
+
+@pytest.fixture
+def sqlite_api(sqlite_url: str) -> Iterator[Api]:
+    """The API on SQLite only, for tests whose subject is not the store."""
+    yield from start(make_settings(sqlite_url))
+
+
+def png(width: int = 64, height: int = 48) -> bytes:
+    """A benign drawn picture (a house), as PNG bytes."""
+    img = Image.new("RGB", (width, height), (135, 206, 235))
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((10, 20, 40, 46), fill=(200, 80, 60))
+    draw.polygon([(8, 20), (25, 6), (42, 20)], fill=(120, 60, 40))
+    out = io.BytesIO()
+    img.save(out, format="PNG")
+    return out.getvalue()
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
