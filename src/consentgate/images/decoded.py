@@ -1,19 +1,55 @@
-"""A decoded image, shared by every image detector of one screen."""
+"""A decoded image, shared by every image detector of one screen.
+
+Why one shared object: decoding and downscaling are the most expensive steps
+that every detector would otherwise repeat, and model results that two
+detectors need (the face boxes used by both the face and the age detector) are
+computed once per image through ``memo``.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
 
 import numpy as np
 import numpy.typing as npt
+
+T = TypeVar("T")
+
+
+class Memo:
+    """Per-image results computed at most once, even when detectors run concurrently.
+
+    The first caller for a key computes the value while later callers for the
+    same key wait for it; a computation that raises leaves the key unset so
+    that the next caller tries again (and fails in its own detector).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._locks: dict[str, threading.Lock] = {}
+        self._values: dict[str, Any] = {}
+
+    def get(self, key: str, compute: Callable[[], T]) -> T:
+        with self._lock:
+            key_lock = self._locks.setdefault(key, threading.Lock())
+        with key_lock:
+            if key not in self._values:
+                self._values[key] = compute()
+            return cast(T, self._values[key])
 
 
 @dataclass(frozen=True, slots=True)
 class DecodedImage:
     """An image decoded once, safely, with EXIF orientation applied.
 
-    ``frames`` are RGB uint8 working copies, downscaled so the long side is at
-    most the working size; detectors scale boxes back by ``1 / scale``.
+    ``width`` and ``height`` are of the original image as displayed (after EXIF
+    orientation). ``frames`` are RGB uint8 working copies, downscaled so the
+    long side is at most the working size; detectors scale boxes back to
+    original pixels with ``1 / scale``. For an animation, ``frames`` holds each
+    distinct frame once and ``frame_indices`` the original index of each.
     Digests are of the bytes as received.
     """
 
@@ -25,3 +61,16 @@ class DecodedImage:
     md5: str
     sha256: str
     frame_count: int = 1
+    frame_indices: tuple[int, ...] = (0,)
+    mode: str = "RGB"
+    memo: Memo = field(default_factory=Memo, compare=False, repr=False)
+
+    def frame_index(self, position: int) -> int:
+        """The original frame number of ``frames[position]``."""
+        if position < len(self.frame_indices):
+            return self.frame_indices[position]
+        return position
+
+    def to_original(self, value: float) -> int:
+        """A working-copy coordinate or length in original-image pixels."""
+        return round(value / self.scale)

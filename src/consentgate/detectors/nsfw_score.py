@@ -1,0 +1,64 @@
+"""Whole-image NSFW score (open_nsfw, Apache-2.0): nudity without the AGPL extra.
+
+One score per image (the highest over its frames): ``nudity`` from
+``NUDITY_THRESHOLD``, ``body_revealing`` between ``REVEALING_THRESHOLD`` and
+that. It runs alongside the part detector as a second opinion and is the only
+nudity signal where NudeNet is not installed. It cannot say where, so its
+evidence has no box.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from consentgate.detectors.base import Detector, ScreenInput
+from consentgate.detectors.faces import IMAGE_TARGETS
+from consentgate.detectors.vision.loader import shared
+from consentgate.detectors.vision.opennsfw import OPEN_NSFW, OpenNsfwModel
+from consentgate.records import Evidence, Label, ModelRef, Signal, Target
+
+NUDITY_THRESHOLD = 0.8
+REVEALING_THRESHOLD = 0.5
+
+
+def open_nsfw_model() -> OpenNsfwModel:
+    return shared("open_nsfw", lambda: OpenNsfwModel(OPEN_NSFW.read()))
+
+
+class NsfwScoreDetector(Detector):
+    name: ClassVar[str] = "nsfw_score"
+    version: ClassVar[str] = "1.0"
+    targets: ClassVar[frozenset[Target]] = frozenset(IMAGE_TARGETS)
+    description: ClassVar[str] = "Whole-image NSFW probability: open_nsfw (Apache-2.0)"
+
+    @property
+    def model(self) -> ModelRef:
+        return OPEN_NSFW.ref
+
+    @classmethod
+    def unavailable_reason(cls) -> str | None:
+        return OPEN_NSFW.missing_reason()
+
+    def warm_up(self) -> None:
+        open_nsfw_model()
+
+    def detect(self, inp: ScreenInput) -> Sequence[Signal]:
+        signals: list[Signal] = []
+        for target in IMAGE_TARGETS:
+            image = inp.image(target)
+            if image is None:
+                continue
+            scores = open_nsfw_model().score(image.frames)
+            position = max(range(len(scores)), key=scores.__getitem__)
+            score = scores[position]
+            frame = image.frame_index(position) if image.frame_count > 1 else None
+            note = f"open_nsfw P(nsfw) = {score:.3f} for the whole image"
+            evidence = Evidence(frame=frame, note=note)
+            if score >= NUDITY_THRESHOLD:
+                signals.append(self.signal(Label.NUDITY, target, score, NUDITY_THRESHOLD, evidence))
+            elif score >= REVEALING_THRESHOLD:
+                signals.append(
+                    self.signal(Label.BODY_REVEALING, target, score, REVEALING_THRESHOLD, evidence)
+                )
+        return signals
