@@ -2,9 +2,11 @@
 
 One score per image (the highest over its frames): ``nudity`` from
 ``NUDITY_THRESHOLD``, ``body_revealing`` between ``REVEALING_THRESHOLD`` and
-that. It runs alongside the part detector as a second opinion and is the only
-nudity signal where NudeNet is not installed. It cannot say where, so its
-evidence has no box.
+that. It cannot say where, so its evidence has no box.
+
+Where NudeNet is installed this is a second opinion on the image that will be
+published: the output when there is one, else the source (an upload). Where
+NudeNet is not installed it is the only nudity signal and scores every image.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import ClassVar
 from consentgate.detectors.base import Detector, ScreenInput
 from consentgate.detectors.faces import IMAGE_TARGETS
 from consentgate.detectors.vision.loader import shared
+from consentgate.detectors.vision.nudenet import NUDENET
 from consentgate.detectors.vision.opennsfw import OPEN_NSFW, OpenNsfwModel
 from consentgate.records import Evidence, Label, ModelRef, Signal, Target
 
@@ -43,12 +46,18 @@ class NsfwScoreDetector(Detector):
     def warm_up(self) -> None:
         open_nsfw_model()
 
+    def __init__(self, *, every_image: bool | None = None) -> None:
+        self.every_image = NUDENET.locate() is None if every_image is None else every_image
+
+    def targets_for(self, inp: ScreenInput) -> tuple[Target, ...]:
+        present = tuple(t for t in IMAGE_TARGETS if inp.has(t))
+        return present if self.every_image else present[-1:]
+
     def detect(self, inp: ScreenInput) -> Sequence[Signal]:
         signals: list[Signal] = []
-        for target in IMAGE_TARGETS:
+        for target in self.targets_for(inp):
             image = inp.image(target)
-            if image is None:
-                continue
+            assert image is not None
             scores = open_nsfw_model().score(image.frames)
             position = max(range(len(scores)), key=scores.__getitem__)
             score = scores[position]

@@ -42,8 +42,6 @@ _DECODE_ERRORS = (
     OverflowError,
     RuntimeError,
     AssertionError,
-    Image.DecompressionBombError,
-    Image.DecompressionBombWarning,
 )
 
 
@@ -60,10 +58,15 @@ def decode_image(data: bytes, limits: ImageLimits = DEFAULT_LIMITS) -> DecodedIm
         )
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            # Our own pixel limit (checked from the header) is the authority, so Pillow's
+            # bomb warning only duplicates it (its hard error stays as a backstop); its
+            # other warnings (malformed TIFF tags, ...) would only clutter stderr.
+            warnings.simplefilter("ignore")
             return _decode(data, fmt, limits)
     except BadInput:
         raise
+    except Image.DecompressionBombError as exc:
+        raise TooLarge("the image declares too many pixels to decode safely") from exc
     except MemoryError as exc:
         raise TooLarge("the image needs more memory to decode than is available") from exc
     except _DECODE_ERRORS as exc:
