@@ -34,8 +34,10 @@ _COMBINING = [
     *range(0x20D0, 0x2100), *range(0xFE20, 0xFE30),
 ]  # fmt: skip
 _QUOTES = {ord(q): "'" for q in "’‘`´ʼ′"}
+# Arabic-Indic, Persian and Devanagari digits read as ASCII digits (ages!).
+_DIGITS = {base + i: str(i) for base in (0x0660, 0x06F0, 0x0966) for i in range(10)}
 _CLEAN = str.maketrans(
-    {**{c: None for c in _INVISIBLE + _CONTROL}, **_QUOTES, **EMOJI_TABLE, **ENCLOSED}
+    {**{c: None for c in _INVISIBLE + _CONTROL}, **_QUOTES, **_DIGITS, **EMOJI_TABLE, **ENCLOSED}
 )
 _DROP_MARKS = str.maketrans(dict.fromkeys(_COMBINING))
 
@@ -50,6 +52,13 @@ _ACCENTS = str.maketrans(
     {chr(c): _latin_base(chr(c)) for c in (*range(0xC0, 0x250), *range(0x1E00, 0x1F00))}
 )
 _SPACES = re.compile(r"\s+")
+
+
+def strip_accents(text: str) -> str:
+    """Accented Latin letters to their base letters; other scripts are left alone."""
+    return text.translate(_ACCENTS)
+
+
 _ZERO_WIDTH = frozenset(chr(c) for c in _INVISIBLE)
 
 
@@ -77,7 +86,7 @@ def normalise(text: str) -> NormalisedText:
     cleaned = unicodedata.normalize("NFKC", text).translate(_CLEAN).casefold()
     base = _SPACES.sub(" ", cleaned.translate(_DROP_MARKS)).strip()
     canonical = fold_mixed(base)
-    latin = base if base.isascii() else fold_all_to_latin(canonical.translate(_ACCENTS))
+    latin = base if base.isascii() else fold_all_to_latin(strip_accents(canonical))
     leet = unleet(latin)
     joined = unleet(join_letters(latin))
     readings = [canonical, base, latin, leet, joined, unleet(join_letters(latin, True))]

@@ -1,0 +1,127 @@
+"""Load the shipped lexicon files once, at start-up, into one versioned ``Lexicon``.
+
+The lexicon is data (``lexicon/data/*.yaml`` and ``names.txt``), not code, so a
+reviewer can read and extend it; its version and the sha256 of its files go into
+every signal it produces. A malformed file fails loudly at load time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from importlib.resources import files
+from typing import Any
+
+import yaml
+
+from consentgate.errors import ConfigError
+from consentgate.lexicon.matcher import Entry, PhraseMatcher
+from consentgate.text.confusables import fold_all_to_latin
+from consentgate.text.normalise import strip_accents
+
+LABELS = ("sexual_explicit", "sexualising_edit", "minor", "real_person", "pretext", "jailbreak")
+CONTEXT_KEYS = ("revealing", "exclude", "non_person", "recolour", "person")
+
+try:
+    _Loader: Any = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    _Loader = yaml.SafeLoader
+
+
+@dataclass(frozen=True, slots=True)
+class Combo:
+    """Two phrase sets that mean ``label`` when close together ("remove" … "her shirt")."""
+
+    label: str
+    key_first: str
+    key_then: str
+    window: int
+    any_order: bool
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    version: str
+    sha256: str
+    languages: tuple[str, ...]
+    matcher: PhraseMatcher
+    combos: tuple[Combo, ...]
+    fillers: frozenset[str]
+
+
+def _spellings(term: str) -> set[str]:
+    """The term as written plus its accent-free Latin spelling ("desnúdala" → "desnudala")."""
+    term = term.casefold()
+    out = {term}
+    stripped = strip_accents(term)
+    if stripped.isascii() or not any("\u0370" <= c <= "\u052f" for c in stripped):
+        out.add(fold_all_to_latin(stripped))
+    return out
+
+
+def _entries(key: str, terms: Any, language: str, where: str) -> list[Entry]:
+    if not isinstance(terms, list) or not all(isinstance(t, str | int) for t in terms):
+        raise ConfigError(f"lexicon {where}: {key} must be a list of phrases")
+    return [
+        PhraseMatcher.entry(key, spelling, language)
+        for term in terms
+        for spelling in _spellings(str(term))
+    ]
+
+
+def _load_language(name: str, raw: bytes, entries: list[Entry], combos: list[Combo]) -> set[str]:
+    data = yaml.load(raw, Loader=_Loader)
+    where = f"{name}.yaml"
+    if not isinstance(data, dict) or data.get("language") != name:
+        raise ConfigError(f"lexicon {where}: expected a mapping with language: {name}")
+    for label, terms in (data.get("terms") or {}).items():
+        if label not in LABELS:
+            raise ConfigError(f"lexicon {where}: unknown label {label!r}")
+        entries += _entries(f"label:{label}", terms, name, where)
+    for key in CONTEXT_KEYS:
+        entries += _entries(key, data.get(key) or [], name, where)
+    for combo in data.get("combos") or []:
+        key = f"combo:{name}:{len(combos)}"
+        entries += _entries(f"{key}:first", combo["first"], name, where)
+        entries += _entries(f"{key}:then", combo["then"], name, where)
+        combos.append(
+            Combo(
+                combo["label"],
+                f"{key}:first",
+                f"{key}:then",
+                int(combo.get("window", 4)),
+                bool(combo.get("any_order", False)),
+            )
+        )
+    return {str(f).casefold() for f in data.get("fillers") or []}
+
+
+def load_lexicon() -> Lexicon:
+    """Read and compile the shipped lexicon (tens of milliseconds)."""
+    root = files("consentgate.lexicon") / "data"
+    manifest_raw = (root / "manifest.yaml").read_bytes()
+    manifest = yaml.load(manifest_raw, Loader=_Loader)
+    digest = hashlib.sha256(manifest_raw)
+    entries: list[Entry] = []
+    combos: list[Combo] = []
+    fillers: set[str] = set()
+    for language in manifest["languages"]:
+        raw = (root / f"{language}.yaml").read_bytes()
+        digest.update(raw)
+        fillers |= _load_language(language, raw, entries, combos)
+    names_raw = (root / manifest["names"]).read_bytes()
+    digest.update(names_raw)
+    names = [
+        line.strip()
+        for line in names_raw.decode("utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    entries += _entries("label:real_person", names, "names", manifest["names"])
+    return Lexicon(
+        version=str(manifest["version"]),
+        sha256=digest.hexdigest(),
+        languages=tuple(manifest["languages"]),
+        matcher=PhraseMatcher(entries),
+        combos=tuple(combos),
+        fillers=frozenset(fillers),
+    )
