@@ -23,6 +23,17 @@ class BankHit(Record):
 
 
 class HashLookup(Protocol):
-    def lookup(self, *, pdq: str | None, pdq_quality: int, md5: str) -> Sequence[BankHit]:
-        """Matches of one image's hashes across every enabled bank."""
+    def lookup(
+        self,
+        *,
+        pdq: str | None,
+        pdq_quality: int,
+        md5: str,
+        pdq_variants: Sequence[str] = (),
+    ) -> Sequence[BankHit]:
+        """Matches of one image's hashes across every enabled bank.
+
+        ``pdq_variants`` are further PDQ hashes of the same image (its rotations
+        and mirror images); a hit on any of them counts, at its own distance.
+        """
         ...

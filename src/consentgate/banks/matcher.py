@@ -1,0 +1,237 @@
+"""The bank matcher: one process's in-memory index, kept current from the store.
+
+It implements the detectors' ``HashLookup``. On start it loads a snapshot (or
+builds from the store), then tails the ``bank_changes`` log: a background thread
+polls every ``poll_interval_s`` (0.5 s by default), so an entry added or withdrawn
+by any process matches, or stops matching, within a second, with no full rebuild.
+Bank settings (enabled, threshold, kind) are re-read on every poll and applied at
+query time. The recent part is folded into the main index in the background once
+it grows past ``compact_above``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from consentgate.banks import repository as repo
+from consentgate.banks.flood import FloodGuard
+from consentgate.banks.index.codes import hex_to_codes
+from consentgate.banks.index.md5 import md5_to_codes
+from consentgate.banks.indexes import Indexes
+from consentgate.banks.negative import apply_negative
+from consentgate.banks.records import PDQ_MAX_THRESHOLD, PDQ_MIN_QUALITY, Bank, MatchResult
+from consentgate.detectors.lookup import BankHit
+from consentgate.store.database import Database
+
+log = logging.getLogger(__name__)
+
+FloodHandler = Callable[[int, str], Any]
+
+
+class BankMatcher:
+    """Exact PDQ (≤ each bank's threshold) and MD5 matching across enabled banks."""
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        snapshot_dir: Path | None = None,
+        poll_interval_s: float = 0.5,
+        compact_above: int = 200_000,
+        flood_max_matches: int | None = 1000,
+        flood_window_s: int = 60,
+        on_flood: FloodHandler | None = None,
+        flood_guard: FloodGuard | None = None,
+    ) -> None:
+        self.db = db
+        self.snapshot_dir = snapshot_dir
+        self.poll_interval_s = poll_interval_s
+        self.compact_above = compact_above
+        self.flood_max_matches = flood_max_matches
+        self.flood_window_s = flood_window_s
+        self.on_flood = on_flood
+        self.flood = flood_guard or FloodGuard()
+        self._lock = threading.RLock()
+        self._indexes: Indexes | None = None
+        self._banks: dict[int, Bank] = {}
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle ---------------------------------------------------------------
+    def load(self) -> None:
+        """Load the snapshot if one is usable, else build from the store; then catch up."""
+        with self._lock:
+            with self.db.read() as conn:
+                head = repo.max_seq(conn)
+            indexes = Indexes.load(self.snapshot_dir) if self.snapshot_dir else None
+            if indexes is None or indexes.cursor > head:
+                with self.db.read() as conn:
+                    head = repo.max_seq(conn)
+                    indexes = Indexes.from_rows(repo.index_rows(conn), head)
+            self._indexes = indexes
+            self.refresh()
+
+    def start(self) -> BankMatcher:
+        """Load now and keep refreshing in a daemon thread."""
+        self.ensure_loaded()
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._poll, name="bank-matcher", daemon=True)
+            self._thread.start()
+        return self
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def ensure_loaded(self) -> Indexes:
+        if self._indexes is None:
+            self.load()
+        assert self._indexes is not None
+        return self._indexes
+
+    def save_snapshot(self, directory: Path | None = None) -> Path:
+        target = directory or self.snapshot_dir
+        if target is None:
+            raise ValueError("no snapshot directory configured")
+        with self._lock:
+            self.ensure_loaded().save(target)
+        return target
+
+    def _poll(self) -> None:
+        while not self._stop.wait(self.poll_interval_s):
+            try:
+                self.refresh()
+                self._maybe_compact()
+            except Exception:  # keep serving the last good index; log and retry
+                log.exception("bank index refresh failed")
+
+    # -- keeping current -----------------------------------------------------------
+    def refresh(self, batch: int = 50_000) -> int:
+        """Apply every change since the last one applied; returns how many."""
+        with self._lock:
+            return self._catch_up(self.ensure_loaded(), batch)
+
+    def _catch_up(self, indexes: Indexes, batch: int = 50_000) -> int:
+        applied = 0
+        while True:
+            with self.db.read() as conn:
+                self._banks = {b.id: b for b in repo.all_banks(conn)}
+                changes = repo.changes_since(conn, indexes.cursor, batch)
+                ids = sorted({e for _, _, e in changes if e is not None})
+                rows = [r for chunk in repo.index_rows(conn, ids) for r in chunk]
+            indexes.apply(rows)
+            if changes:
+                indexes.cursor = changes[-1][0]
+            applied += len(changes)
+            if len(changes) < batch:
+                return applied
+
+    def compact(self) -> None:
+        """Fold the recent part into a new main index without pausing queries or updates.
+
+        The build runs on a consistent copy; changes that arrive meanwhile are
+        re-applied from the change log (idempotently) before the swap.
+        """
+        with self._lock:
+            current = self.ensure_loaded()
+            pdq, md5, cursor = current.pdq.frozen(), current.md5.frozen(), current.cursor
+        fresh = Indexes(pdq.compacted(), md5.compacted(), cursor)
+        with self._lock:
+            self._catch_up(fresh)
+            self._indexes = fresh
+
+    def _maybe_compact(self) -> None:
+        indexes = self.ensure_loaded()
+        if indexes.pdq.recent_size + indexes.md5.recent_size > self.compact_above:
+            self.compact()
+
+    # -- matching -----------------------------------------------------------------
+    def match(
+        self, pdqs: Sequence[str], *, quality: int | None, md5: str | None, query: str = ""
+    ) -> MatchResult:
+        """Hits for one image: its PDQ hash(es) (e.g. 8 dihedral) and/or its MD5."""
+        indexes = self.ensure_loaded()
+        banks = self._banks
+        low = quality is not None and quality < PDQ_MIN_QUALITY
+        best: dict[tuple[int, str], tuple[int, int]] = {}
+        radius = max((b.threshold for b in banks.values() if b.enabled), default=-1)
+        if pdqs and not low and radius >= 0:
+            for code in hex_to_codes(list(pdqs)):
+                hits = indexes.pdq.search(code, min(radius, PDQ_MAX_THRESHOLD))
+                self._collect(best, hits.entry_ids, hits.bank_ids, hits.distances, "pdq")
+        if md5:
+            hits = indexes.md5.search(md5_to_codes([md5])[0], 0)
+            self._collect(best, hits.entry_ids, hits.bank_ids, hits.distances, "md5")
+        found = [
+            BankHit(
+                bank=banks[bank_id].name,
+                bank_kind=banks[bank_id].kind.value,
+                entry=str(entry_id),
+                distance=distance,
+                hash_type=hash_type,
+            )
+            for (entry_id, hash_type), (bank_id, distance) in sorted(best.items())
+        ]
+        kept, suppressed = apply_negative(found)
+        kept.sort(key=lambda h: (h.distance, h.bank, int(h.entry)))
+        self._count(kept)
+        return MatchResult(
+            query=query, matches=tuple(kept), suppressed=tuple(suppressed), low_quality=low
+        )
+
+    def _collect(
+        self,
+        best: dict[tuple[int, str], tuple[int, int]],
+        entry_ids: np.ndarray,
+        bank_ids: np.ndarray,
+        distances: np.ndarray,
+        hash_type: str,
+    ) -> None:
+        banks = self._banks
+        for entry_id, bank_id, distance in zip(
+            entry_ids.tolist(), bank_ids.tolist(), distances.tolist(), strict=True
+        ):
+            bank = banks.get(bank_id)
+            if bank is None or not bank.enabled or distance > bank.threshold:
+                continue
+            key = (entry_id, hash_type)
+            if key not in best or distance < best[key][1]:
+                best[key] = (bank_id, distance)
+
+    def _count(self, hits: Sequence[BankHit]) -> None:
+        by_name = {b.name: b for b in self._banks.values()}
+        for hit in hits:
+            bank = by_name[hit.bank]
+            limit = bank.flood_max_matches or self.flood_max_matches
+            window = bank.flood_window_s if bank.flood_max_matches else self.flood_window_s
+            if self.flood.record(int(hit.entry), limit, window):
+                reason = f"flood: more than {limit} matches in {window} s"
+                log.warning("bank entry %s quarantined (%s)", hit.entry, reason)
+                if self.on_flood is not None:
+                    self.on_flood(int(hit.entry), reason)
+
+    def lookup(
+        self,
+        *,
+        pdq: str | None,
+        pdq_quality: int,
+        md5: str,
+        pdq_variants: Sequence[str] = (),
+    ) -> Sequence[BankHit]:
+        """HashLookup: the hits for one image (its PDQ, its dihedral variants, its MD5)."""
+        pdqs = [pdq, *pdq_variants] if pdq else list(pdq_variants)
+        return self.match(pdqs, quality=pdq_quality, md5=md5).matches
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(PDQ rows, MD5 rows) currently matchable."""
+        indexes = self.ensure_loaded()
+        return len(indexes.pdq), len(indexes.md5)
