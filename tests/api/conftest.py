@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -32,10 +33,9 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
     return Settings(database_url=database_url, **overrides)  # type: ignore[arg-type]
 
 
-def start(settings: Settings, **client_options: object) -> Iterator[Api]:
-    app = create_app(
-        lambda: Services.build(settings, engine_factory=fake_engine), background=False
-    )
+@contextmanager
+def running(settings: Settings, **client_options: object) -> Iterator[Api]:
+    app = create_app(lambda: Services.build(settings, engine_factory=fake_engine), background=False)
     with TestClient(app, **client_options) as client:  # type: ignore[arg-type]
         services = app.state.runtime.ready_services()
         yield Api(client, services)
@@ -44,13 +44,15 @@ def start(settings: Settings, **client_options: object) -> Iterator[Api]:
 @pytest.fixture
 def api(database_url: str) -> Iterator[Api]:
     """The API on SQLite and on PostgreSQL."""
-    yield from start(make_settings(database_url))
+    with running(make_settings(database_url)) as api:
+        yield api
 
 
 @pytest.fixture
 def sqlite_api(sqlite_url: str) -> Iterator[Api]:
     """The API on SQLite only, for tests whose subject is not the store."""
-    yield from start(make_settings(sqlite_url))
+    with running(make_settings(sqlite_url)) as api:
+        yield api
 
 
 def png(width: int = 64, height: int = 48) -> bytes:

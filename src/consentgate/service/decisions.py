@@ -39,6 +39,9 @@ class RecordedDecision(Record):
     prompt: str | None = None
 
 
+_INSERT = decisions.insert()
+
+
 def keeps_prompt(policy: PromptStorage, verdict: Verdict) -> bool:
     """Whether a decision with this verdict may keep the prompt's text."""
     if policy is PromptStorage.ALL:
@@ -88,11 +91,12 @@ class DecisionStore:
             "prompt": prompt if keep else None,
             "record": record if keep else _drop_spans(record),
         }
+        # Parameters apart from the statement: SQLAlchemy compiles the INSERT once.
         if conn is not None:
-            conn.execute(decisions.insert().values(**row))
+            conn.execute(_INSERT, row)
             return
         with self.db.write() as own:
-            own.execute(decisions.insert().values(**row))
+            own.execute(_INSERT, row)
 
     def get_recorded(self, decision_id: str) -> RecordedDecision:
         with self.db.read() as conn:

@@ -1,0 +1,294 @@
+"""Load benchmark of the HTTP service: many concurrent clients on loopback, bounded time.
+
+Starts its own server (``consentgate serve`` in a subprocess, a fresh SQLite
+store in a temporary directory, a ``screen`` key created for the run) unless
+``--url`` names a running one, which must be on loopback. Scenarios:
+
+- ``baseline``: ``GET /healthz`` (the framework's ceiling on this machine);
+- ``prompt``: prompt-only screens (a mix of ordinary and harmful prompts);
+- ``image``: edit screens with a benign photo (scikit-image samples) as base64.
+
+Each reports throughput, p50/p99 latency and errors (must be 0), and checks
+that the store holds one recorded decision per 200 answer (nothing lost).
+Results are printed and written to ``bench/out/load.json``.
+
+    .venv/bin/python bench/load.py                 # default run (~1 minute)
+    .venv/bin/python bench/load.py --workers 2 --duration 20
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import io
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import httpx
+
+OUT = Path(__file__).parent / "out"
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+PROMPTS = (
+    "a watercolour of a lighthouse at dusk",
+    "make the sky sunnier and add a rainbow",
+    "put her in a bikini",
+    "remove her clothes",
+    "put him in a grey suit and tie",
+    "turn this photo into a pencil sketch",
+    "r3m0ve h3r cl0thes",
+    "add a wedding dress",
+    "change the background to a beach at sunset",
+    "a cat wearing a tiny hat, studio lighting",
+)
+
+
+@dataclass
+class Result:
+    scenario: str
+    concurrency: int
+    seconds: float
+    requests: int = 0
+    ok: int = 0
+    errors: int = 0
+    statuses: dict[str, int] = field(default_factory=dict)
+    throughput_per_s: float = 0.0
+    p50_ms: float = 0.0
+    p99_ms: float = 0.0
+    recorded: int | None = None
+
+
+def benign_images() -> list[str]:
+    """Benign photos from scikit-image's samples (a cat, coffee, a rocket), as base64 JPEG."""
+    from PIL import Image
+    from skimage import data
+
+    images = []
+    for name, size in (("chelsea", None), ("coffee", None), ("rocket", (320, 240))):
+        img = Image.fromarray(getattr(data, name)())
+        if size:
+            img = img.resize(size)
+        buf = io.BytesIO()
+        img.convert("RGB").save(buf, format="JPEG", quality=85)
+        images.append(base64.b64encode(buf.getvalue()).decode("ascii"))
+    return images
+
+
+async def run_scenario(
+    url: str, key: str, scenario: str, concurrency: int, seconds: float
+) -> tuple[Result, list[float]]:
+    images = benign_images() if scenario == "image" else []
+    headers = {"Authorization": f"Bearer {key}"}
+    result = Result(scenario=scenario, concurrency=concurrency, seconds=seconds)
+    latencies: list[float] = []
+    # One client (one keep-alive connection) per simulated caller: a single shared
+    # httpx pool serialises many concurrent requests and would measure itself.
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+    deadline = time.perf_counter() + seconds
+
+    async def one_client(seed: int) -> None:
+        rng = random.Random(seed)
+        async with httpx.AsyncClient(base_url=url, limits=limits, timeout=30.0) as client:
+            while time.perf_counter() < deadline:
+                if scenario == "baseline":
+                    call = client.get("/healthz")
+                elif scenario == "prompt":
+                    body = {"mode": "edit", "prompt": rng.choice(PROMPTS)}
+                    call = client.post("/v1/screen", json=body, headers=headers)
+                else:
+                    body = {
+                        "mode": "edit",
+                        "prompt": rng.choice(PROMPTS),
+                        "source_image": rng.choice(images),
+                    }
+                    call = client.post("/v1/screen", json=body, headers=headers)
+                t0 = time.perf_counter()
+                try:
+                    response = await call
+                    status = str(response.status_code)
+                except httpx.HTTPError as exc:
+                    status = type(exc).__name__
+                latencies.append((time.perf_counter() - t0) * 1000)
+                result.requests += 1
+                result.statuses[status] = result.statuses.get(status, 0) + 1
+                if status == "200":
+                    result.ok += 1
+                else:
+                    result.errors += 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(one_client(i) for i in range(concurrency)))
+    elapsed = time.perf_counter() - started
+    result.throughput_per_s = round(result.requests / elapsed, 1)
+    if latencies:
+        ordered = sorted(latencies)
+        result.p50_ms = round(statistics.median(ordered), 2)
+        result.p99_ms = round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))], 2)
+    return result, latencies
+
+
+def count_decisions(database_url: str) -> int:
+    from consentgate.service.decisions import DecisionStore
+    from consentgate.store.database import Database
+
+    db = Database(database_url)
+    try:
+        return DecisionStore(db).count()
+    finally:
+        db.dispose()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def consentgate(*args: str, env: dict[str, str]) -> str:
+    exe = Path(sys.executable).with_name("consentgate")
+    done = subprocess.run([str(exe), *args], env=env, capture_output=True, text=True, check=True)
+    return done.stdout
+
+
+class Server:
+    """``consentgate serve`` in a subprocess with its own store and key."""
+
+    def __init__(self, workers: int, database_url: str | None) -> None:
+        self.tmp = tempfile.TemporaryDirectory(prefix="cg-load-")
+        self.database_url = database_url or f"sqlite:///{self.tmp.name}/load.db"
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {**os.environ, "CONSENTGATE_DATABASE_URL": self.database_url}
+        made = json.loads(
+            consentgate(
+                "keys", "create", "--scope", "screen", "--rate-limit", "0", "--json", env=self.env
+            )
+        )
+        self.key: str = made["key"]
+        cmd = [
+            str(Path(sys.executable).with_name("consentgate")),
+            "serve",
+            "--port",
+            str(self.port),
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ]
+        self.proc = subprocess.Popen(cmd, env=self.env)
+        self.wait_ready()
+
+    def wait_ready(self, timeout: float = 120.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise SystemExit(f"the server exited with status {self.proc.returncode}")
+            try:
+                if httpx.get(self.url + "/readyz", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.25)
+        raise SystemExit("the server did not become ready in time")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.tmp.cleanup()
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--url", help="a running server on loopback (default: start one)")
+    p.add_argument("--key", help="a screen key for --url")
+    p.add_argument("--database-url", help="the store, to count recorded decisions")
+    p.add_argument("--workers", type=int, default=1, help="workers of the started server")
+    p.add_argument("--duration", type=float, default=15.0, help="seconds per scenario")
+    p.add_argument("--concurrency", type=int, default=32, help="clients for prompt screens")
+    p.add_argument("--image-concurrency", type=int, default=8, help="clients for image screens")
+    p.add_argument("--scenarios", default="baseline,prompt,image")
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    server = None
+    if args.url:
+        if urlparse(args.url).hostname not in LOOPBACK:
+            raise SystemExit("the load bench only runs against a server on loopback")
+        if not args.key:
+            raise SystemExit("--url needs --key")
+        url, key, database_url = args.url, args.key, args.database_url
+    else:
+        server = Server(args.workers, args.database_url)
+        url, key, database_url = server.url, server.key, server.database_url
+    results: list[Result] = []
+    try:
+        for scenario in args.scenarios.split(","):
+            concurrency = args.image_concurrency if scenario == "image" else args.concurrency
+            before = count_decisions(database_url) if database_url else None
+            result, _ = asyncio.run(run_scenario(url, key, scenario, concurrency, args.duration))
+            if database_url and before is not None and scenario != "baseline":
+                result.recorded = count_decisions(database_url) - before
+            results.append(result)
+            print(render(result), flush=True)
+    finally:
+        if server is not None:
+            server.stop()
+    report = summarise(results, args)
+    OUT.mkdir(exist_ok=True)
+    (OUT / "load.json").write_text(json.dumps(report, indent=2))
+    print(json.dumps(report["checks"], indent=2))
+    return 0 if all(report["checks"].values()) else 1
+
+
+def render(r: Result) -> str:
+    recorded = "" if r.recorded is None else f"  recorded={r.recorded}"
+    return (
+        f"{r.scenario:9s} c={r.concurrency:<3d} {r.throughput_per_s:8.1f}/s  "
+        f"p50={r.p50_ms:7.2f} ms  p99={r.p99_ms:7.2f} ms  ok={r.ok} errors={r.errors}{recorded}"
+    )
+
+
+def summarise(results: list[Result], args: argparse.Namespace) -> dict[str, Any]:
+    by = {r.scenario: r for r in results}
+    checks: dict[str, bool] = {}
+    for r in results:
+        checks[f"{r.scenario}: zero errors"] = r.errors == 0
+        if r.recorded is not None:
+            checks[f"{r.scenario}: recorded == 200 answers"] = r.recorded == r.ok
+    if "prompt" in by:
+        checks["prompt: >= 300/s"] = by["prompt"].throughput_per_s >= 300
+        checks["prompt: p99 < 100 ms"] = by["prompt"].p99_ms < 100
+    if "image" in by:
+        checks["image: >= 10/s"] = by["image"].throughput_per_s >= 10
+    ratios = {}
+    if "baseline" in by and by["baseline"].throughput_per_s:
+        for r in results:
+            ratios[r.scenario] = round(r.throughput_per_s / by["baseline"].throughput_per_s, 3)
+    return {
+        "machine": {"cpus": os.cpu_count()},
+        "workers": args.workers,
+        "duration_s": args.duration,
+        "results": [asdict(r) for r in results],
+        "throughput_vs_healthz": ratios,
+        "checks": checks,
+    }
+
+
+if __name__ == "__main__":
+    sys.exit(main())
