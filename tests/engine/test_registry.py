@@ -126,3 +126,16 @@ def test_when_policy_signal_from_plugin_then_it_is_stamped(plugin_path: Path) ->
     (target,) = detector.targets
     sig = detector.signal("custom_label", target, 1, 0.5)
     assert (sig.detector, sig.detector_version) == ("third_party", "1.2.3")
+
+
+def test_when_plugin_fails_to_import_then_listed_as_unavailable_and_startup_refused(
+    plugin_path: Path,
+) -> None:
+    make_plugin(plugin_path, {"third_party": "ThirdPartyDetector"})
+    dist = plugin_path / "cg_plugin-0.1.dist-info" / "entry_points.txt"
+    dist.write_text(dist.read_text() + "broken = cg_plugin_missing_module:Nope\n")
+    listed = {d.name: d for d in installed_detectors(GROUP)}
+    assert listed["broken"].unavailable is not None
+    assert "failed to load" in listed["broken"].unavailable
+    with pytest.raises(ConfigError, match="failed to load: broken"):
+        DetectorRegistry.from_entry_points(group=GROUP)

@@ -29,31 +29,47 @@ class InstalledDetector:
     unavailable: str | None
 
 
-def _load_classes(group: str) -> list[tuple[type[Detector], str]]:
-    classes: list[tuple[type[Detector], str]] = []
+@dataclass(frozen=True)
+class _Loaded:
+    name: str
+    cls: type[Detector] | None
+    distribution: str
+    error: str | None
+
+
+def _load(group: str) -> list[_Loaded]:
+    """Load every entry point of the group; a broken one is reported, not raised."""
+    loaded: list[_Loaded] = []
     for ep in entry_points(group=group):
-        cls = ep.load()
+        dist = ep.dist.name if ep.dist is not None else "unknown"
+        try:
+            cls = ep.load()
+        except Exception as exc:  # a broken plug-in must not crash the listing
+            loaded.append(_Loaded(ep.name, None, dist, f"failed to load: {exc!r}"))
+            continue
         if not (isinstance(cls, type) and issubclass(cls, Detector)):
             raise ConfigError(f"entry point {ep.name!r} in {group} is not a Detector class")
         if cls.name != ep.name:
             raise ConfigError(f"entry point {ep.name!r} loads a detector named {cls.name!r}")
-        dist = ep.dist.name if ep.dist is not None else "unknown"
-        classes.append((cls, dist))
-    return sorted(classes, key=lambda pair: pair[0].name)
+        loaded.append(_Loaded(ep.name, cls, dist, None))
+    return sorted(loaded, key=lambda item: item.name)
 
 
 def installed_detectors(group: str = ENTRY_POINT_GROUP) -> list[InstalledDetector]:
-    return [
-        InstalledDetector(
-            name=cls.name,
-            version=cls.version,
-            targets=tuple(sorted(t.value for t in cls.targets)),
-            description=cls.description,
-            distribution=dist,
-            unavailable=cls.unavailable_reason(),
+    found = []
+    for item in _load(group):
+        cls = item.cls
+        found.append(
+            InstalledDetector(
+                name=item.name,
+                version=cls.version if cls else "?",
+                targets=tuple(sorted(t.value for t in cls.targets)) if cls else (),
+                description=cls.description if cls else "",
+                distribution=item.distribution,
+                unavailable=item.error or (cls.unavailable_reason() if cls else None),
+            )
         )
-        for cls, dist in _load_classes(group)
-    ]
+    return found
 
 
 class DetectorRegistry:
@@ -81,7 +97,12 @@ class DetectorRegistry:
         """
         context = context or DetectorContext()
         wanted, skipped = set(only), set(exclude)
-        classes = {c.name: c for c, _ in _load_classes(group)}
+        loaded = _load(group)
+        broken = [f"{item.name} ({item.error})" for item in loaded if item.error]
+        if broken:
+            # A safeguard that fails to import must stop start-up, not vanish quietly.
+            raise ConfigError(f"detectors failed to load: {'; '.join(broken)}")
+        classes = {item.name: item.cls for item in loaded if item.cls is not None}
         missing = wanted - classes.keys()
         if missing:
             raise ConfigError(f"detectors not installed: {', '.join(sorted(missing))}")
