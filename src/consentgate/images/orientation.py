@@ -1,7 +1,7 @@
 """EXIF orientation: read it from the header, apply it to the small working copy.
 
 Why not ``ImageOps.exif_transpose`` on the decoded image: it transposes the
-full-size image. Rotating the 640 px working copy instead is hundreds of times
+full-size image. Rotating the 512 px working copy instead is hundreds of times
 cheaper and gives the same pixels a viewer shows.
 """
 
