@@ -56,12 +56,15 @@ def _spellings(term: str) -> set[str]:
     stripped = strip_accents(term)
     if stripped.isascii() or not any("\u0370" <= c <= "\u052f" for c in stripped):
         out.add(fold_all_to_latin(stripped))
+    if " " in term and not term.isascii() and any(c >= "\u3040" for c in term):
+        out.add(term.replace(" ", ""))  # Korean/Japanese written without spaces
     return out
 
 
 def _entries(key: str, terms: Any, language: str, where: str) -> list[Entry]:
-    if not isinstance(terms, list) or not all(isinstance(t, str | int) for t in terms):
-        raise ConfigError(f"lexicon {where}: {key} must be a list of phrases")
+    if not isinstance(terms, list) or not all(isinstance(t, str) for t in terms):
+        # YAML reads bare no/off/on as booleans and digits as numbers: quote them.
+        raise ConfigError(f"lexicon {where}: {key} must be a list of quoted phrases")
     return [
         PhraseMatcher.entry(key, spelling, language)
         for term in terms

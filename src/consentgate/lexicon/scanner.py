@@ -21,7 +21,8 @@ from consentgate.lexicon.loader import Combo, Lexicon
 from consentgate.lexicon.matcher import Hit, Tokens, tokenize
 from consentgate.text.normalised import NormalisedText
 
-SEXUAL = ("sexual_explicit", "sexualising_edit")
+# Findings that put a person (or body) in the picture: a garment is then worn by someone.
+PERSONAL = ("sexual_explicit", "sexualising_edit", "minor", "real_person")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +40,9 @@ class _Scan:
     findings: list[Finding]
     revealing: list[Hit]
     context: set[str]
+    # (key, term) that some reading shows only inside an exclusion ("naked eye"):
+    # other readings may have lost the exclusion to a disguise ("naked eуе").
+    excluded: set[tuple[str, str]]
 
 
 def _overlaps(hit: Hit, others: list[Hit]) -> bool:
@@ -52,16 +56,22 @@ class LexiconScanner:
         self.lexicon = lexicon
 
     def scan(self, text: NormalisedText) -> dict[str, list[Finding]]:
-        state = _Scan([], [], set())
+        state = _Scan([], [], set(), set())
         for reading in text.readings:
             self._scan_reading(reading, state)
         for reading in dict.fromkeys((text.text, *text.variants[:1])):
             for age in minor_ages(reading):
                 state.findings.append(Finding("minor", age.span.strip(), f"age {age.age}", "*"))
-        if state.revealing and not self._garment_only(state):
+        state.findings = [
+            f for f in state.findings if (f"label:{f.label}", f.term) not in state.excluded
+        ]
+        revealing = [
+            h for h in state.revealing if ("revealing", h.entry.term) not in state.excluded
+        ]
+        if revealing and not self._garment_only(state):
             state.findings += [
                 Finding("sexualising_edit", h.span, h.entry.term, h.entry.language)
-                for h in state.revealing
+                for h in revealing
             ]
         grouped: dict[str, dict[tuple[str, str], Finding]] = defaultdict(dict)
         for f in state.findings:
@@ -71,7 +81,7 @@ class LexiconScanner:
     @staticmethod
     def _garment_only(state: _Scan) -> bool:
         """A revealing garment with no person in sight: a product, a mannequin, a recolour."""
-        if "person" in state.context or any(f.label in SEXUAL for f in state.findings):
+        if "person" in state.context or any(f.label in PERSONAL for f in state.findings):
             return False
         return bool(state.context & {"non_person", "recolour"})
 
@@ -82,9 +92,16 @@ class LexiconScanner:
             return
         excluded = [h for h in hits if h.entry.key == "exclude"]
         by_key: dict[str, list[Hit]] = defaultdict(list)
+        dropped: set[tuple[str, str]] = set()
         for hit in hits:
-            if hit.entry.key != "exclude" and not _overlaps(hit, excluded):
+            if hit.entry.key == "exclude":
+                continue
+            if _overlaps(hit, excluded):
+                dropped.add((hit.entry.key, hit.entry.term))
+            else:
                 by_key[hit.entry.key].append(hit)
+        kept = {(h.entry.key, h.entry.term) for found in by_key.values() for h in found}
+        state.excluded |= dropped - kept
         for key, found in by_key.items():
             if key.startswith("label:"):
                 state.findings += [

@@ -54,13 +54,33 @@ def join_letters(text: str, split_article: bool = False) -> str:
     """
 
     def join(match: re.Match[str]) -> str:
-        letters = _SPACE_OR_SEP.sub("", match.group())
-        if split_article and len(letters) > 3 and letters[0] in "ai":
-            return f"{letters[0]} {letters[1:]}"
+        run = match.group()
+        letters = _SPACE_OR_SEP.sub("", run)
+        seps = _SPACE_OR_SEP.findall(run)
+        # A letter set apart by a different separator is a word of its own:
+        # "o v-e-s-t-i-d-o" → "o vestido", "k.o.b.i.e.t.a w" → "kobieta w".
+        head = len(seps) > 2 and seps[0] != seps[1] and len(set(seps[1:])) == 1
+        tail = len(seps) > 2 and seps[-1] != seps[-2] and len(set(seps[:-1])) == 1
+        if head or (split_article and len(letters) > 3 and letters[0] in "ai"):
+            letters = f"{letters[0]} {letters[1:]}"
+        if tail:
+            letters = f"{letters[:-1]} {letters[-1]}"
         return letters
 
     joined = _SINGLE_RUN.sub(join, text)
     return _INNER_SEP.sub("", joined)
+
+
+# Chinese and Japanese put no spaces between words, so spaces inside them are disguise.
+_CJK_GAP = re.compile(
+    r"(?<=[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af])[\s.\-_*·•]+"
+    r"(?=[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af])"
+)
+
+
+def close_cjk_gaps(text: str) -> str:
+    """Remove spaces and dots between CJK/kana/Hangul characters ("脱 掉" → "脱掉")."""
+    return _CJK_GAP.sub("", text)
 
 
 def squash_repeats(text: str, keep: int = 1) -> str:

@@ -19,7 +19,13 @@ from consentgate.text.confusables import (
     fold_all_to_latin,
     fold_mixed,
 )
-from consentgate.text.disguise import has_repeats, join_letters, squash_repeats, unleet
+from consentgate.text.disguise import (
+    close_cjk_gaps,
+    has_repeats,
+    join_letters,
+    squash_repeats,
+    unleet,
+)
 from consentgate.text.emoji import EMOJI_TABLE
 from consentgate.text.normalised import NormalisedText
 
@@ -90,6 +96,9 @@ def normalise(text: str) -> NormalisedText:
     leet = unleet(latin)
     joined = unleet(join_letters(latin))
     readings = [canonical, base, latin, leet, joined, unleet(join_letters(latin, True))]
+    if not base.isascii():
+        readings += [join_letters(canonical), join_letters(canonical, True)]
+        readings.append(close_cjk_gaps(readings[-2]))
     if leet != latin and any(c in latin for c in "1!|"):
         readings += [unleet(latin, one_as_l=True), unleet(join_letters(latin), one_as_l=True)]
     if has_repeats(joined):
