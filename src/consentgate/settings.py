@@ -58,6 +58,17 @@ class Settings(BaseSettings):
     max_image_bytes: int = Field(25_000_000, gt=0, description="largest accepted image file")
     max_image_pixels: int = Field(40_000_000, gt=0, description="largest accepted width × height")
     max_image_frames: int = Field(100, gt=0, description="most frames screened in an animation")
+    # --- hash banks ---
+    bank_index_dir: Path | None = Field(
+        None, description="where a worker keeps its hash-index snapshot for fast restarts"
+    )
+    bank_flood_max_matches: int = Field(
+        1000, ge=1, description="matches per window that quarantine a bank entry (flood)"
+    )
+    bank_flood_window_s: int = Field(60, ge=1, description="flood-protection window in seconds")
+    hash_dihedral: bool = Field(
+        True, description="also match rotated and mirrored copies (8 PDQ hashes per image)"
+    )
     # --- HTTP service (``consentgate serve``) ---
     host: str = Field("127.0.0.1", min_length=1, description="address the service binds")
     port: int = Field(8080, ge=1, le=65535, description="port the service binds")

@@ -256,6 +256,8 @@ class BankService:
             entry = repo.set_status(conn, entry_id, EntryStatus.ACTIVE, reason)
             if entry.pdq is None and entry.md5 is None:
                 raise BadInput(f"entry {entry_id} was deleted; its hashes are gone")
+        if self.matcher is not None:
+            self.matcher.flood.reset(entry_id)
         self._changed()
         return entry
 

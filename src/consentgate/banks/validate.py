@@ -46,10 +46,13 @@ def quality(value: str | int | None) -> int | None:
 
 
 def classify(value: str) -> str:
-    """Guess a bare hash's type by length: 'pdq' (64 hex digits) or 'md5' (32)."""
+    """A bare hash's type by length: 'pdq' (64 hex digits) or 'md5' (32), else BadInput."""
     text = value.strip().lower()
-    if _HEX.fullmatch(text) and len(text) == 64:
+    shown = value.strip()[:80]
+    if not _HEX.fullmatch(text):
+        raise BadInput(f"{shown!r} is not hexadecimal")
+    if len(text) == 64:
         return "pdq"
-    if _HEX.fullmatch(text) and len(text) == 32:
+    if len(text) == 32:
         return "md5"
-    raise BadInput(f"{value.strip()[:80]!r} is neither a PDQ hash (64 hex digits) nor an MD5 (32)")
+    raise BadInput(f"{shown!r} has {len(text)} hex digits: neither a PDQ hash (64) nor an MD5 (32)")

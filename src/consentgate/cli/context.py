@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 import click
 
+from consentgate.banks.wiring import Banks, open_banks, store_exists
+from consentgate.detectors.base import DetectorContext
 from consentgate.engine import ScreeningEngine
 from consentgate.settings import Settings, load_settings
 
@@ -14,11 +16,20 @@ from consentgate.settings import Settings, load_settings
 class AppContext:
     settings: Settings
     _engine: ScreeningEngine | None = field(default=None, repr=False)
+    _banks: Banks | None = field(default=None, repr=False)
 
     def engine(self) -> ScreeningEngine:
         if self._engine is None:
-            self._engine = ScreeningEngine.build(self.settings)
+            lookup = self.banks().matcher if store_exists(self.settings.database_url) else None
+            context = DetectorContext(settings=self.settings, hash_lookup=lookup)
+            self._engine = ScreeningEngine.build(self.settings, context)
         return self._engine
+
+    def banks(self) -> Banks:
+        """The bank service and matcher over the configured store (migrated on first use)."""
+        if self._banks is None:
+            self._banks = open_banks(self.settings)
+        return self._banks
 
 
 def app_context() -> AppContext:

@@ -12,10 +12,13 @@ import sys
 
 import click
 
+from consentgate.cli.bank import bank
 from consentgate.cli.context import AppContext
 from consentgate.cli.demo import demo
 from consentgate.cli.detectors import detectors
+from consentgate.cli.hash import hash_images
 from consentgate.cli.keys import keys
+from consentgate.cli.match import match
 from consentgate.cli.schema import schema
 from consentgate.cli.screen import screen
 from consentgate.cli.serve import serve
@@ -56,6 +59,9 @@ cli.add_command(demo)
 cli.add_command(serve)
 cli.add_command(keys)
 cli.add_command(schema)
+cli.add_command(bank)
+cli.add_command(hash_images)
+cli.add_command(match)
 
 
 def main() -> None:

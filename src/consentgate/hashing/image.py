@@ -17,7 +17,8 @@ import numpy.typing as npt
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from consentgate.errors import BadInput, UnsupportedMedia
-from consentgate.hashing.pdq import LUMA, pdq_from_luma
+from consentgate.hashing.pdq import LUMA, pdq_from_luma, pdq_from_rgb
+from consentgate.images.decoded import DecodedImage
 from consentgate.records import Record
 
 DRAFT_MIN_SIDE = 512
@@ -76,3 +77,15 @@ def hash_file(path: Path, *, dihedral: bool = False, draft: bool = True) -> Imag
     except OSError as exc:
         raise BadInput(f"cannot read {path}: {exc.strerror}") from None
     return hash_image_bytes(data, dihedral=dihedral, draft=draft)
+
+
+def hashes_of_decoded(image: DecodedImage, *, dihedral: bool = False) -> ImageHashes:
+    """Hashes of an image the engine already decoded (PDQ of its working copy)."""
+    pdq = pdq_from_rgb(image.frames[0], dihedral=dihedral)
+    return ImageHashes(
+        pdq=pdq.hex,
+        quality=pdq.quality,
+        md5=image.md5,
+        sha256=image.sha256,
+        dihedral=pdq.dihedral,
+    )
