@@ -19,7 +19,7 @@ from consentgate.settings import Settings
 ROOT = Path(__file__).resolve().parents[1]
 DATASET = ROOT / "data" / "prompts" / "prompts.jsonl"
 OUT = ROOT / "bench" / "out"
-PROMPT_DETECTORS = ("prompt_lexicon",)
+PROMPT_DETECTORS = ("prompt_lexicon", "prompt_classifier")
 
 _BASELINE = (
     "nude naked nudity topless undress undressed strip stripped bikini lingerie underwear bra "

@@ -25,6 +25,8 @@ _SEP = r"[.\-_*·•/|~+,:;]"
 _INNER_SEP = re.compile(rf"(?<=\w){_SEP}+(?=\w)")
 _SINGLE_RUN = re.compile(r"(?<!\S)(?:\w[\s.\-_*·•/|~+,:;]{1,3}){2,}\w(?!\S)")
 _SPACE_OR_SEP = re.compile(r"[\s.\-_*·•/|~+,:;]+")
+# Letters that are words of their own in some language ("a", "i", Polish "w", Russian "в").
+_ONE_LETTER_WORDS = frozenset("aeiouwyzвсиаоук")
 _REPEAT3 = re.compile(r"(\D)\1{2,}")
 _REPEAT2 = re.compile(r"(\D)\1+")
 
@@ -49,8 +51,9 @@ def unleet(text: str, one_as_l: bool = False) -> str:
 def join_letters(text: str, split_article: bool = False) -> str:
     """Join letters spread out with spaces or dots ("n u d e", "n.u.d.e" → "nude").
 
-    With ``split_article`` a run that starts with "a" or "i" keeps that first letter
-    apart ("in a b i k i n i" → "in a bikini"), since either reading is possible.
+    With ``split_article`` a run that starts with a one-letter word ("a", "i", "w")
+    keeps that letter apart ("in a b i k i n i" → "in a bikini"), since either
+    reading is possible.
     """
 
     def join(match: re.Match[str]) -> str:
@@ -61,7 +64,7 @@ def join_letters(text: str, split_article: bool = False) -> str:
         # "o v-e-s-t-i-d-o" → "o vestido", "k.o.b.i.e.t.a w" → "kobieta w".
         head = len(seps) > 2 and seps[0] != seps[1] and len(set(seps[1:])) == 1
         tail = len(seps) > 2 and seps[-1] != seps[-2] and len(set(seps[:-1])) == 1
-        if head or (split_article and len(letters) > 3 and letters[0] in "ai"):
+        if head or (split_article and len(letters) > 3 and letters[0] in _ONE_LETTER_WORDS):
             letters = f"{letters[0]} {letters[1:]}"
         if tail:
             letters = f"{letters[:-1]} {letters[-1]}"

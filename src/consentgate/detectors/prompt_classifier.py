@@ -1,0 +1,115 @@
+"""Prompt classifier detector: a small learned model over character n-grams.
+
+Why a learned model beside the lexicon: people find phrasings no word list
+anticipated, and character n-grams of the normalised text generalise across
+spellings, inflections and neighbouring languages. The model is trained by
+``scripts/train_prompt_model.py`` and shipped inside the package as a plain
+numpy artefact (``models/prompt_clf-<version>.npz``), so inference needs only
+numpy and loads in milliseconds. Every signal names the artefact's version and
+sha256; each head has its own threshold, chosen at training time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib.resources import files
+
+import numpy as np
+from numpy.typing import NDArray
+
+from consentgate.detectors.base import Detector, ScreenInput
+from consentgate.errors import ConfigError
+from consentgate.records import Evidence, ModelRef, Signal, Target
+from consentgate.text.ngrams import prompt_features
+
+MODEL_VERSION = "1.0.0"
+MODEL_FILE = f"prompt_clf-{MODEL_VERSION}.npz"
+
+
+@dataclass(frozen=True)
+class PromptModel:
+    """The loaded artefact: vocabulary, idf weights, one linear head per label."""
+
+    version: str
+    sha256: str
+    heads: tuple[str, ...]
+    index: dict[str, int]
+    idf: NDArray[np.float32]
+    weights: NDArray[np.float32]
+    intercepts: NDArray[np.float32]
+    thresholds: NDArray[np.float32]
+
+    @classmethod
+    def load(cls, name: str = MODEL_FILE) -> PromptModel:
+        raw = (files("consentgate.detectors") / "models" / name).read_bytes()
+        try:
+            with np.load(io.BytesIO(raw), allow_pickle=False) as data:
+                meta = json.loads(str(data["meta"]))
+                vocab = str(data["vocab"]).split("\n")
+                return cls(
+                    version=meta["version"],
+                    sha256=hashlib.sha256(raw).hexdigest(),
+                    heads=tuple(meta["heads"]),
+                    index={gram: i for i, gram in enumerate(vocab)},
+                    idf=data["idf"],
+                    weights=data["weights"],
+                    intercepts=data["intercepts"],
+                    thresholds=data["thresholds"],
+                )
+        except (KeyError, ValueError) as exc:
+            raise ConfigError(f"prompt model {name} is malformed: {exc}") from exc
+
+    def scores(self, grams: list[str]) -> NDArray[np.float64]:
+        """Probability per head, exactly as the TF-IDF + logistic regression computed it."""
+        counts = Counter(g for g in grams if g in self.index)
+        if not counts:
+            return 1.0 / (1.0 + np.exp(-self.intercepts.astype(np.float64)))
+        idx = np.fromiter((self.index[g] for g in counts), dtype=np.int64, count=len(counts))
+        tf = np.fromiter((1.0 + math.log(c) for c in counts.values()), np.float64, len(counts))
+        values = tf * self.idf[idx]
+        values /= np.linalg.norm(values)
+        logits = self.weights[:, idx] @ values + self.intercepts
+        return 1.0 / (1.0 + np.exp(-logits))
+
+
+class PromptClassifierDetector(Detector):
+    """Scores normalised prompts for explicit, sexualising and minor content."""
+
+    name = "prompt_classifier"
+    version = "1.0.0"
+    targets = frozenset({Target.PROMPT})
+    description = (
+        "Character n-gram classifier (pure numpy) with heads for explicit content, "
+        "sexualising edits and minors."
+    )
+
+    def __init__(self, model: PromptModel | None = None) -> None:
+        self._model = model or PromptModel.load()
+
+    @property
+    def model(self) -> ModelRef:
+        return ModelRef(
+            id=f"consentgate-prompt-clf-{self._model.version}",
+            revision=f"sha256:{self._model.sha256}",
+        )
+
+    def detect(self, inp: ScreenInput) -> Sequence[Signal]:
+        if inp.text is None:
+            return []
+        probabilities = self._model.scores(prompt_features(inp.text))
+        signals = []
+        for head, p, threshold in zip(
+            self._model.heads, probabilities, self._model.thresholds, strict=True
+        ):
+            if p >= threshold:
+                evidence = Evidence(span=inp.text.text[:200], note=f"{head} p={p:.3f}")
+                signals.append(
+                    self.signal(head, Target.PROMPT, float(p), float(threshold), evidence)
+                )
+        return signals
