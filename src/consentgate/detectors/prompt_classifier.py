@@ -26,10 +26,12 @@ from numpy.typing import NDArray
 from consentgate.detectors.base import Detector, ScreenInput
 from consentgate.errors import ConfigError
 from consentgate.records import Evidence, ModelRef, Signal, Target
-from consentgate.text.ngrams import prompt_features
+from consentgate.text.ngrams import char_ngrams, words_of
+from consentgate.text.normalised import NormalisedText
 
 MODEL_VERSION = "1.0.0"
 MODEL_FILE = f"prompt_clf-{MODEL_VERSION}.npz"
+WORD_CACHE_SIZE = 50_000
 
 
 @dataclass(frozen=True)
@@ -67,10 +69,13 @@ class PromptModel:
 
     def scores(self, grams: list[str]) -> NDArray[np.float64]:
         """Probability per head, exactly as the TF-IDF + logistic regression computed it."""
-        counts = Counter(g for g in grams if g in self.index)
+        return self.scores_of(Counter(self.index[g] for g in grams if g in self.index))
+
+    def scores_of(self, counts: Counter[int]) -> NDArray[np.float64]:
+        """Probability per head from in-vocabulary feature counts."""
         if not counts:
             return 1.0 / (1.0 + np.exp(-self.intercepts.astype(np.float64)))
-        idx = np.fromiter((self.index[g] for g in counts), dtype=np.int64, count=len(counts))
+        idx = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
         tf = np.fromiter((1.0 + math.log(c) for c in counts.values()), np.float64, len(counts))
         values = tf * self.idf[idx]
         values /= np.linalg.norm(values)
@@ -91,6 +96,21 @@ class PromptClassifierDetector(Detector):
 
     def __init__(self, model: PromptModel | None = None) -> None:
         self._model = model or PromptModel.load()
+        # Words recur across prompts: remember each word's in-vocabulary n-grams.
+        self._word_features: dict[str, tuple[int, ...]] = {}
+
+    def _features(self, text: NormalisedText) -> Counter[int]:
+        counts: Counter[int] = Counter()
+        cache, index = self._word_features, self._model.index
+        for word in words_of(text):
+            found = cache.get(word)
+            if found is None:
+                found = tuple(index[g] for g in char_ngrams((word,)) if g in index)
+                if len(cache) >= WORD_CACHE_SIZE:
+                    cache.clear()
+                cache[word] = found
+            counts.update(found)
+        return counts
 
     @property
     def model(self) -> ModelRef:
@@ -102,7 +122,7 @@ class PromptClassifierDetector(Detector):
     def detect(self, inp: ScreenInput) -> Sequence[Signal]:
         if inp.text is None:
             return []
-        probabilities = self._model.scores(prompt_features(inp.text))
+        probabilities = self._model.scores_of(self._features(inp.text))
         signals = []
         for head, p, threshold in zip(
             self._model.heads, probabilities, self._model.thresholds, strict=True

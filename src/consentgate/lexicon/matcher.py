@@ -67,6 +67,9 @@ class PhraseMatcher:
 
     def __init__(self, entries: Iterable[Entry]) -> None:
         self._exact: dict[str, list[Entry]] = defaultdict(list)
+        # Phrases of two or more words whose second word is exact, by their first two words:
+        # most phrases share a first word ("the", "my", "her"), few share two.
+        self._pairs: dict[tuple[str, str], list[Entry]] = defaultdict(list)
         self._prefix: dict[str, list[Entry]] = defaultdict(list)
         self._substring: dict[str, list[Entry]] = defaultdict(list)
         for entry in entries:
@@ -95,24 +98,30 @@ class PhraseMatcher:
                 self._substring[entry.term].append(entry)
         elif entry.prefix[0]:
             self._prefix[entry.words[0]].append(entry)
+        elif len(entry.words) > 1 and not entry.prefix[1]:
+            self._pairs[entry.words[0], entry.words[1]].append(entry)
         else:
             self._exact[entry.words[0]].append(entry)
 
     def __len__(self) -> int:
-        return sum(len(v) for d in (self._exact, self._prefix, self._substring) for v in d.values())
+        tables = (self._exact, self._pairs, self._prefix, self._substring)
+        return sum(len(v) for table in tables for v in table.values())
 
     def find(self, reading: str, tokens: Tokens) -> list[Hit]:
         hits: list[Hit] = []
         words = tokens.words
+        count = len(words)
         for i, word in enumerate(words):
             candidates = list(self._exact.get(word, ()))
+            if i + 1 < count:
+                candidates.extend(self._pairs.get((word, words[i + 1]), ()))
             for length in self._prefix_lengths:
                 if length > len(word):
                     break
                 candidates.extend(self._prefix.get(word[:length], ()))
             for entry in candidates:
                 last = i + len(entry.words) - 1
-                if last < len(words) and _rest_matches(entry, words, i):
+                if last < count and _rest_matches(entry, words, i):
                     start, end = tokens.starts[i], tokens.ends[last]
                     hits.append(Hit(entry, reading[start:end], start, end, i, last))
         if self._substring and not reading.isascii():

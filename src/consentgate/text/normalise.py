@@ -66,17 +66,21 @@ def strip_accents(text: str) -> str:
 
 
 _ZERO_WIDTH = frozenset(chr(c) for c in _INVISIBLE)
+_EMOJI = frozenset(chr(c) for c in EMOJI_TABLE if c > 0x2100)
 
 
 def _detect(
     raw: str, base: str, canonical: str, latin: str, leet: str, joined: str
 ) -> tuple[str, ...]:
     found = []
-    if any(ch in _ZERO_WIDTH for ch in raw):
+    chars = set(raw)
+    if not _ZERO_WIDTH.isdisjoint(chars):
         found.append("zero_width")
-    if base != canonical or any(ch in RARE_LOOKALIKES for ch in raw.casefold()):
+    if base != canonical or not (
+        RARE_LOOKALIKES.isdisjoint(base) and RARE_LOOKALIKES.isdisjoint(chars)
+    ):
         found.append("homoglyph")
-    if any(ord(ch) > 0x2100 and ord(ch) in EMOJI_TABLE for ch in raw):
+    if not _EMOJI.isdisjoint(chars):
         found.append("emoji")
     if leet != latin:
         found.append("leetspeak")
