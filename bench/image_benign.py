@@ -157,7 +157,8 @@ def evaluate() -> dict[str, Any]:
     tally: dict[str, dict[str, Any]] = {
         name: {"images": 0, "fired": 0, "examples": []} for name in detectors
     }
-    recall = {"with_face": 0, "found": 0, "missed": []}
+    recall: dict[str, Any] = {"with_face": 0, "found": 0, "missed": []}
+    by_kind = {"photos": [0, 0], "lfw_crops": [0, 0]}
     groups: list[tuple[bool, Callable[[], Iterator[Sample]]]] = [
         (True, with_faces),
         (False, without_faces),
@@ -170,6 +171,9 @@ def evaluate() -> dict[str, Any]:
                 if det_name == "faces" and has_face:
                     recall["with_face"] += 1
                     recall["found"] += bool(fired)
+                    kind = by_kind["lfw_crops" if name.startswith("lfw") else "photos"]
+                    kind[0] += 1
+                    kind[1] += bool(fired)
                     if not fired:
                         recall["missed"].append(name)
                     continue
@@ -183,6 +187,7 @@ def evaluate() -> dict[str, Any]:
     for row in tally.values():
         row["false_positive_rate"] = round(row["fired"] / max(1, row["images"]), 4)
     recall["recall"] = round(recall["found"] / max(1, recall["with_face"]), 4)
+    recall["by_kind"] = {k: {"images": n, "found": f} for k, (n, f) in by_kind.items()}
     return {"false_positives": tally, "face_recall": recall}
 
 
@@ -197,6 +202,8 @@ def main() -> None:
               f"= {row['false_positive_rate']:.1%}  {shown}")  # fmt: skip
     rec = results["face_recall"]
     print(f"face recall: {rec['found']} / {rec['with_face']} = {rec['recall']:.1%}")
+    for kind, row in rec["by_kind"].items():
+        print(f"  {kind}: {row['found']} / {row['images']}")
     print(f"  missed: {', '.join(rec['missed'][:20])}{' ...' if len(rec['missed']) > 20 else ''}")
     OUT.parent.mkdir(exist_ok=True)
     OUT.write_text(json.dumps(results, indent=2))
