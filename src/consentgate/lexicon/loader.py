@@ -53,6 +53,8 @@ def _spellings(term: str) -> set[str]:
     """The term as written plus its accent-free Latin spelling ("desnúdala" → "desnudala")."""
     term = term.casefold()
     out = {term}
+    if "-" in term:  # the joined reading reads "see-through" as "seethrough"
+        out.add(term.replace("-", ""))
     stripped = strip_accents(term)
     if stripped.isascii() or not any("\u0370" <= c <= "\u052f" for c in stripped):
         out.add(fold_all_to_latin(stripped))

@@ -18,7 +18,7 @@ _LEET = str.maketrans(
 _LEET_L = str.maketrans({"1": "l", "!": "l", "|": "l"})
 _HAS_LEET = re.compile(r"[0-9@$€|!+]")
 _LEET_TOKEN = re.compile(r"[\w@$€|!+]+")
-_EDGE_PUNCT = re.compile(r"^[!+|]+|[!+|]+$")
+_EDGES = re.compile(r"^([!+|]*)(.*?)([!+|]*)$", re.DOTALL)
 
 # Separators people put between letters: "n.u.d.e", "n-u-d-e", "n_u_d_e", "n*u*d*e".
 _SEP = r"[.\-_*·•/|~+,:;]"
@@ -38,12 +38,14 @@ def unleet(text: str, one_as_l: bool = False) -> str:
 
     def fix(match: re.Match[str]) -> str:
         token = match.group()
-        core = _EDGE_PUNCT.sub("", token)
+        edges = _EDGES.match(token)
+        assert edges is not None  # the pattern matches any token
+        head, core, tail = edges.groups()
         if not core or core.isdigit() or not any(c.isalpha() for c in core):
             return token
         if one_as_l:
             core = core.translate(_LEET_L)
-        return core.translate(_LEET)
+        return head + core.translate(_LEET) + tail
 
     return _LEET_TOKEN.sub(fix, text)
 
