@@ -18,6 +18,8 @@ from consentgate.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 DATASET = ROOT / "data" / "prompts" / "prompts.jsonl"
+# Prompts written after the lexicon and model were tuned, never used to tune them.
+FRESH = ROOT / "data" / "prompts" / "fresh.jsonl"
 OUT = ROOT / "bench" / "out"
 PROMPT_DETECTORS = ("prompt_lexicon", "prompt_classifier")
 
@@ -45,7 +47,8 @@ class Item:
 
 def load_items(split: str | None = "test") -> list[Item]:
     items = []
-    for line in DATASET.read_text(encoding="utf-8").splitlines():
+    source = FRESH if split == "fresh" else DATASET
+    for line in source.read_text(encoding="utf-8").splitlines():
         raw = json.loads(line)
         if split is None or raw["split"] == split:
             items.append(

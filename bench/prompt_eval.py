@@ -14,6 +14,7 @@ Prints PASS/FAIL per target and always exits 0. Results: bench/out/prompt_eval.j
 
     .venv/bin/python bench/prompt_eval.py                 # held-out test split
     .venv/bin/python bench/prompt_eval.py --split train   # the training split
+    .venv/bin/python bench/prompt_eval.py --split fresh   # prompts written after tuning
     .venv/bin/python bench/prompt_eval.py --misses 30     # list mistakes
 """
 
@@ -76,7 +77,7 @@ def table(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", default="test", choices=["test", "train", "all"])
+    parser.add_argument("--split", default="test", choices=["test", "train", "all", "fresh"])
     parser.add_argument("--misses", type=int, default=15, help="list this many mistakes")
     parser.add_argument("--installed", action="store_true", help="every installed detector")
     args = parser.parse_args()
