@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 _WORD = re.compile(r"\w+")
+STEM_KEY = 3  # stems are at least this long
 _TERM_WORD = re.compile(r"\w+\*?")
 # Scripts matched as substrings: Devanagari, Arabic, Thai, Hangul, kana and CJK.
 _SUBSTRING_SCRIPT = re.compile(
@@ -74,7 +75,10 @@ class PhraseMatcher:
         self._substring: dict[str, list[Entry]] = defaultdict(list)
         for entry in entries:
             self._add(entry)
-        self._prefix_lengths = sorted({len(p) for p in self._prefix})
+        # Stems grouped by their first three letters: one lookup per word, not one per stem length.
+        self._stems: dict[str, list[tuple[str, list[Entry]]]] = defaultdict(list)
+        for stem, stem_entries in self._prefix.items():
+            self._stems[stem[:STEM_KEY]].append((stem, stem_entries))
         self._sub_lengths = sorted({len(s) for s in self._substring}, reverse=True)
         self._sub_first = frozenset(s[0] for s in self._substring)
 
@@ -97,6 +101,8 @@ class PhraseMatcher:
             if entry.term:
                 self._substring[entry.term].append(entry)
         elif entry.prefix[0]:
+            if len(entry.words[0]) < STEM_KEY:
+                raise ValueError(f"stem {entry.term!r} is shorter than {STEM_KEY} letters")
             self._prefix[entry.words[0]].append(entry)
         elif len(entry.words) > 1 and not entry.prefix[1]:
             self._pairs[entry.words[0], entry.words[1]].append(entry)
@@ -115,10 +121,9 @@ class PhraseMatcher:
             candidates = list(self._exact.get(word, ()))
             if i + 1 < count:
                 candidates.extend(self._pairs.get((word, words[i + 1]), ()))
-            for length in self._prefix_lengths:
-                if length > len(word):
-                    break
-                candidates.extend(self._prefix.get(word[:length], ()))
+            for stem, stem_entries in self._stems.get(word[:STEM_KEY], ()):
+                if word.startswith(stem):
+                    candidates.extend(stem_entries)
             for entry in candidates:
                 last = i + len(entry.words) - 1
                 if last < count and _rest_matches(entry, words, i):

@@ -54,6 +54,9 @@ class LexiconScanner:
 
     def __init__(self, lexicon: Lexicon) -> None:
         self.lexicon = lexicon
+        self._combos_by_first: dict[str, list[Combo]] = defaultdict(list)
+        for combo in lexicon.combos:
+            self._combos_by_first[combo.key_first].append(combo)
 
     def scan(self, text: NormalisedText) -> dict[str, list[Finding]]:
         state = _Scan([], [], set(), set())
@@ -111,8 +114,9 @@ class LexiconScanner:
                 state.revealing += found
             elif not key.startswith("combo:"):
                 state.context.add(key)
-        for combo in self.lexicon.combos:
-            state.findings += self._combine(combo, by_key, reading, tokens)
+        for key in [k for k in by_key if k in self._combos_by_first]:
+            for combo in self._combos_by_first[key]:
+                state.findings += self._combine(combo, by_key, reading, tokens)
 
     def _combine(
         self, combo: Combo, by_key: dict[str, list[Hit]], reading: str, tokens: Tokens
