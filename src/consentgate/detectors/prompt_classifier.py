@@ -130,6 +130,6 @@ class PromptClassifierDetector(Detector):
             if p >= threshold:
                 evidence = Evidence(span=inp.text.text[:200], note=f"{head} p={p:.3f}")
                 signals.append(
-                    self.signal(head, Target.PROMPT, float(p), float(threshold), evidence)
+                    self.signal(head, Target.PROMPT, float(p), round(float(threshold), 6), evidence)
                 )
         return signals
