@@ -66,5 +66,14 @@ def png(width: int = 64, height: int = 48) -> bytes:
     return out.getvalue()
 
 
+def photo(name: str = "chelsea") -> bytes:
+    """A benign sample photo from scikit-image (a cat by default), as JPEG bytes."""
+    from skimage import data
+
+    out = io.BytesIO()
+    Image.fromarray(getattr(data, name)()).convert("RGB").save(out, format="JPEG", quality=90)
+    return out.getvalue()
+
+
 def b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from consentgate.detectors.base import Detector, DetectorContext, ScreenInput
+from consentgate.detectors.hash_match import HashMatchDetector
 from consentgate.detectors.registry import DetectorRegistry
 from consentgate.engine import ScreeningEngine
 from consentgate.policy.loader import load_policy
@@ -61,5 +62,7 @@ class BrokenFake(Detector):
 
 
 def fake_engine(settings: Settings, context: DetectorContext) -> ScreeningEngine:
-    registry = DetectorRegistry([WordsFake(), PersonFake(), BrokenFake()])
+    """Fakes for the models; the real hash matcher (it has no model), wired to the banks."""
+    hashes = HashMatchDetector.from_context(context)
+    registry = DetectorRegistry([WordsFake(), PersonFake(), BrokenFake(), hashes])
     return ScreeningEngine(registry, load_policy(settings.policy_path), settings=settings)

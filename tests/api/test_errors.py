@@ -228,9 +228,8 @@ def test_when_recording_fails_midway_then_500_without_internals_and_no_decision(
         original = store.record
 
         def half_write(decision: Any, **kwargs: Any) -> None:
-            with store.db.write() as conn:
-                original(decision, conn=conn, **kwargs)
-                raise RuntimeError("disk failure at /var/secret/consentgate.db")
+            original(decision, **kwargs)  # inside the screen's one transaction
+            raise RuntimeError("disk failure at /var/secret/consentgate.db")
 
         store.record = half_write  # type: ignore[method-assign]
         r = api.client.post("/v1/screen", json={"prompt": "a"}, headers=api.key(Scope.SCREEN))

@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from consentgate.api.metrics import Metrics, MetricsMiddleware
 from consentgate.api.openapi import install_openapi
 from consentgate.api.problems import install_problem_handlers
-from consentgate.api.routes import decisions, health, screen
+from consentgate.api.routes import banks, decisions, hashing, health, screen
 from consentgate.api.runtime import Loader, Runtime
 from consentgate.api.schemas import ScreenBody, ScreenForm
 
@@ -53,7 +53,7 @@ def create_app(load: Loader, *, background: bool = True, metrics: Metrics | None
     app.state.runtime = runtime
     install_problem_handlers(app)
     app.add_middleware(MetricsMiddleware, metrics=runtime.metrics)
-    for area in (screen, decisions, health):
+    for area in (screen, decisions, hashing, banks, health):
         app.include_router(area.router)
     install_openapi(app, (ScreenBody, ScreenForm))
     return app

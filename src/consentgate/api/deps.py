@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import json
+from collections.abc import Awaitable, Callable, Sequence
 
 from fastapi import Response
 
@@ -24,3 +25,13 @@ class RecordResponse(Response):
 
     def __init__(self, record: Record, status_code: int = 200) -> None:
         super().__init__(record.model_dump_json().encode("utf-8"), status_code=status_code)
+
+
+class RecordsResponse(Response):
+    """A JSON list of records."""
+
+    media_type = "application/json"
+
+    def __init__(self, records: Sequence[Record], status_code: int = 200) -> None:
+        items = [r.model_dump(mode="json") for r in records]
+        super().__init__(json.dumps(items, ensure_ascii=False).encode("utf-8"), status_code)

@@ -85,6 +85,11 @@ def _domain(request: Request, exc: Exception) -> ProblemResponse:
     if exc.http_status >= 500 and exc.http_status != 503:
         log.error("internal error: %s", exc.message)
         return _unexpected_response(request)
+    # Errors that carry several findings (an import's bad lines) list them all.
+    found = getattr(exc, "problems", None)
+    errors = (
+        [FieldError(field=f"line {p.line}", message=p.message) for p in found] if found else None
+    )
     return problem(
         request,
         exc.http_status,
@@ -92,6 +97,7 @@ def _domain(request: Request, exc: Exception) -> ProblemResponse:
         type_=TYPE_PREFIX + _slug(type(exc).__name__),
         detail=exc.message,
         field=exc.field,
+        errors=errors,
         headers=headers or None,
     )
 

@@ -13,8 +13,12 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from consentgate.banks.retro import record_screened
+from consentgate.banks.wiring import Banks, open_banks
 from consentgate.detectors.base import DetectorContext
 from consentgate.engine import ScreeningEngine
+from consentgate.errors import ConsentGateError
+from consentgate.hashing.image import hash_image_bytes
 from consentgate.records import Decision, ScreenRequest, Target
 from consentgate.service.decisions import DecisionStore, ImageHashes
 from consentgate.service.keys import KeyStore
@@ -45,21 +49,34 @@ def check_engine(settings: Settings, factory: EngineFactory = default_engine) ->
     factory(settings, DetectorContext(settings=settings)).close()
 
 
+def hash_screened(target: Target, data: bytes) -> ImageHashes:
+    """The hashes kept of a screened image; PDQ too when the image can be hashed."""
+    try:
+        hashed = hash_image_bytes(data)
+    except ConsentGateError:  # decodable by the engine but not hashable: keep the digests
+        return ImageHashes(
+            target=target,
+            md5=hashlib.md5(data).hexdigest(),
+            sha256=hashlib.sha256(data).hexdigest(),
+        )
+    return ImageHashes(
+        target=target,
+        md5=hashed.md5,
+        sha256=hashed.sha256,
+        pdq=hashed.pdq,
+        pdq_quality=hashed.quality,
+    )
+
+
 def image_hashes(request: ScreenRequest) -> tuple[ImageHashes, ...]:
-    found = []
-    for target, data in (
-        (Target.SOURCE_IMAGE, request.source_image),
-        (Target.OUTPUT_IMAGE, request.output_image),
-    ):
-        if data:
-            found.append(
-                ImageHashes(
-                    target=target,
-                    md5=hashlib.md5(data).hexdigest(),
-                    sha256=hashlib.sha256(data).hexdigest(),
-                )
-            )
-    return tuple(found)
+    return tuple(
+        hash_screened(target, data)
+        for target, data in (
+            (Target.SOURCE_IMAGE, request.source_image),
+            (Target.OUTPUT_IMAGE, request.output_image),
+        )
+        if data
+    )
 
 
 @dataclass
@@ -71,6 +88,7 @@ class Services:
     engine: ScreeningEngine
     keys: KeyStore
     decisions: DecisionStore
+    banks: Banks
 
     @classmethod
     def build(
@@ -80,12 +98,21 @@ class Services:
         engine_factory: EngineFactory = default_engine,
         migrate: bool = True,
     ) -> Services:
-        """Open the store, build and warm up the engine; raises ConfigError when it cannot."""
+        """Open the store, load the hash index, build and warm up the engine.
+
+        Raises ConfigError when it cannot. The hash index is loaded before this
+        returns and then follows the store in a background thread.
+        """
         db = prepare_store(settings, migrate=migrate)
+        banks: Banks | None = None
         try:
-            engine = engine_factory(settings, DetectorContext(settings=settings))
+            banks = open_banks(settings, db=db, start=True)
+            context = DetectorContext(settings=settings, hash_lookup=banks.matcher)
+            engine = engine_factory(settings, context)
             engine.registry.warm_up()
         except BaseException:
+            if banks is not None:
+                banks.matcher.close()
             db.dispose()
             raise
         return cls(
@@ -94,16 +121,34 @@ class Services:
             engine=engine,
             keys=KeyStore(db),
             decisions=DecisionStore(db, store_prompts=settings.store_prompts),
+            banks=banks,
         )
 
     def screen(self, request: ScreenRequest, *, key_id: str | None = None) -> Decision:
-        """Screen and record the decision (one transaction) before returning it."""
+        """Screen, then record the decision and the images' hashes in one transaction.
+
+        The screened hashes feed retro-matching: an entry added to a bank later
+        is matched against them. Nothing is returned before the commit.
+        """
         decision = self.engine.screen(request)
-        self.decisions.record(
-            decision, key_id=key_id, prompt=request.prompt, image_hashes=image_hashes(request)
-        )
+        hashes = image_hashes(request)
+        with self.db.write() as conn:
+            self.decisions.record(
+                decision, key_id=key_id, prompt=request.prompt, image_hashes=hashes, conn=conn
+            )
+            for h in hashes:
+                record_screened(
+                    conn,
+                    decision_id=decision.id,
+                    target=h.target.value,
+                    pdq=h.pdq,
+                    quality=h.pdq_quality,
+                    md5=h.md5,
+                    screened_at=decision.created,
+                )
         return decision
 
     def close(self) -> None:
         self.engine.close()
+        self.banks.matcher.close()
         self.db.dispose()
