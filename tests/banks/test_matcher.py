@@ -9,6 +9,7 @@ from consentgate.banks.index.mih import MultiIndexHash
 from consentgate.banks.matcher import BankMatcher
 from consentgate.banks.service import BankService
 from consentgate.store.database import Database
+from consentgate.store.migrate import upgrade
 from tests.banks.conftest import near, random_pdq
 
 
@@ -83,3 +84,20 @@ def test_when_recent_part_is_compacted_then_answers_do_not_change(service: BankS
     assert service.matcher.ensure_loaded().pdq.recent_size == 0
     assert [service.match(pdq=near(h, 30)).matches for h in hashes] == before
     assert before[0] == () and all(before[1:])
+
+
+def test_when_snapshot_comes_from_another_store_then_it_is_ignored(
+    service: BankService, db: Database, tmp_path: Path, sqlite_url: str
+) -> None:
+    other_db = Database(sqlite_url.replace("consentgate.db", "other.db"))
+    upgrade(other_db)
+    other = BankService(other_db, matcher=BankMatcher(other_db, flood_max_matches=None))
+    other.create_bank("elsewhere", "ncii")
+    foreign = random_pdq(304)
+    other.add_entry("elsewhere", pdq=foreign)
+    assert other.matcher is not None
+    other.matcher.save_snapshot(tmp_path / "snap")
+    service.create_bank("victims", "ncii")
+    worker = _worker(db, snapshot_dir=tmp_path / "snap")
+    assert worker.match([foreign], quality=None, md5=None).matches == ()
+    other_db.dispose()

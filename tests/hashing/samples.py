@@ -10,23 +10,9 @@ from PIL import Image
 from skimage import data
 
 NAMES = [
-    "astronaut",
-    "camera",
-    "coffee",
-    "chelsea",
-    "rocket",
-    "immunohistochemistry",
-    "hubble_deep_field",
-    "retina",
-    "moon",
-    "grass",
-    "gravel",
-    "brick",
-    "colorwheel",
-    "coins",
-    "clock",
-    "logo",
-    "horse",
+    *("astronaut", "camera", "coffee", "chelsea", "rocket", "immunohistochemistry"),
+    *("hubble_deep_field", "retina", "moon", "grass", "gravel", "brick", "colorwheel"),
+    *("coins", "clock", "logo", "horse"),
 ]
 
 

@@ -45,6 +45,7 @@ class Indexes:
     pdq: LiveSet
     md5: LiveSet
     cursor: int  # the last change-log seq applied
+    store: str = ""  # repository.store_identity of the store it was built from
 
     @classmethod
     def empty(cls, cursor: int = 0) -> Indexes:
@@ -92,17 +93,19 @@ class Indexes:
         """Write a compacted snapshot next to ``directory`` and rename it into place."""
         tmp = directory.with_name(directory.name + f".tmp{os.getpid()}")
         shutil.rmtree(tmp, ignore_errors=True)
-        self.pdq.compacted().save(tmp / "pdq")
-        self.md5.compacted().save(tmp / "md5")
+        for name, live in (("pdq", self.pdq), ("md5", self.md5)):
+            (live if live.is_compact else live.compacted()).save(tmp / name)
         (tmp / "meta.json").write_text(
-            json.dumps({"version": SNAPSHOT_VERSION, "cursor": self.cursor})
+            json.dumps({"version": SNAPSHOT_VERSION, "cursor": self.cursor, "store": self.store})
         )
-        old = directory.with_name(directory.name + ".old")
-        shutil.rmtree(old, ignore_errors=True)
-        if directory.exists():
-            directory.rename(old)
-        tmp.rename(directory)
-        shutil.rmtree(old, ignore_errors=True)
+        old = directory.with_name(directory.name + f".old{os.getpid()}")
+        try:
+            if directory.exists():
+                directory.rename(old)
+            tmp.rename(directory)
+        finally:
+            shutil.rmtree(old, ignore_errors=True)
+            shutil.rmtree(tmp, ignore_errors=True)
 
     @classmethod
     def load(cls, directory: Path) -> Indexes | None:
@@ -114,7 +117,7 @@ class Indexes:
             md5 = LiveSet.load(directory / "md5", Md5Index, Md5Index.load, 2)
         except (OSError, ValueError, KeyError):
             return None
-        return cls(pdq, md5, int(meta["cursor"]))
+        return cls(pdq, md5, int(meta["cursor"]), str(meta.get("store", "")))
 
 
 def _pdq_ok(row: Any) -> bool:

@@ -68,14 +68,19 @@ class BankMatcher:
         """Load the snapshot if one is usable, else build from the store; then catch up."""
         with self._lock:
             with self.db.read() as conn:
-                head = repo.max_seq(conn)
+                head, store = repo.max_seq(conn), repo.store_identity(conn)
             indexes = Indexes.load(self.snapshot_dir) if self.snapshot_dir else None
-            if indexes is None or indexes.cursor > head:
+            built = indexes is None or indexes.cursor > head or indexes.store != store
+            if built:
                 with self.db.read() as conn:
                     head = repo.max_seq(conn)
                     indexes = Indexes.from_rows(repo.index_rows(conn), head)
+                indexes.store = store
+            assert indexes is not None
             self._indexes = indexes
             self.refresh()
+        if built and self.snapshot_dir is not None:
+            self._save_quietly()
 
     def start(self) -> BankMatcher:
         """Load now and keep refreshing in a daemon thread."""
@@ -93,9 +98,18 @@ class BankMatcher:
 
     def ensure_loaded(self) -> Indexes:
         if self._indexes is None:
-            self.load()
+            with self._lock:
+                if self._indexes is None:
+                    self.load()
         assert self._indexes is not None
         return self._indexes
+
+    def _save_quietly(self) -> None:
+        """Write the snapshot; another worker writing it at the same moment is fine."""
+        try:
+            self.save_snapshot()
+        except OSError:
+            log.warning("could not write the bank index snapshot", exc_info=True)
 
     def save_snapshot(self, directory: Path | None = None) -> Path:
         target = directory or self.snapshot_dir
@@ -143,10 +157,12 @@ class BankMatcher:
         with self._lock:
             current = self.ensure_loaded()
             pdq, md5, cursor = current.pdq.frozen(), current.md5.frozen(), current.cursor
-        fresh = Indexes(pdq.compacted(), md5.compacted(), cursor)
+        fresh = Indexes(pdq.compacted(), md5.compacted(), cursor, current.store)
         with self._lock:
             self._catch_up(fresh)
             self._indexes = fresh
+        if self.snapshot_dir is not None:
+            self._save_quietly()
 
     def _maybe_compact(self) -> None:
         indexes = self.ensure_loaded()

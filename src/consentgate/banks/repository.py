@@ -233,6 +233,15 @@ def set_status(
     return get_entry(conn, entry_id)
 
 
+def store_identity(conn: Connection) -> str:
+    """Identifies this store's change log (its first change), so a snapshot taken
+    from another or a re-created store is never applied to this one."""
+    row = conn.execute(
+        select(bank_changes.c.seq, bank_changes.c.at).order_by(bank_changes.c.seq).limit(1)
+    ).first()
+    return "" if row is None else f"{row.seq}@{utc(row.at).isoformat()}"
+
+
 def max_seq(conn: Connection) -> int:
     return int(conn.execute(select(func.coalesce(func.max(bank_changes.c.seq), 0))).scalar_one())
 

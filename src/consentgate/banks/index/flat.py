@@ -37,6 +37,7 @@ class FlatIndex:
         return int(self.codes.nbytes)
 
     def save(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
         np.save(directory / "codes.npy", self.codes)
 
     @classmethod

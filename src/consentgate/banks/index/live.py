@@ -83,6 +83,11 @@ class LiveSet:
         return int(self.main.alive.sum() + self.recent.alive.sum())
 
     @property
+    def is_compact(self) -> bool:
+        """Everything is in the main part and alive: saving needs no rebuild."""
+        return not len(self.recent.entry_ids) and bool(self.main.alive.all())
+
+    @property
     def recent_size(self) -> int:
         return len(self.recent.entry_ids)
 
