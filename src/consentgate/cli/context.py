@@ -20,7 +20,10 @@ class AppContext:
 
     def engine(self) -> ScreeningEngine:
         if self._engine is None:
-            lookup = self.banks().matcher if store_exists(self.settings.database_url) else None
+            lookup = None
+            if store_exists(self.settings.database_url):
+                lookup = self.banks().matcher
+                lookup.ensure_loaded()  # before screening, not inside the time budget
             context = DetectorContext(settings=self.settings, hash_lookup=lookup)
             self._engine = ScreeningEngine.build(self.settings, context)
         return self._engine

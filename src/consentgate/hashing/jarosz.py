@@ -19,7 +19,6 @@ import numpy as np
 import numpy.typing as npt
 
 OUT = 64
-PASSES = 2
 
 
 def window_size(old: int, new: int = OUT) -> int:
@@ -27,32 +26,48 @@ def window_size(old: int, new: int = OUT) -> int:
     return (old + 2 * new - 1) // (2 * new)
 
 
-def _box_bounds(n: int, w: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """[lo, hi) of the reference's truncated centred box filter at each output index."""
+def _bounds(n: int, w: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """[lo, hi) averaged by output o of one pass of the reference's box filter:
+    a centred window of w, truncated at the edges (``box1DFloat``)."""
     half = (w + 2) // 2
     o = np.arange(n)
     return np.maximum(0, o - (w - half)), np.minimum(n, o + half)
 
 
-def _box_transpose(x: npt.NDArray[np.float64], n: int, w: int) -> npt.NDArray[np.float64]:
-    """Apply Bᵀ to every row of x (rows are length-n vectors), B = one box pass."""
-    lo, hi = _box_bounds(n, w)
-    scaled = x / (hi - lo)
-    diff = np.zeros((x.shape[0], n + 1))
-    np.add.at(diff.T, lo, scaled.T)
-    np.add.at(diff.T, hi, -scaled.T)
-    return np.cumsum(diff[:, :n], axis=1)
+def _two_pass_rows(samples: npt.NDArray[np.int64], n: int, w: int) -> npt.NDArray[np.float64]:
+    """Row r = the two-pass filter's weights on every input for output ``samples[r]``.
+
+    Filtered = B·B·x, so row r is (Bᵀ)² applied to the one-hot at s = samples[r]:
+    Bᵀ e_s is 1/cnt(s) on [lo(s), hi(s)); applying Bᵀ again puts 1/cnt(s)/cnt(o) on
+    [lo(o), hi(o)) for each o there. Those few boxes go into a difference array
+    (one bincount) and a cumulative sum over the filter's support only.
+    """
+    lo, hi = _bounds(n, w)
+    count = hi - lo
+    lengths = count[samples]
+    r_idx = np.repeat(np.arange(len(samples)), lengths)
+    starts = np.cumsum(lengths) - lengths
+    o_idx = lo[samples][r_idx] + np.arange(int(lengths.sum())) - starts[r_idx]
+    value = 1.0 / count[samples[r_idx]] / count[o_idx]
+    # Work in a window per row (the filter's support), then place it in the full row.
+    base = lo[lo[samples]]
+    start, stop = lo[o_idx] - base[r_idx], hi[o_idx] - base[r_idx]
+    width = int(stop.max()) + 1
+    rows = len(samples)
+    diff = np.bincount(r_idx * width + start, weights=value, minlength=rows * width)
+    diff -= np.bincount(r_idx * width + stop, weights=value, minlength=rows * width)
+    local = np.cumsum(diff.reshape(rows, width), axis=1)
+    out = np.zeros((rows, n + width))
+    out[np.arange(rows)[:, None], base[:, None] + np.arange(width)] = local
+    return out[:, :n]
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=512)
 def weights(n: int, scale: int = 1) -> npt.NDArray[np.float32]:
     """(64, ceil(n/scale)) weights: filtered-and-decimated samples along one axis."""
     w = window_size(n)
     samples = ((np.arange(OUT) + 0.5) * n / OUT).astype(np.int64)
-    rows = np.zeros((OUT, n))
-    rows[np.arange(OUT), samples] = 1.0
-    for _ in range(PASSES):
-        rows = _box_transpose(rows, n, w)
+    rows = _two_pass_rows(samples, n, w)  # PDQ's Jarosz filter makes 2 passes
     if scale > 1:
         reduced = -(-n // scale)
         padded = np.zeros((OUT, reduced * scale))
