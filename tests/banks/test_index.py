@@ -11,7 +11,8 @@ from consentgate.banks.index.codes import codes_to_hex, flip_bits, hex_to_codes,
 from consentgate.banks.index.flat import FlatIndex
 from consentgate.banks.index.live import LiveSet
 from consentgate.banks.index.md5 import Md5Index, md5_to_codes
-from consentgate.banks.index.mih import MultiIndexHash, make_plan, plan_for
+from consentgate.banks.index.mih import MultiIndexHash
+from consentgate.banks.index.plan import make_plan, plan_for
 from consentgate.banks.indexes import build_pdq, load_pdq
 
 
