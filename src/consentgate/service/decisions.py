@@ -49,12 +49,12 @@ def keeps_prompt(policy: PromptStorage, verdict: Verdict) -> bool:
     return policy is PromptStorage.FLAGGED and verdict is not Verdict.ALLOW
 
 
-def _drop_spans(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: (None if k == "span" else _drop_spans(v)) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_drop_spans(v) for v in value]
-    return value
+_SIGNAL_SPANS: dict[str, Any] = {"__all__": {"evidence": {"__all__": {"span"}}}}
+WITHOUT_SPANS: dict[str, Any] = {
+    "signals": _SIGNAL_SPANS,
+    "reasons": {"__all__": {"signals": _SIGNAL_SPANS}},
+}
+"""Matched prompt text (``Evidence.span``) left out of a stored record; read back as None."""
 
 
 class DecisionStore:
@@ -75,7 +75,7 @@ class DecisionStore:
     ) -> None:
         """Insert one decision row: in ``conn``'s transaction, or in its own."""
         keep = keeps_prompt(self.store_prompts, decision.decision)
-        record = decision.model_dump(mode="json")
+        record = decision.model_dump(mode="json", exclude=None if keep else WITHOUT_SPANS)
         row = {
             "id": decision.id,
             "created": decision.created,
@@ -89,7 +89,7 @@ class DecisionStore:
             "policy_version": decision.policy_version,
             "image_hashes": [h.model_dump(mode="json") for h in image_hashes],
             "prompt": prompt if keep else None,
-            "record": record if keep else _drop_spans(record),
+            "record": record,
         }
         # Parameters apart from the statement: SQLAlchemy compiles the INSERT once.
         if conn is not None:
