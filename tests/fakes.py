@@ -72,3 +72,24 @@ class HangingFake(Detector):
     def detect(self, inp: ScreenInput) -> Sequence[Signal]:
         self.release.wait(30)
         return []
+
+
+class SlowInlineFake(Detector):
+    """Runs inline and takes longer than the budget (a bounded detector gone wrong)."""
+
+    name = "slow_inline"
+    version = "0-test"
+    targets = PROMPT
+    runs_inline = True
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+    def detect(self, inp: ScreenInput) -> Sequence[Signal]:
+        threading.Event().wait(self.seconds)
+        return [self.signal("sexual_explicit", Target.PROMPT, 0.0, 0.5)]
+
+
+class RaisingInlineFake(RaisingFake):
+    name = "raises_inline"
+    runs_inline = True

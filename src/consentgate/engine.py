@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 
 from consentgate.detectors.base import Detector, DetectorContext, ScreenInput
@@ -149,28 +149,61 @@ class ScreeningEngine:
     def _run_detectors(
         self, inp: ScreenInput
     ) -> tuple[tuple[Signal, ...], tuple[DetectorFailure, ...], tuple[DetectorTiming, ...]]:
+        """Run every applicable detector within one time budget.
+
+        Detectors run on the pool so a hung one cannot hold the request past its
+        budget. Detectors that declare ``runs_inline`` (small, pure-Python,
+        bounded) run in the calling thread while the pool works, which saves a
+        thread hand-off per request; one that overruns the budget all the same
+        is recorded as a timeout and its signals are discarded.
+        """
         detectors = self.registry.for_input(inp)
         deadline = time.perf_counter() + self.settings.detector_timeout_s
-        futures: list[tuple[Detector, Future[tuple[list[Signal], float]]]] = [
-            (d, self._pool.submit(_timed, d, inp)) for d in detectors
-        ]
-        signals: list[Signal] = []
-        failures: list[DetectorFailure] = []
-        timings: list[DetectorTiming] = []
+        pooled = [d for d in detectors if not d.runs_inline]
+        futures = [(d, self._pool.submit(_timed, d, inp)) for d in pooled]
+        outcomes: dict[str, _Outcome] = {}
+        for detector in detectors:
+            if detector.runs_inline:
+                outcomes[detector.name] = _run_inline(detector, inp, deadline)
         for detector, future in futures:
             try:
                 found, ms = future.result(timeout=max(0.0, deadline - time.perf_counter()))
             except FutureTimeout:
                 future.cancel()
-                failures.append(_failure(detector, DetectorFailureKind.TIMEOUT, "time budget"))
-                continue
+                outcomes[detector.name] = _failure(detector, DetectorFailureKind.TIMEOUT)
             except Exception as exc:  # a failing detector is an outcome, not a crash
-                log.warning("detector %s failed: %s", detector.name, type(exc).__name__)
-                failures.append(_failure(detector, DetectorFailureKind.ERROR, type(exc).__name__))
+                outcomes[detector.name] = _error(detector, exc)
+            else:
+                outcomes[detector.name] = (found, ms)
+        signals: list[Signal] = []
+        failures: list[DetectorFailure] = []
+        timings: list[DetectorTiming] = []
+        for detector in detectors:  # registry order, whichever thread ran it
+            outcome = outcomes[detector.name]
+            if isinstance(outcome, DetectorFailure):
+                failures.append(outcome)
                 continue
-            signals.extend(found)
-            timings.append(DetectorTiming(detector=detector.name, ms=round(ms, 3)))
+            signals.extend(outcome[0])
+            timings.append(DetectorTiming(detector=detector.name, ms=round(outcome[1], 3)))
         return tuple(signals), tuple(failures), tuple(timings)
+
+
+_Outcome = tuple[list[Signal], float] | DetectorFailure
+
+
+def _run_inline(detector: Detector, inp: ScreenInput, deadline: float) -> _Outcome:
+    try:
+        found, ms = _timed(detector, inp)
+    except Exception as exc:  # a failing detector is an outcome, not a crash
+        return _error(detector, exc)
+    if time.perf_counter() > deadline:
+        return _failure(detector, DetectorFailureKind.TIMEOUT)
+    return found, ms
+
+
+def _error(detector: Detector, exc: Exception) -> DetectorFailure:
+    log.warning("detector %s failed: %s", detector.name, type(exc).__name__)
+    return _failure(detector, DetectorFailureKind.ERROR, f"raised {type(exc).__name__}")
 
 
 def _timed(detector: Detector, inp: ScreenInput) -> tuple[list[Signal], float]:
@@ -179,11 +212,9 @@ def _timed(detector: Detector, inp: ScreenInput) -> tuple[list[Signal], float]:
     return found, (time.perf_counter() - t0) * 1000
 
 
-def _failure(detector: Detector, kind: DetectorFailureKind, message: str) -> DetectorFailure:
+def _failure(detector: Detector, kind: DetectorFailureKind, message: str = "") -> DetectorFailure:
     if kind is DetectorFailureKind.TIMEOUT:
         message = "exceeded the detectors' time budget"
-    else:
-        message = f"raised {message}"
     return DetectorFailure(
         detector=detector.name, detector_version=detector.version, kind=kind, message=message
     )

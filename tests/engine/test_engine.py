@@ -17,7 +17,14 @@ from consentgate.records import (
     Verdict,
 )
 from consentgate.settings import Settings
-from tests.fakes import FixedFake, HangingFake, KeywordFake, RaisingFake
+from tests.fakes import (
+    FixedFake,
+    HangingFake,
+    KeywordFake,
+    RaisingFake,
+    RaisingInlineFake,
+    SlowInlineFake,
+)
 
 WORDS = {
     "bikini": Label.SEXUALISING_EDIT,
@@ -169,3 +176,23 @@ def test_when_decision_serialised_then_round_trips(engine: ScreeningEngine) -> N
     data = decision.model_dump_json()
     assert type(decision).model_validate_json(data) == decision
     assert decision.request_id == "req-1"
+
+
+def test_when_inline_detector_overruns_budget_then_timeout_and_signals_discarded() -> None:
+    eng = engine_with(SlowInlineFake(0.3), KeywordFake("words", WORDS), timeout=0.1)
+    decision = eng.screen(ScreenRequest(prompt="a boat"))
+    eng.close()
+    assert decision.decision is Verdict.REVIEW
+    assert [(f.detector, f.kind) for f in decision.failures] == [
+        ("slow_inline", DetectorFailureKind.TIMEOUT)
+    ]
+    assert all(s.detector != "slow_inline" for s in decision.signals)
+
+
+def test_when_inline_detector_raises_then_review_and_pool_results_kept() -> None:
+    eng = engine_with(RaisingInlineFake(), KeywordFake("words", WORDS))
+    decision = eng.screen(ScreenRequest(mode=Mode.EDIT, prompt="bikini"))
+    eng.close()
+    assert decision.decision is Verdict.BLOCK
+    assert {r.rule for r in decision.reasons} == {"R3", "R9"}
+    assert decision.failures[0].message == "raised RuntimeError"

@@ -62,6 +62,9 @@ class Detector(ABC):
     version: ClassVar[str]
     targets: ClassVar[frozenset[Target]]
     description: ClassVar[str] = ""
+    #: Small, pure-Python and bounded in time: the engine may run it in the
+    #: calling thread instead of the pool (an overrun still counts as a timeout).
+    runs_inline: ClassVar[bool] = False
 
     @property
     def model(self) -> ModelRef | None:

@@ -86,6 +86,7 @@ class PromptModel:
 class PromptClassifierDetector(Detector):
     """Scores normalised prompts for explicit, sexualising and minor content."""
 
+    runs_inline = True
     name = "prompt_classifier"
     version = "1.0.0"
     targets = frozenset({Target.PROMPT})

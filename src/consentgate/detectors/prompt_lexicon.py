@@ -21,6 +21,7 @@ MAX_EVIDENCE = 8
 class PromptLexiconDetector(Detector):
     """Labels prompts by lexicon phrases in 16 languages, after disguise-proof normalisation."""
 
+    runs_inline = True
     name = "prompt_lexicon"
     version = "1.0.0"
     targets = frozenset({Target.PROMPT})
