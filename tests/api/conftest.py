@@ -35,7 +35,11 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
 
 @contextmanager
 def running(settings: Settings, **client_options: object) -> Iterator[Api]:
-    app = create_app(lambda: Services.build(settings, engine_factory=fake_engine), background=False)
+    app = create_app(
+        lambda: Services.build(settings, engine_factory=fake_engine),
+        background=False,
+        max_body_size=settings.max_request_bytes,
+    )
     with TestClient(app, **client_options) as client:  # type: ignore[arg-type]
         services = app.state.runtime.ready_services()
         yield Api(client, services)

@@ -157,6 +157,19 @@ def test_when_the_payload_is_too_large_then_413(
         assert api.services.decisions.count() == 0
 
 
+@pytest.mark.parametrize(
+    ("path", "chunked"), [("/v1/banks", False), ("/v1/match", True), ("/v1/screen", True)]
+)
+def test_when_any_route_gets_an_oversized_body_then_413(
+    sqlite_url: str, path: str, chunked: bool
+) -> None:
+    with running(make_settings(sqlite_url, max_request_bytes=2_000)) as api:
+        body = b'{"name": "' + b"x" * 5_000 + b'", "kind": "ncii"}'
+        headers = {**api.key(Scope.ADMIN), "content-type": "application/json"}
+        content: Any = iter([body[:1000], body[1000:]]) if chunked else body
+        assert_problem(api.client.post(path, content=content, headers=headers), 413)
+
+
 def test_when_a_key_exceeds_its_rate_then_429_with_retry_after(sqlite_url: str) -> None:
     with running(make_settings(sqlite_url, rate_limit_per_s=0.5, rate_limit_burst=2)) as api:
         headers = api.key(Scope.SCREEN)

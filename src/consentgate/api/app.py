@@ -14,6 +14,7 @@ from importlib.metadata import version
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
+from consentgate.api.limits import BodyLimitMiddleware
 from consentgate.api.metrics import Metrics, MetricsMiddleware
 from consentgate.api.openapi import install_openapi
 from consentgate.api.problems import install_problem_handlers
@@ -32,8 +33,18 @@ Send an API key as `Authorization: Bearer KEY` (create one with
 """
 
 
-def create_app(load: Loader, *, background: bool = True, metrics: Metrics | None = None) -> FastAPI:
-    """A FastAPI app whose services come from ``load`` (run at start-up)."""
+def create_app(
+    load: Loader,
+    *,
+    background: bool = True,
+    metrics: Metrics | None = None,
+    max_body_size: int | None = None,
+) -> FastAPI:
+    """A FastAPI app whose services come from ``load`` (run at start-up).
+
+    ``max_body_size`` bounds every request body (413 past it), so that no route,
+    whatever it parses, reads an unbounded body into memory.
+    """
     runtime = Runtime(load, metrics)
 
     @asynccontextmanager
@@ -52,6 +63,8 @@ def create_app(load: Loader, *, background: bool = True, metrics: Metrics | None
     )
     app.state.runtime = runtime
     install_problem_handlers(app)
+    if max_body_size is not None:
+        app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_size)
     app.add_middleware(MetricsMiddleware, metrics=runtime.metrics)
     for area in (screen, decisions, hashing, banks, health):
         app.include_router(area.router)

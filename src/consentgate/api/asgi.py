@@ -15,4 +15,4 @@ from consentgate.settings import load_settings
 
 def app_from_env() -> FastAPI:
     settings = load_settings()
-    return create_app(lambda: Services.build(settings))
+    return create_app(lambda: Services.build(settings), max_body_size=settings.max_request_bytes)

@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from consentgate.errors import ConsentGateError, RateLimited, Unauthorized
+from consentgate.errors import ConsentGateError, RateLimited, TooLarge, Unauthorized
 
 log = logging.getLogger(__name__)
 
@@ -131,10 +131,12 @@ def _http(request: Request, exc: Exception) -> ProblemResponse:
     assert isinstance(exc, StarletteHTTPException)
     phrase = HTTPStatus(exc.status_code).phrase
     detail = exc.detail if isinstance(exc.detail, str) and exc.detail != phrase else None
+    too_large = exc.status_code == 413  # the body limit: same document as TooLarge
     return problem(
         request,
         exc.status_code,
-        title=phrase,
+        title=TooLarge.title if too_large else phrase,
+        type_=TYPE_PREFIX + "too-large" if too_large else "about:blank",
         detail=detail,
         headers=dict(exc.headers) if exc.headers else None,
     )
