@@ -36,13 +36,15 @@ def _export(settings: Settings) -> None:
         os.environ[f"CONSENTGATE_{name.upper()}"] = str(getattr(settings, name))
 
 
-def _metrics_dir(workers: int) -> None:
+def _metrics_dir(workers: int) -> str | None:
+    """A fresh directory where every worker writes its samples; None for one worker."""
     if workers < 2:
-        return
+        return None
     path = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or tempfile.mkdtemp(prefix="cg-metrics-")
     shutil.rmtree(path, ignore_errors=True)  # samples of a previous run would be summed in
     os.makedirs(path, exist_ok=True)
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = path
+    return path
 
 
 @click.command()
@@ -76,19 +78,23 @@ def serve(
         raise ConfigError(f"cannot open the store: {type(exc).__name__}") from None
     check_engine(settings)
     _export(settings)
-    _metrics_dir(settings.workers)
+    metrics_dir = _metrics_dir(settings.workers)
     click.echo(
         f"ConsentGate serving on http://{settings.host}:{settings.port} "
         f"({settings.workers} worker(s), store: {settings.database_url.split('://')[0]})",
         err=True,
     )
-    uvicorn.run(
-        APP,
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        workers=settings.workers,
-        log_level=log_level,
-        access_log=access_log,
-        timeout_graceful_shutdown=10,
-    )
+    try:
+        uvicorn.run(
+            APP,
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            workers=settings.workers,
+            log_level=log_level,
+            access_log=access_log,
+            timeout_graceful_shutdown=10,
+        )
+    finally:
+        if metrics_dir is not None:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
