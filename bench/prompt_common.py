@@ -20,6 +20,13 @@ ROOT = Path(__file__).resolve().parents[1]
 DATASET = ROOT / "data" / "prompts" / "prompts.jsonl"
 # Prompts written after the lexicon and model were tuned, never used to tune them.
 FRESH = ROOT / "data" / "prompts" / "fresh.jsonl"
+# Blind sets: written by someone who had not read the lexicon, the model or the
+# labelled set; each is scored once, before and after a change, never tuned on.
+SOURCES = {
+    "fresh": FRESH,
+    "blind": ROOT / "data" / "prompts" / "blind.jsonl",
+    "blind2": ROOT / "data" / "prompts" / "blind2.jsonl",
+}
 OUT = ROOT / "bench" / "out"
 PROMPT_DETECTORS = ("prompt_lexicon", "prompt_classifier")
 
@@ -47,7 +54,7 @@ class Item:
 
 def load_items(split: str | None = "test") -> list[Item]:
     items = []
-    source = FRESH if split == "fresh" else DATASET
+    source = SOURCES.get(split or "", DATASET)
     for line in source.read_text(encoding="utf-8").splitlines():
         raw = json.loads(line)
         if split is None or raw["split"] == split:
