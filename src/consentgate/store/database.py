@@ -8,17 +8,30 @@ concurrently. PostgreSQL: a connection pool; each write is one transaction.
 
 from __future__ import annotations
 
+import fcntl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from consentgate.errors import ConfigError
+
+
+@contextmanager
+def _file_lock(handle: IO[bytes] | None) -> Iterator[None]:
+    if handle is None:
+        yield
+        return
+    fcntl.flock(handle, fcntl.LOCK_EX)
+    try:
+        yield
+    finally:
+        fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _sqlite_path(url: str) -> Path | None:
@@ -52,6 +65,10 @@ class Database:
             kwargs["pool_pre_ping"] = True
         self.engine: Engine = create_engine(parsed, **kwargs)
         self._write_lock = threading.Lock()
+        # Writers in other processes (several workers on one SQLite file) queue on
+        # an OS file lock, which wakes the next writer at once; SQLite's own busy
+        # handler would poll with sleeps of up to 100 ms.
+        self._lock_file = open(f"{path}.lock", "a+b") if path is not None else None  # noqa: SIM115
         if self.is_sqlite:
             self._configure_sqlite()
 
@@ -81,7 +98,7 @@ class Database:
     def write(self) -> Iterator[Connection]:
         """One write transaction: committed on success, rolled back on any error."""
         if self.is_sqlite:
-            with self._write_lock, self.engine.connect() as conn:
+            with self._write_lock, _file_lock(self._lock_file), self.engine.connect() as conn:
                 conn.info["write"] = True
                 try:
                     with conn.begin():
@@ -94,3 +111,6 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._lock_file is not None:
+            self._lock_file.close()
+            self._lock_file = None
