@@ -266,6 +266,7 @@ def main(argv: list[str] | None = None) -> int:
         server = Server(args.workers, args.database_url)
         url, key, database_url = server.url, server.key, server.database_url
     results: list[Result] = []
+    load_before = os.getloadavg()[0]
     try:
         for scenario in args.scenarios.split(","):
             concurrency = args.image_concurrency if scenario == "image" else args.concurrency
@@ -281,6 +282,8 @@ def main(argv: list[str] | None = None) -> int:
         if server is not None:
             server.stop()
     report = summarise(results, args)
+    # Other work on the machine shows here (the bench itself adds about 2).
+    report["machine"]["load_avg_1m"] = {"before": load_before, "after": os.getloadavg()[0]}
     OUT.mkdir(exist_ok=True)
     (OUT / "load.json").write_text(json.dumps(report, indent=2))
     print(json.dumps(report["checks"], indent=2))
