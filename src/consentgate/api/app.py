@@ -18,7 +18,7 @@ from consentgate.api.limits import BodyLimitMiddleware
 from consentgate.api.metrics import Metrics, MetricsMiddleware
 from consentgate.api.openapi import install_openapi
 from consentgate.api.problems import install_problem_handlers
-from consentgate.api.routes import banks, decisions, hashing, health, screen
+from consentgate.api.routes import banks, decisions, entries, hashing, health, screen
 from consentgate.api.runtime import Loader, Runtime
 from consentgate.api.schemas import ScreenBody, ScreenForm
 
@@ -66,7 +66,7 @@ def create_app(
     if max_body_size is not None:
         app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_size)
     app.add_middleware(MetricsMiddleware, metrics=runtime.metrics)
-    for area in (screen, decisions, hashing, banks, health):
+    for area in (screen, decisions, hashing, banks, entries, health):
         app.include_router(area.router)
     install_openapi(app, (ScreenBody, ScreenForm))
     return app

@@ -17,8 +17,6 @@ from consentgate.api.bank_schemas import (
     BankChanges,
     NewBank,
     NewEntryBody,
-    Reinstate,
-    StatusChange,
 )
 from consentgate.api.deps import RecordResponse, RecordsResponse, key_with
 from consentgate.api.intake import read_body
@@ -32,7 +30,6 @@ from consentgate.banks.records import (
     BankEntry,
     EntryStatus,
     ImportResult,
-    RetroFinding,
 )
 from consentgate.banks.service import BankService
 from consentgate.errors import BadInput
@@ -50,7 +47,7 @@ BankPath = Annotated[str, Path(pattern=NAME)]
 EntryId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
-def _banks(request: Request) -> BankService:
+def bank_service(request: Request) -> BankService:
     return services_of(request).banks.service
 
 
@@ -60,7 +57,7 @@ def _by(key: ApiKey) -> str:
 
 @router.get("/banks", response_model=list[Bank], summary="List banks", responses=ERRORS)
 async def list_banks(request: Request, _key: ApiKey = READ) -> RecordsResponse:
-    return RecordsResponse(await run_in_threadpool(_banks(request).list_banks))
+    return RecordsResponse(await run_in_threadpool(bank_service(request).list_banks))
 
 
 @router.post(
@@ -68,7 +65,7 @@ async def list_banks(request: Request, _key: ApiKey = READ) -> RecordsResponse:
 )
 async def create_bank(request: Request, body: NewBank, _key: ApiKey = WRITE) -> RecordResponse:
     bank = await run_in_threadpool(
-        _banks(request).create_bank,
+        bank_service(request).create_bank,
         body.name,
         body.kind,
         threshold=body.threshold,
@@ -82,7 +79,7 @@ async def create_bank(request: Request, body: NewBank, _key: ApiKey = WRITE) -> 
 
 @router.get("/banks/{name}", response_model=Bank, summary="Get a bank", responses=ERRORS)
 async def get_bank(request: Request, name: BankPath, _key: ApiKey = READ) -> RecordResponse:
-    return RecordResponse(await run_in_threadpool(_banks(request).get_bank, name))
+    return RecordResponse(await run_in_threadpool(bank_service(request).get_bank, name))
 
 
 @router.patch("/banks/{name}", response_model=Bank, summary="Change a bank", responses=ERRORS)
@@ -90,7 +87,7 @@ async def update_bank(
     request: Request, name: BankPath, body: BankChanges, _key: ApiKey = WRITE
 ) -> RecordResponse:
     bank = await run_in_threadpool(
-        _banks(request).update_bank,
+        bank_service(request).update_bank,
         name,
         enabled=body.enabled,
         threshold=body.threshold,
@@ -118,7 +115,7 @@ async def add_entry(
     if not pdq and not md5:
         raise BadInput("give pdq and/or md5, or an image", field="pdq")
     result = await run_in_threadpool(
-        _banks(request).add_entry,
+        bank_service(request).add_entry,
         name,
         pdq=pdq.lower() if pdq else None,
         md5=md5.lower() if md5 else None,
@@ -147,7 +144,7 @@ async def list_entries(
     _key: ApiKey = READ,
 ) -> RecordsResponse:
     entries = await run_in_threadpool(
-        _banks(request).list_entries, name, status=status, limit=limit, after_id=after_id
+        bank_service(request).list_entries, name, status=status, limit=limit, after_id=after_id
     )
     return RecordsResponse(entries)
 
@@ -202,60 +199,6 @@ async def export(
     format: Format = Format.PLAIN,
     _key: ApiKey = READ,
 ) -> StreamingResponse:
-    chunks = await run_in_threadpool(_banks(request).export, name, format)
+    chunks = await run_in_threadpool(bank_service(request).export, name, format)
     media = "text/csv" if format is Format.CSV else "text/plain"
     return StreamingResponse(iter(list(chunks)), media_type=f"{media}; charset=utf-8")
-
-
-@router.get(
-    "/entries/{entry_id}", response_model=BankEntry, summary="Get an entry", responses=ERRORS
-)
-async def get_entry(request: Request, entry_id: EntryId, _key: ApiKey = READ) -> RecordResponse:
-    return RecordResponse(await run_in_threadpool(_banks(request).get_entry, entry_id))
-
-
-@router.post(
-    "/entries/{entry_id}/withdraw",
-    response_model=BankEntry,
-    summary="Withdraw an entry (stops matching within a second everywhere)",
-    responses=ERRORS,
-)
-async def withdraw(
-    request: Request, entry_id: EntryId, body: StatusChange, _key: ApiKey = WRITE
-) -> RecordResponse:
-    entry = await run_in_threadpool(
-        _banks(request).withdraw, entry_id, reason=body.reason, delete=body.delete
-    )
-    return RecordResponse(entry)
-
-
-@router.post(
-    "/entries/{entry_id}/reinstate",
-    response_model=BankEntry,
-    summary="Reinstate a quarantined or withdrawn entry",
-    responses=ERRORS,
-)
-async def reinstate(
-    request: Request, entry_id: EntryId, body: Reinstate, _key: ApiKey = WRITE
-) -> RecordResponse:
-    entry = await run_in_threadpool(_banks(request).reinstate, entry_id, reason=body.reason)
-    return RecordResponse(entry)
-
-
-@router.get(
-    "/findings",
-    response_model=list[RetroFinding],
-    summary="Already-screened content matching entries added later",
-    responses=ERRORS,
-)
-async def findings(
-    request: Request,
-    bank: BankName | None = None,
-    limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
-    after_id: Annotated[int, Query(ge=0)] = 0,
-    _key: ApiKey = READ,
-) -> RecordsResponse:
-    found = await run_in_threadpool(
-        _banks(request).findings, bank=bank, limit=limit, after_id=after_id
-    )
-    return RecordsResponse(found)
