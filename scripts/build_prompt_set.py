@@ -77,8 +77,16 @@ def read_cores() -> list[dict[str, object]]:
 
     def add(lang: str, mode: str, codes: str, category: str, text: str, tactic: str) -> None:
         labels = sorted(CODES[c] for c in codes)
-        cores.append({"language": lang, "mode": "edit" if mode == "e" else "generate",
-                      "labels": labels, "category": category, "text": text, "tactic": tactic})
+        cores.append(
+            {
+                "language": lang,
+                "mode": "edit" if mode == "e" else "generate",
+                "labels": labels,
+                "category": category,
+                "text": text,
+                "tactic": tactic,
+            }
+        )
 
     for line in lines("cores_en.txt"):
         mode, codes, category, text = line.split("|")
@@ -170,10 +178,14 @@ def expand(cores: list[dict[str, object]]) -> list[dict[str, object]]:
             for tactic in tactics if lang != "en" else rng.sample(tactics, 3):
                 variants.append((plain(disguise(text, tactic, lang, rng)), tactic, labels))
         harmful = expected(str(core["mode"]), labels) != "allow"
-        if core["tactic"] != "emoji" and "jailbreak" not in labels and rng.random() < (
-            0.6 if harmful else 0.25
+        if (
+            core["tactic"] != "emoji"
+            and "jailbreak" not in labels
+            and rng.random() < (0.6 if harmful else 0.25)
         ):
-            variants.append((rng.choice(PRETEXTS[lang]) + plain(text), "pretext", labels | {"pretext"}))
+            variants.append(
+                (rng.choice(PRETEXTS[lang]) + plain(text), "pretext", labels | {"pretext"})
+            )
         if harmful and "jailbreak" not in labels and rng.random() < 0.4:
             prefix = rng.choice(JAILBREAKS[lang])
             variants.append((prefix + plain(text), "jailbreak", labels | {"jailbreak"}))
