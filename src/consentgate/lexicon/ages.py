@@ -13,14 +13,38 @@ from dataclasses import dataclass
 _UNITS = (
     r"(?:years?|yrs?|yr)[\s-]*old|yo|y/o|y\.o\.?|años|anos|ans|jahre?n?(?:\s*alt)?"
     r"|jährig\w*|jaehrig\w*|anni|лет|года?|летн\w*|سنة|سنوات|عام|أعوام|saal|sal|varsh|baras"
-    r"|歳|才|岁|歲|살|세|yaş\w*|yas\w*|lat|letni\w*|latek|jaar|tahun"
+    r"|歳|才|岁|歲|살|세|yaş\w*|yas\w*|lat|letni\w*|latek|latk\w*|jaar|tahun"
+    r"|років|роки|рік|år|åring\w*|aring\w*|tuổi|tuoi|χρονών|χρονων|ετών|ετων|χρονο\w*"
 )
 _NUMBER = r"(\d{1,2})"
 _AGE = re.compile(rf"(?<![\d.,]){_NUMBER}\s*-?\s*(?:{_UNITS})(?![a-zа-я])", re.IGNORECASE)
 _AGED = re.compile(
     rf"\b(?:aged?|age of|âgée? de|edad de|im alter von|idade de|età di|возраст)\s+{_NUMBER}\b"
 )
-_GRADE = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)[\s-]*grade(?:r|rs)?\b|\bgrade\s+(\d{1,2})\b")
+_GRADE = re.compile(
+    r"\b(\d{1,2})(?:st|nd|rd|th|\.)?[\s-]*(?:grade(?:r|rs)?|class|std|standard|klasse)\b"
+    r"|\b(?:grade|class|std|standard|klasse|classe|sınıf|sinif|klasa)\s*(\d{1,2})\b"
+    r"|\b(?:in|from|of)\s+year\s+(\d{1,2})\b"
+    r"|\byear\s+(\d{1,2})\s+(?:girl|boy|student|pupil|class|kid|uniform)s?\b"
+)
+# "a girl of 12", "una niña de 12", "my niece (9)", "my daughter, 11,"
+_CHILD_WORDS = (
+    r"girl|boy|kid|child|daughter|son|niece|nephew|sister|brother|stepdaughter|stepson|cousin"
+    r"|student|pupil|meisje|jongen|niña|nina|niño|nino|chica|fille|garçon|garcon|gamine|mädchen"
+    r"|madchen|junge|menina|menino|garota|ragazza|ragazzina|bambina|bambino|dziewczynka"
+    r"|chłopiec|chlopiec|kız|kiz|çocuk|cocuk|anak"
+)
+_CHILD_OF = re.compile(
+    rf"\b(?:{_CHILD_WORDS})s?\s+(?:of|van|de|von|di|da|z)\s+(\d{{1,2}})\b(?!\s*(?:%|cm|kg|m\b|:))"
+    rf"|\b(?:{_CHILD_WORDS})s?\s*(?:\(\s*(\d{{1,2}})\s*\)|,\s*(\d{{1,2}})\s*,)"
+)
+# "she's 12", "he is only 15" (not "she's 5'4", "she is 5 ft", "he's 2 meters")
+_STATED = re.compile(
+    r"\b(?:she|he)(?:'s| is| was)\s+(?:only\s+|just\s+|barely\s+|about\s+|around\s+)?"
+    r"(\d{1,2})\b(?![.,]\d|\s*(?:'|\"|ft|feet|foot|cm|m\b|meters?|metres?|kg|kgs|lbs?|pounds"
+    r"|inch|inches|in\b|%|:|st\b|nd\b|rd\b|th\b|times|x\b|am\b|pm\b|minutes?|hours?|days?"
+    r"|weeks?|months?|km|miles|stone|o'clock|percent))"
+)
 _WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
@@ -54,9 +78,18 @@ def minor_ages(text: str) -> list[AgeMention]:
         for m in pattern.finditer(text):
             found.append(AgeMention(int(m.group(1)), m.group()))
     for m in _GRADE.finditer(text):
+        if m.group(3) or m.group(4):  # UK school years start at 4-5 years old
+            year = int(m.group(3) or m.group(4))
+            if year <= 13:
+                found.append(AgeMention(year + 4, m.group()))
+            continue
         grade = int(m.group(1) or m.group(2))
         if grade <= 12:
             found.append(AgeMention(grade + 5, m.group()))
+    for pattern in (_CHILD_OF, _STATED):
+        for m in pattern.finditer(text):
+            number = next(g for g in m.groups() if g)
+            found.append(AgeMention(int(number), m.group()))
     for m in _WORD_AGE.finditer(text):
         found.append(AgeMention(_WORDS[m.group(1) or m.group(2)], m.group()))
     for m in _CJK_AGE.finditer(text):

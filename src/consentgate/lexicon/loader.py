@@ -20,7 +20,10 @@ from consentgate.text.confusables import fold_all_to_latin
 from consentgate.text.normalise import strip_accents
 
 LABELS = ("sexual_explicit", "sexualising_edit", "minor", "real_person", "pretext", "jailbreak")
-CONTEXT_KEYS = ("revealing", "exclude", "non_person", "recolour", "person")
+CONTEXT_KEYS = (
+    "revealing", "exclude", "non_person", "recolour", "person", "swap", "swap_to", "swap_from",
+    "place", "garment_part",
+)  # fmt: skip
 
 try:
     _Loader: Any = yaml.CSafeLoader
@@ -47,6 +50,10 @@ class Lexicon:
     matcher: PhraseMatcher
     combos: tuple[Combo, ...]
     fillers: frozenset[str]
+    # "clothes from the line": the word after the garment (place_from) and the words
+    # allowed before the place (place_links).
+    place_from: frozenset[str] = frozenset()
+    place_links: frozenset[str] = frozenset()
 
 
 def _spellings(term: str) -> set[str]:
@@ -74,7 +81,13 @@ def _entries(key: str, terms: Any, language: str, where: str) -> list[Entry]:
     ]
 
 
-def _load_language(name: str, raw: bytes, entries: list[Entry], combos: list[Combo]) -> set[str]:
+def _words(data: dict[str, Any], key: str) -> set[str]:
+    return {str(f).casefold() for f in data.get(key) or []}
+
+
+def _load_language(
+    name: str, raw: bytes, entries: list[Entry], combos: list[Combo], sets: dict[str, set[str]]
+) -> None:
     data = yaml.load(raw, Loader=_Loader)
     where = f"{name}.yaml"
     if not isinstance(data, dict) or data.get("language") != name:
@@ -98,7 +111,8 @@ def _load_language(name: str, raw: bytes, entries: list[Entry], combos: list[Com
                 bool(combo.get("any_order", False)),
             )
         )
-    return {str(f).casefold() for f in data.get("fillers") or []}
+    for key, words in sets.items():
+        words |= _words(data, key)
 
 
 def load_lexicon() -> Lexicon:
@@ -109,11 +123,11 @@ def load_lexicon() -> Lexicon:
     digest = hashlib.sha256(manifest_raw)
     entries: list[Entry] = []
     combos: list[Combo] = []
-    fillers: set[str] = set()
+    sets: dict[str, set[str]] = {"fillers": set(), "place_from": set(), "place_links": set()}
     for language in manifest["languages"]:
         raw = (root / f"{language}.yaml").read_bytes()
         digest.update(raw)
-        fillers |= _load_language(language, raw, entries, combos)
+        _load_language(language, raw, entries, combos, sets)
     names_raw = (root / manifest["names"]).read_bytes()
     digest.update(names_raw)
     names = [
@@ -128,5 +142,7 @@ def load_lexicon() -> Lexicon:
         languages=tuple(manifest["languages"]),
         matcher=PhraseMatcher(entries),
         combos=tuple(combos),
-        fillers=frozenset(fillers),
+        fillers=frozenset(sets["fillers"]),
+        place_from=frozenset(sets["place_from"]),
+        place_links=frozenset(sets["place_links"]),
     )

@@ -10,6 +10,7 @@ without spaces between words (Chinese, Japanese) or with attached particles
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -130,10 +131,11 @@ class PhraseMatcher:
                     start, end = tokens.starts[i], tokens.ends[last]
                     hits.append(Hit(entry, reading[start:end], start, end, i, last))
         if self._substring and not reading.isascii():
-            hits.extend(self._find_substrings(reading))
+            hits.extend(self._find_substrings(reading, tokens))
         return hits
 
-    def _find_substrings(self, reading: str) -> list[Hit]:
+    def _find_substrings(self, reading: str, tokens: Tokens) -> list[Hit]:
+        """Substring hits, each with the words it falls in, so combos can pair them."""
         hits: list[Hit] = []
         for start, ch in enumerate(reading):
             if ch not in self._sub_first:
@@ -141,7 +143,10 @@ class PhraseMatcher:
             for length in self._sub_lengths:
                 piece = reading[start : start + length]
                 for entry in self._substring.get(piece, ()):
-                    hits.append(Hit(entry, piece, start, start + len(piece)))
+                    end = start + len(piece)
+                    first = max(bisect_right(tokens.starts, start) - 1, 0)
+                    last = max(bisect_right(tokens.starts, end - 1) - 1, first)
+                    hits.append(Hit(entry, piece, start, end, first, last))
         return hits
 
 

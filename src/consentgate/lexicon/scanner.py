@@ -8,7 +8,12 @@ The rules that need context live here, in one place:
   means a real person, "ignore" + "instructions" means a jailbreak;
 * revealing garments (bikini, lingerie, underwear) mean a sexualising request
   unless the prompt is plainly about a garment and no person: "make the swimsuit
-  on the mannequin blue" is a product edit, "put her in a bikini" is not.
+  on the mannequin blue" is a product edit, "put her in a bikini" is not;
+* swaps away from a garment are not requests for it: "swap her bikini for a
+  t-shirt", "a dress instead of a bikini";
+* a garment lying somewhere, or a part of one, is not being taken off anyone:
+  "remove the clothes from the clothesline", "take the dress off the hanger",
+  "remove the shirt logo".
 """
 
 from __future__ import annotations
@@ -103,6 +108,10 @@ class LexiconScanner:
                 dropped.add((hit.entry.key, hit.entry.term))
             else:
                 by_key[hit.entry.key].append(hit)
+        if "revealing" in by_key and ("swap_to" in by_key or "swap_from" in by_key):
+            by_key["revealing"] = [
+                h for h in by_key["revealing"] if not self._swapped_away(h, by_key, tokens)
+            ]
         kept = {(h.entry.key, h.entry.term) for found in by_key.values() for h in found}
         state.excluded |= dropped - kept
         for key, found in by_key.items():
@@ -124,6 +133,8 @@ class LexiconScanner:
         firsts, thens = by_key.get(combo.key_first), by_key.get(combo.key_then)
         if not firsts or not thens:
             return []
+        if "place" in by_key or "garment_part" in by_key:
+            thens = [b for b in thens if not self._not_worn(b, by_key, tokens)]
         found: list[Finding] = []
         for a in firsts:
             for b in thens:
@@ -135,8 +146,48 @@ class LexiconScanner:
                     found.append(Finding(combo.label, reading[start:end], term, a.entry.language))
         return found
 
-    def _close(self, a: Hit, b: Hit, tokens: Tokens, window: int) -> bool:
-        if a.last_word < 0 or b.first_word <= a.last_word:
+    @staticmethod
+    def _swapped_away(hit: Hit, by_key: dict[str, list[Hit]], tokens: Tokens) -> bool:
+        """ "swap her bikini for …", "change the swimsuit to …", "… instead of a bikini"."""
+        if hit.first_word < 0:
             return False
+        for before in by_key.get("swap_from", ()):
+            if 0 <= hit.first_word - before.last_word <= 3:
+                return True
+        links = by_key.get("swap_to", ())
+        if not any(1 <= h.first_word - hit.last_word <= 2 for h in links):
+            return False
+        # The garment must be what is swapped, not what it is swapped into:
+        # "change her swimsuit to a sundress", not "change her into a bikini to …".
+        for verb in by_key.get("swap", ()):
+            if 0 < hit.first_word - verb.last_word <= 5 and not any(
+                verb.last_word < h.first_word < hit.first_word for h in links
+            ):
+                return True
+        return False
+
+    def _not_worn(self, hit: Hit, by_key: dict[str, list[Hit]], tokens: Tokens) -> bool:
+        """A garment part ("the shirt logo") or a garment lying somewhere ("… from the line")."""
+        if any(p.first_word == hit.last_word + 1 for p in by_key.get("garment_part", ())):
+            return True
+        for place in by_key.get("place", ()):
+            if hit.last_word < 0 or place.first_word <= hit.last_word:
+                continue
+            gap = tokens.words[hit.last_word + 1 : place.first_word]
+            if (
+                0 < len(gap) <= 3
+                and gap[0] in self.lexicon.place_from
+                and all(w in self.lexicon.place_links for w in gap[1:])
+            ):
+                return True
+        return False
+
+    def _close(self, a: Hit, b: Hit, tokens: Tokens, window: int) -> bool:
+        if a.last_word < 0:
+            return False
+        if b.first_word <= a.last_word:
+            # Inside one run of Chinese or Japanese (or one Korean/Arabic word with
+            # its particles): close when b follows a within ``window`` characters.
+            return a.end <= b.start <= a.end + window
         gap = tokens.words[a.last_word + 1 : b.first_word]
         return len(gap) <= window and all(w in self.lexicon.fillers for w in gap)

@@ -18,13 +18,14 @@ import re
 _TO_LATIN_PAIRS = (
     # Cyrillic
     "аa вb сc дd еe ёe һh іi їi јj кk мm нh оo рp ԛq ѕs тt уy хx ԝw ӏl ьb ʏy гr пn иu лn"
+    " ԁd ѵv үy ұy ҳx ҫc ӄk ѡw ԍg"
     # Greek
     " αa βb γy δd εe ζz ηn ιi κk λl μu νv οo ρp σo ςc τt υu φo χx ωw άa έe ήn ίi όo ύu ώw ϲc"
     # Armenian
     " օo սu ցg հh ոn"
     # small capitals and IPA letters
     " ᴀa ʙb ᴄc ᴅd ᴇe ғf ɢg ʜh ɪi ᴊj ᴋk ʟl ᴍm ɴn ᴏo ᴘp ʀr ꜱs ᴛt ᴜu ᴠv ᴡw ʏy ᴢz ɑa ɡg ıi ɩi"
-    " øo ðd łl ƅb ɓb ɗd ƙk ɱm ɲn ȥz"
+    " øo ðd łl ƅb ɓb ɗd ƙk ɱm ɲn ȥz ɦh ʋu ɾr ȷj"
 )
 TO_LATIN: dict[str, str] = {pair[0]: pair[1] for pair in _TO_LATIN_PAIRS.split()}
 
@@ -43,7 +44,7 @@ def _enclosed_letters() -> dict[str, str]:
 
 ENCLOSED = _enclosed_letters()
 # Lookalikes that honest Russian, Greek or Turkish text does not use.
-RARE_LOOKALIKES = frozenset("ѕіјԛԝӏһϲᴀʙᴄᴅᴇғɢʜɪᴊᴋʟᴍɴᴏᴘʀꜱᴛᴜᴠᴡʏᴢɑɡɩ") | frozenset(ENCLOSED)
+RARE_LOOKALIKES = frozenset("ѕіјԛԝӏһϲᴀʙᴄᴅᴇғɢʜɪᴊᴋʟᴍɴᴏᴘʀꜱᴛᴜᴠᴡʏᴢɑɡɩԁѵҫӄѡԍɦʋɾȷ") | frozenset(ENCLOSED)
 _LATIN_TABLE = str.maketrans(TO_LATIN)
 _CYRILLIC_TABLE = str.maketrans(TO_CYRILLIC)
 _TOKEN = re.compile(r"\S+")

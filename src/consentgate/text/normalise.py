@@ -28,6 +28,7 @@ from consentgate.text.disguise import (
 )
 from consentgate.text.emoji import EMOJI_TABLE
 from consentgate.text.normalised import NormalisedText
+from consentgate.text.spelling import respell, uncensor
 
 _INVISIBLE = [
     *range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2060, 0x2070),
@@ -38,6 +39,8 @@ _CONTROL = [c for c in range(0x20) if chr(c) not in "\t\n\r"] + list(range(0x7F,
 _COMBINING = [
     *range(0x0300, 0x0370), *range(0x1AB0, 0x1B00), *range(0x1DC0, 0x1E00),
     *range(0x20D0, 0x2100), *range(0xFE20, 0xFE30),
+    # Arabic vowel marks, Quranic marks and the tatweel that stretches words: "كبّر", "عـاريـة"
+    *range(0x0610, 0x061B), *range(0x064B, 0x0660), 0x0640, 0x0670, *range(0x06D6, 0x06EE),
 ]  # fmt: skip
 _QUOTES = {ord(q): "'" for q in "’‘`´ʼ′"}
 # Arabic-Indic, Persian and Devanagari digits read as ASCII digits (ages!).
@@ -53,15 +56,20 @@ def _latin_base(ch: str) -> str:
     return base or ch
 
 
-# Accented Latin letters to their base letter ("desnúdala" → "desnudala").
+# Accented Latin letters to their base letter ("desnúdala" → "desnudala"); Arabic
+# letters people write interchangeably to one form (hamza-carrying alefs, alef
+# maqsura, ta marbuta), as Arabic search engines do.
 _ACCENTS = str.maketrans(
-    {chr(c): _latin_base(chr(c)) for c in (*range(0xC0, 0x250), *range(0x1E00, 0x1F00))}
+    {
+        **{chr(c): _latin_base(chr(c)) for c in (*range(0xC0, 0x250), *range(0x1E00, 0x1F00))},
+        **{"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه"},
+    }
 )
 _SPACES = re.compile(r"\s+")
 
 
 def strip_accents(text: str) -> str:
-    """Accented Latin letters to their base letters; other scripts are left alone."""
+    """Accented Latin letters to their base letters, Arabic letter variants to one form."""
     return text.translate(_ACCENTS)
 
 
@@ -70,7 +78,7 @@ _EMOJI = frozenset(chr(c) for c in EMOJI_TABLE if c > 0x2100)
 
 
 def _detect(
-    raw: str, base: str, canonical: str, latin: str, leet: str, joined: str
+    raw: str, base: str, canonical: str, latin: str, leet: str, joined: str, spelled: str
 ) -> tuple[str, ...]:
     found = []
     chars = set(raw)
@@ -88,6 +96,8 @@ def _detect(
         found.append("spacing")
     if has_repeats(latin):
         found.append("repeats")
+    if spelled != joined:
+        found.append("respelled")
     return tuple(found)
 
 
@@ -107,6 +117,10 @@ def normalise(text: str) -> NormalisedText:
         readings += [unleet(latin, one_as_l=True), unleet(join_letters(latin), one_as_l=True)]
     if has_repeats(joined):
         readings += [squash_repeats(joined, 1), squash_repeats(joined, 2)]
+    uncensored = uncensor(leet)
+    spelled = respell(joined if uncensored == leet else unleet(join_letters(uncensored)))
+    if spelled != joined:
+        readings.append(spelled)
     variants = tuple(dict.fromkeys(r for r in readings[1:] if r != canonical))
-    disguises = _detect(text, base, canonical, latin, leet, joined)
+    disguises = _detect(text, base, canonical, latin, leet, joined, spelled)
     return NormalisedText(original=text, text=canonical, variants=variants, disguises=disguises)
