@@ -22,7 +22,7 @@ from consentgate.text.normalise import strip_accents
 LABELS = ("sexual_explicit", "sexualising_edit", "minor", "real_person", "pretext", "jailbreak")
 CONTEXT_KEYS = (
     "revealing", "exclude", "non_person", "recolour", "person", "swap", "swap_to", "swap_from",
-    "place", "garment_part",
+    "place", "garment_part", "removal",
 )  # fmt: skip
 
 try:

@@ -108,9 +108,14 @@ class LexiconScanner:
                 dropped.add((hit.entry.key, hit.entry.term))
             else:
                 by_key[hit.entry.key].append(hit)
-        if "revealing" in by_key and ("swap_to" in by_key or "swap_from" in by_key):
+        if "revealing" in by_key and (
+            "swap_to" in by_key or "swap_from" in by_key or "removal" in by_key
+        ):
             by_key["revealing"] = [
-                h for h in by_key["revealing"] if not self._swapped_away(h, by_key, tokens)
+                h
+                for h in by_key["revealing"]
+                if not self._swapped_away(h, by_key, tokens)
+                and not self._worn_by_removed(h, by_key, tokens)
             ]
         kept = {(h.entry.key, h.entry.term) for found in by_key.values() for h in found}
         state.excluded |= dropped - kept
@@ -166,6 +171,20 @@ class LexiconScanner:
                 return True
         return False
 
+    @staticmethod
+    def _worn_by_removed(hit: Hit, by_key: dict[str, list[Hit]], tokens: Tokens) -> bool:
+        """ "remove the people in swimsuits from the background": who is removed wears it."""
+        words = tokens.words
+        i = hit.first_word - 1
+        while i >= 0 and words[i] in ("a", "the", "their", "his", "her", "tiny", "small"):
+            i -= 1
+        if i < 1 or words[i] != "in":
+            return False
+        wearer = [p for p in by_key.get("person", ()) if p.last_word == i - 1]
+        return bool(wearer) and any(
+            0 < wearer[0].first_word - r.last_word <= 3 for r in by_key.get("removal", ())
+        )
+
     def _not_worn(self, hit: Hit, by_key: dict[str, list[Hit]], tokens: Tokens) -> bool:
         """A garment part ("the shirt logo") or a garment lying somewhere ("… from the line")."""
         if any(p.first_word == hit.last_word + 1 for p in by_key.get("garment_part", ())):
@@ -174,10 +193,11 @@ class LexiconScanner:
             if hit.last_word < 0 or place.first_word <= hit.last_word:
                 continue
             gap = tokens.words[hit.last_word + 1 : place.first_word]
+            # "from the rack", "off the bathroom rack": one describing word may come first.
             if (
                 0 < len(gap) <= 3
                 and gap[0] in self.lexicon.place_from
-                and all(w in self.lexicon.place_links for w in gap[1:])
+                and sum(w not in self.lexicon.place_links for w in gap[1:]) <= 1
             ):
                 return True
         return False

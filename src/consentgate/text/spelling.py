@@ -8,8 +8,9 @@ almost never produces. Three disguises are undone, each only into the words belo
 * a word split in two by a space: ``nu de``, ``lin gerie``, ``bi kini``. Pairs that
   are honest words side by side ("top less", "pen is") are never joined;
 * one-letter slips in long words: a letter dropped, added or swapped with its
-  neighbour (``undres``, ``underess``, ``lingere``, ``bkini``). Substituted letters
-  are not guessed: they turn "parties" into "panties" and "ripples" into "nipples".
+  neighbour (``undres``, ``underess``, ``lingere``, ``bkini``). A wrong letter is
+  guessed only in words of eight letters or more (``lingeree``): in shorter ones it
+  turns "parties" into "panties" and "ripples" into "nipples".
 
 The result is one extra reading; the canonical text is never changed.
 """
@@ -64,6 +65,14 @@ for _target in sorted(SLIP_TARGETS):
         if _slip not in _REAL_WORDS and _slip not in SLIP_TARGETS:
             _SLIP_INDEX.setdefault(_slip, _target)
 _MIN_SLIP = min(len(t) for t in SLIP_TARGETS) - 1
+# A wrong letter, for long targets only: "lingeree" → "lingerie".
+_LONG = 8
+_WRONG_LETTER: dict[str, str] = {
+    _target[:i] + "?" + _target[i + 1 :]: _target
+    for _target in sorted(SLIP_TARGETS)
+    if len(_target) >= _LONG
+    for i in range(len(_target))
+}
 _CENSOR_BY_LENGTH: dict[int, tuple[str, ...]] = {}
 for _word in sorted(CENSORABLE):
     _CENSOR_BY_LENGTH[len(_word)] = (*_CENSOR_BY_LENGTH.get(len(_word), ()), _word)
@@ -97,6 +106,11 @@ def _slip_target(word: str) -> str | None:
         shorter = word[:i] + word[i + 1 :]
         if shorter in SLIP_TARGETS:
             return shorter
+    if len(word) >= _LONG:
+        for i in range(len(word)):
+            target = _WRONG_LETTER.get(word[:i] + "?" + word[i + 1 :])
+            if target is not None:
+                return target
     return None
 
 
