@@ -54,6 +54,7 @@ _WORD_AGE = re.compile(
     rf"\b({'|'.join(_WORDS)})[\s-]*(?:years?|yrs?|yo)[\s-]*old\b|\b({'|'.join(_WORDS)})[\s-]*yo\b"
 )
 _CJK_NUMERALS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_DIGIT = re.compile(r"\d")
 _CJK_AGE = re.compile(r"(十?[一二三四五六七八九]|十)\s*(?:歳|才|岁|歲)")
 
 
@@ -74,6 +75,8 @@ def _cjk_value(numeral: str) -> int:
 def minor_ages(text: str) -> list[AgeMention]:
     """Every stated age from 1 to 17 in ``text``."""
     found: list[AgeMention] = []
+    if _DIGIT.search(text) is None:  # most prompts: only ages spelled out in words
+        return _spelled_ages(text, found)
     for pattern in (_AGE, _AGED):
         for m in pattern.finditer(text):
             found.append(AgeMention(int(m.group(1)), m.group()))
@@ -90,6 +93,10 @@ def minor_ages(text: str) -> list[AgeMention]:
         for m in pattern.finditer(text):
             number = next(g for g in m.groups() if g)
             found.append(AgeMention(int(number), m.group()))
+    return _spelled_ages(text, found)
+
+
+def _spelled_ages(text: str, found: list[AgeMention]) -> list[AgeMention]:
     for m in _WORD_AGE.finditer(text):
         found.append(AgeMention(_WORDS[m.group(1) or m.group(2)], m.group()))
     for m in _CJK_AGE.finditer(text):

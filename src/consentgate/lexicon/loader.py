@@ -8,6 +8,7 @@ every signal it produces. A malformed file fails loudly at load time.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib.resources import files
 from typing import Any
@@ -21,9 +22,11 @@ from consentgate.text.normalise import strip_accents
 
 LABELS = ("sexual_explicit", "sexualising_edit", "minor", "real_person", "pretext", "jailbreak")
 CONTEXT_KEYS = (
-    "revealing", "exclude", "non_person", "recolour", "person", "swap", "swap_to", "swap_from",
-    "place", "garment_part", "removal",
+    "revealing", "exclude", "non_person", "recolour", "person", "swap_from", "place", "removal",
 )  # fmt: skip
+# Single words looked up by token, not matched as phrases: they are frequent ("to",
+# "for"), and a set lookup per token costs less than a hit per occurrence.
+WORD_SETS = ("fillers", "place_from", "place_links", "swap", "swap_to", "garment_part")
 
 try:
     _Loader: Any = yaml.CSafeLoader
@@ -49,11 +52,19 @@ class Lexicon:
     languages: tuple[str, ...]
     matcher: PhraseMatcher
     combos: tuple[Combo, ...]
+    # One matcher entry per distinct combo phrase ("bikini" is in many combos):
+    # its key, "combos:<n>", stands for all the combo keys listed here.
+    combo_groups: Mapping[str, tuple[str, ...]]
     fillers: frozenset[str]
     # "clothes from the line": the word after the garment (place_from) and the words
     # allowed before the place (place_links).
     place_from: frozenset[str] = frozenset()
     place_links: frozenset[str] = frozenset()
+    # "swap her bikini for …": swap verbs, the words that link to the new garment.
+    swap: frozenset[str] = frozenset()
+    swap_to: frozenset[str] = frozenset()
+    # "the shirt logo": words that make a garment the place of something else.
+    garment_part: frozenset[str] = frozenset()
 
 
 def _spellings(term: str) -> set[str]:
@@ -115,6 +126,25 @@ def _load_language(
         words |= _words(data, key)
 
 
+def _group_combo_entries(
+    entries: list[Entry],
+) -> tuple[list[Entry], list[Entry], dict[str, tuple[str, ...]]]:
+    """Collapse combo entries with the same phrase into one, so each phrase is one hit."""
+    plain = [e for e in entries if not e.key.startswith("combo:")]
+    by_phrase: dict[tuple[str, tuple[str, ...], tuple[bool, ...]], list[Entry]] = {}
+    for e in entries:
+        if e.key.startswith("combo:"):
+            by_phrase.setdefault((e.term, e.words, e.prefix), []).append(e)
+    grouped: list[Entry] = []
+    groups: dict[str, tuple[str, ...]] = {}
+    for n, members in enumerate(by_phrase.values()):
+        key = f"combos:{n}"
+        groups[key] = tuple(dict.fromkeys(m.key for m in members))
+        first = members[0]
+        grouped.append(Entry(key, first.term, first.language, first.words, first.prefix))
+    return plain, grouped, groups
+
+
 def load_lexicon() -> Lexicon:
     """Read and compile the shipped lexicon (tens of milliseconds)."""
     root = files("consentgate.lexicon") / "data"
@@ -123,7 +153,7 @@ def load_lexicon() -> Lexicon:
     digest = hashlib.sha256(manifest_raw)
     entries: list[Entry] = []
     combos: list[Combo] = []
-    sets: dict[str, set[str]] = {"fillers": set(), "place_from": set(), "place_links": set()}
+    sets: dict[str, set[str]] = {key: set() for key in WORD_SETS}
     for language in manifest["languages"]:
         raw = (root / f"{language}.yaml").read_bytes()
         digest.update(raw)
@@ -136,13 +166,18 @@ def load_lexicon() -> Lexicon:
         if line.strip() and not line.startswith("#")
     ]
     entries += _entries("label:real_person", names, "names", manifest["names"])
+    plain, grouped, groups = _group_combo_entries(entries)
     return Lexicon(
         version=str(manifest["version"]),
         sha256=digest.hexdigest(),
         languages=tuple(manifest["languages"]),
-        matcher=PhraseMatcher(entries),
+        matcher=PhraseMatcher(plain + grouped),
+        combo_groups=groups,
         combos=tuple(combos),
         fillers=frozenset(sets["fillers"]),
         place_from=frozenset(sets["place_from"]),
         place_links=frozenset(sets["place_links"]),
+        swap=frozenset(sets["swap"]),
+        swap_to=frozenset(sets["swap_to"]),
+        garment_part=frozenset(sets["garment_part"]),
     )

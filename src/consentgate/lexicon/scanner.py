@@ -101,16 +101,19 @@ class LexiconScanner:
         excluded = [h for h in hits if h.entry.key == "exclude"]
         by_key: dict[str, list[Hit]] = defaultdict(list)
         dropped: set[tuple[str, str]] = set()
+        groups = self.lexicon.combo_groups
         for hit in hits:
-            if hit.entry.key == "exclude":
+            key = hit.entry.key
+            if key == "exclude":
                 continue
             if _overlaps(hit, excluded):
-                dropped.add((hit.entry.key, hit.entry.term))
+                dropped.add((key, hit.entry.term))
+            elif key in groups:
+                for member in groups[key]:
+                    by_key[member].append(hit)
             else:
-                by_key[hit.entry.key].append(hit)
-        if "revealing" in by_key and (
-            "swap_to" in by_key or "swap_from" in by_key or "removal" in by_key
-        ):
+                by_key[key].append(hit)
+        if "revealing" in by_key:
             by_key["revealing"] = [
                 h
                 for h in by_key["revealing"]
@@ -138,8 +141,7 @@ class LexiconScanner:
         firsts, thens = by_key.get(combo.key_first), by_key.get(combo.key_then)
         if not firsts or not thens:
             return []
-        if "place" in by_key or "garment_part" in by_key:
-            thens = [b for b in thens if not self._not_worn(b, by_key, tokens)]
+        thens = [b for b in thens if not self._not_worn(b, by_key, tokens)]
         found: list[Finding] = []
         for a in firsts:
             for b in thens:
@@ -151,23 +153,23 @@ class LexiconScanner:
                     found.append(Finding(combo.label, reading[start:end], term, a.entry.language))
         return found
 
-    @staticmethod
-    def _swapped_away(hit: Hit, by_key: dict[str, list[Hit]], tokens: Tokens) -> bool:
+    def _swapped_away(self, hit: Hit, by_key: dict[str, list[Hit]], tokens: Tokens) -> bool:
         """ "swap her bikini for …", "change the swimsuit to …", "… instead of a bikini"."""
         if hit.first_word < 0:
             return False
         for before in by_key.get("swap_from", ()):
             if 0 <= hit.first_word - before.last_word <= 3:
                 return True
-        links = by_key.get("swap_to", ())
-        if not any(1 <= h.first_word - hit.last_word <= 2 for h in links):
+        words, lex = tokens.words, self.lexicon
+        after = words[hit.last_word + 1 : hit.last_word + 3]
+        if not any(w in lex.swap_to for w in after):
             return False
         # The garment must be what is swapped, not what it is swapped into:
         # "change her swimsuit to a sundress", not "change her into a bikini to …".
-        for verb in by_key.get("swap", ()):
-            if 0 < hit.first_word - verb.last_word <= 5 and not any(
-                verb.last_word < h.first_word < hit.first_word for h in links
-            ):
+        for v in range(hit.first_word - 1, max(hit.first_word - 6, -1), -1):
+            if words[v] in lex.swap_to:
+                return False
+            if words[v] in lex.swap:
                 return True
         return False
 
@@ -187,17 +189,22 @@ class LexiconScanner:
 
     def _not_worn(self, hit: Hit, by_key: dict[str, list[Hit]], tokens: Tokens) -> bool:
         """A garment part ("the shirt logo") or a garment lying somewhere ("… from the line")."""
-        if any(p.first_word == hit.last_word + 1 for p in by_key.get("garment_part", ())):
+        following = tokens.words[hit.last_word + 1 : hit.last_word + 2]
+        if following and following[0] in self.lexicon.garment_part:
             return True
         for place in by_key.get("place", ()):
             if hit.last_word < 0 or place.first_word <= hit.last_word:
                 continue
             gap = tokens.words[hit.last_word + 1 : place.first_word]
-            # "from the rack", "off the bathroom rack": one describing word may come first.
-            if (
+            links = self.lexicon.place_links
+            if tokens.words[hit.last_word] in self.lexicon.place_from:  # "dress off" the hanger
+                if len(gap) <= 2 and all(w in links for w in gap):
+                    return True
+            # "from the rack", "from the bathroom rack": one describing word may come first.
+            elif (
                 0 < len(gap) <= 3
                 and gap[0] in self.lexicon.place_from
-                and sum(w not in self.lexicon.place_links for w in gap[1:]) <= 1
+                and sum(w not in links for w in gap[1:]) <= 1
             ):
                 return True
         return False

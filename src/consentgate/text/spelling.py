@@ -18,6 +18,7 @@ The result is one extra reading; the canonical text is never changed.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 
 def _words(text: str) -> frozenset[str]:
@@ -65,6 +66,7 @@ for _target in sorted(SLIP_TARGETS):
         if _slip not in _REAL_WORDS and _slip not in SLIP_TARGETS:
             _SLIP_INDEX.setdefault(_slip, _target)
 _MIN_SLIP = min(len(t) for t in SLIP_TARGETS) - 1
+_TARGET_LENGTHS = frozenset(len(t) for t in SLIP_TARGETS)
 # A wrong letter, for long targets only: "lingeree" → "lingerie".
 _LONG = 8
 _WRONG_LETTER: dict[str, str] = {
@@ -96,17 +98,19 @@ def uncensor(text: str) -> str:
     return _CENSORED.sub(fix, text)
 
 
+@lru_cache(maxsize=50_000)
 def _slip_target(word: str) -> str | None:
     if len(word) < _MIN_SLIP or word in SLIP_TARGETS or word in _REAL_WORDS:
         return None
     hit = _SLIP_INDEX.get(word)  # a letter dropped or two swapped
     if hit is not None:
         return hit
-    for i in range(1, len(word)):  # a letter added (not in front: "sundress")
-        shorter = word[:i] + word[i + 1 :]
-        if shorter in SLIP_TARGETS:
-            return shorter
-    if len(word) >= _LONG:
+    if len(word) - 1 in _TARGET_LENGTHS:
+        for i in range(1, len(word)):  # a letter added (not in front: "sundress")
+            shorter = word[:i] + word[i + 1 :]
+            if shorter in SLIP_TARGETS:
+                return shorter
+    if len(word) >= _LONG and len(word) in _TARGET_LENGTHS:
         for i in range(len(word)):
             target = _WRONG_LETTER.get(word[:i] + "?" + word[i + 1 :])
             if target is not None:
