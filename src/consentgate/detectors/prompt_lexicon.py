@@ -1,7 +1,7 @@
 """Prompt lexicon detector: multilingual word lists and phrase rules over normalised text.
 
 Why rules beside a learned model: a lexicon is auditable (every signal names the
-entry that matched and the text it matched after normalisation), covers sixteen
+entry that matched and the text it matched after normalisation), covers twenty
 languages from day one, and cannot be talked out of a match. Its version and the
 sha256 of its data files are the model reference every signal carries.
 """
@@ -19,11 +19,11 @@ MAX_EVIDENCE = 8
 
 
 class PromptLexiconDetector(Detector):
-    """Labels prompts by lexicon phrases in 16 languages, after disguise-proof normalisation."""
+    """Labels prompts by lexicon phrases in 20 languages, after disguise-proof normalisation."""
 
     runs_inline = True
     name = "prompt_lexicon"
-    version = "1.0.0"
+    version = "1.1.0"
     targets = frozenset({Target.PROMPT})
     description = (
         "Multilingual lexicon and phrase rules: explicit content, undressing/sexualising edits, "
