@@ -33,7 +33,6 @@ def server_env(database_url: str, **extra: str) -> dict[str, str]:
         **os.environ,
         "CONSENTGATE_DATABASE_URL": database_url,
         "CONSENTGATE_DETECTORS": "hash_match",
-        "CONSENTGATE_INDEX_REFRESH_S": "0.2",
         **extra,
     }
 
