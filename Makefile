@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml Makefile
 venv: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/consentgate demo
+	$(BIN)/consentgate serve
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench scripts
