@@ -8,20 +8,26 @@ import numpy as np
 import pytest
 
 from consentgate.detectors import age as age_module
+from consentgate.detectors import faces as faces_module
 from consentgate.detectors import nsfw_score as nsfw_module
 from consentgate.detectors import nudity as nudity_module
 from consentgate.detectors.age import AgeDetector
 from consentgate.detectors.base import ScreenInput
+from consentgate.detectors.faces import FaceDetector
 from consentgate.detectors.nsfw_score import NsfwScoreDetector
 from consentgate.detectors.nudity import NudityDetector
 from consentgate.detectors.vision.age_model import AgeEstimate
 from consentgate.detectors.vision.blazeface import RawFace
-from consentgate.detectors.vision.face_finder import FrameFaces
+from consentgate.detectors.vision.face_finder import FaceFinder, FrameFaces
 from consentgate.detectors.vision.model_file import ModelFile
 from consentgate.detectors.vision.nudenet import Part
 from consentgate.errors import DetectorUnavailable
 from consentgate.images.decoded import DecodedImage
+from consentgate.images.intake import decode_image
+from consentgate.images.limits import ImageLimits
+from consentgate.images.memo import RecentMemos
 from consentgate.records import Box, Label, Mode, ScreenRequest, Target
+from tests.images.samples import photo
 
 
 def image(size: int = 200, scale: float = 0.5) -> DecodedImage:
@@ -147,3 +153,39 @@ def test_when_no_face_then_age_detector_is_silent(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(age_module, "face_finder", lambda: FakeFaces([]))
     monkeypatch.setattr(age_module, "age_model", lambda: FakeAges(0.9))
     assert AgeDetector().detect(screen_input(image(), image())) == []
+
+
+class CountingFaceModel:
+    """Stands in for one BlazeFace model: one fixed face per frame, runs counted."""
+
+    def __init__(self) -> None:
+        self.runs = 0
+
+    def run(self, frame: np.ndarray) -> list[RawFace]:  # type: ignore[type-arg]
+        self.runs += 1
+        return [face(60)]
+
+
+class CountingAges(FakeAges):
+    def __init__(self) -> None:
+        super().__init__(0.02)
+        self.runs = 0
+
+    def estimate(self, frame: np.ndarray, faces: list[RawFace]) -> list[AgeEstimate]:  # type: ignore[type-arg]
+        self.runs += 1
+        return super().estimate(frame, faces)
+
+
+def test_when_faces_and_age_screen_the_same_bytes_twice_then_each_model_runs_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    full, short, ages = CountingFaceModel(), CountingFaceModel(), CountingAges()
+    finder = FaceFinder(full, short)  # type: ignore[arg-type]
+    monkeypatch.setattr(faces_module, "face_finder", lambda: finder)
+    monkeypatch.setattr(age_module, "face_finder", lambda: finder)
+    monkeypatch.setattr(age_module, "age_model", lambda: ages)
+    recent = RecentMemos(4)
+    for _ in range(2):  # an edit's source: screened before and after generation
+        inp = screen_input(decode_image(photo("PNG"), ImageLimits(), recent), None)
+        assert FaceDetector().detect(inp) and AgeDetector().detect(inp)
+    assert (full.runs, short.runs, ages.runs) == (1, 1, 1)

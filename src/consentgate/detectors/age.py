@@ -16,7 +16,7 @@ from typing import ClassVar
 
 from consentgate.detectors.base import Detector, ScreenInput
 from consentgate.detectors.faces import IMAGE_TARGETS
-from consentgate.detectors.vision.age_model import AGE_MODEL, AgeModel
+from consentgate.detectors.vision.age_model import AGE_MODEL, AgeEstimate, AgeModel
 from consentgate.detectors.vision.face_finder import face_finder, face_models_missing
 from consentgate.detectors.vision.geometry import to_box
 from consentgate.detectors.vision.loader import shared
@@ -71,9 +71,8 @@ class AgeDetector(Detector):
 
     def _faces(self, image: DecodedImage) -> list[tuple[float, Evidence]]:
         found: list[tuple[float, Evidence]] = []
-        for frame in face_finder().faces(image):
+        for frame, estimates in zip(face_finder().faces(image), frame_ages(image), strict=True):
             readable = [f for f in frame.faces if f.size >= MIN_FACE_PX]
-            estimates = age_model().estimate(image.frames[frame.position], readable)
             frame_no = image.frame_index(frame.position) if image.frame_count > 1 else None
             for face, est in zip(readable, estimates, strict=True):
                 note = f"estimated age {est.years:.0f}; P(under 18) = {est.p_minor:.2f}"
@@ -85,3 +84,21 @@ class AgeDetector(Detector):
                     box = to_box(image, face.box)
                     found.append((UNCERTAIN_SCORE, Evidence(box=box, frame=frame_no, note=note)))
         return found
+
+
+def frame_ages(image: DecodedImage) -> tuple[tuple[AgeEstimate, ...], ...]:
+    """Age estimates of every readable face, per frame, memoised on the image."""
+
+    def estimate() -> tuple[tuple[AgeEstimate, ...], ...]:
+        model = age_model()
+        return tuple(
+            tuple(
+                model.estimate(
+                    image.frames[frame.position],
+                    [f for f in frame.faces if f.size >= MIN_FACE_PX],
+                )
+            )
+            for frame in face_finder().faces(image)
+        )
+
+    return image.memo.get("age", estimate)

@@ -19,6 +19,7 @@ from consentgate.detectors.faces import IMAGE_TARGETS
 from consentgate.detectors.vision.loader import shared
 from consentgate.detectors.vision.nudenet import NUDENET
 from consentgate.detectors.vision.opennsfw import OPEN_NSFW, OpenNsfwModel
+from consentgate.images.decoded import DecodedImage
 from consentgate.records import Evidence, Label, ModelRef, Signal, Target
 
 NUDITY_THRESHOLD = 0.8
@@ -27,6 +28,11 @@ REVEALING_THRESHOLD = 0.5
 
 def open_nsfw_model() -> OpenNsfwModel:
     return shared("open_nsfw", lambda: OpenNsfwModel(OPEN_NSFW.read()))
+
+
+def frame_scores(image: DecodedImage) -> list[float]:
+    """P(nsfw) of every frame, memoised on the image."""
+    return image.memo.get("open_nsfw", lambda: open_nsfw_model().score(image.frames))
 
 
 class NsfwScoreDetector(Detector):
@@ -58,7 +64,7 @@ class NsfwScoreDetector(Detector):
         for target in self.targets_for(inp):
             image = inp.image(target)
             assert image is not None
-            scores = open_nsfw_model().score(image.frames)
+            scores = frame_scores(image)
             position = max(range(len(scores)), key=scores.__getitem__)
             score = scores[position]
             frame = image.frame_index(position) if image.frame_count > 1 else None

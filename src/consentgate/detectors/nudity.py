@@ -29,12 +29,12 @@ def nudenet_model() -> NudeNetModel:
     return shared("nudenet", lambda: NudeNetModel(NUDENET.read()))
 
 
-def image_parts(image: DecodedImage) -> list[Part]:
-    """Every frame's parts, memoised on the image (the output's screen reuses the source's)."""
+def image_parts(image: DecodedImage) -> tuple[Part, ...]:
+    """Every frame's parts, memoised on the image (a later screen of the same bytes reuses them)."""
     model = nudenet_model()
     return image.memo.get(
         "nudenet",
-        lambda: [p for i, frame in enumerate(image.frames) for p in model.parts(frame, i)],
+        lambda: tuple(p for i, frame in enumerate(image.frames) for p in model.parts(frame, i)),
     )
 
 

@@ -3,42 +3,19 @@
 Why one shared object: decoding and downscaling are the most expensive steps
 that every detector would otherwise repeat, and model results that two
 detectors need (the face boxes used by both the face and the age detector) are
-computed once per image through ``memo``.
+computed once per image through ``memo`` (see ``consentgate.images.memo``).
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar, cast
 
 import numpy as np
 import numpy.typing as npt
 
-T = TypeVar("T")
+from consentgate.images.memo import Memo
 
-
-class Memo:
-    """Per-image results computed at most once, even when detectors run concurrently.
-
-    The first caller for a key computes the value while later callers for the
-    same key wait for it; a computation that raises leaves the key unset so
-    that the next caller tries again (and fails in its own detector).
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._locks: dict[str, threading.Lock] = {}
-        self._values: dict[str, Any] = {}
-
-    def get(self, key: str, compute: Callable[[], T]) -> T:
-        with self._lock:
-            key_lock = self._locks.setdefault(key, threading.Lock())
-        with key_lock:
-            if key not in self._values:
-                self._values[key] = compute()
-            return cast(T, self._values[key])
+__all__ = ["DecodedImage", "Memo"]
 
 
 @dataclass(frozen=True, slots=True)

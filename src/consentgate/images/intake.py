@@ -9,6 +9,10 @@ exception from an image library reaches the caller.
 Each frame is reduced to the shared working size while it is decoded (JPEG
 draft mode decodes at 1/2, 1/4 or 1/8 scale directly), so a 40-megapixel
 photo never exists at full size as RGB in memory for longer than one frame.
+
+The image's memo comes from ``RECENT``, keyed by the SHA-256 of the bytes and
+the working size: the same bytes screened again (an edit's source, screened
+before and after generation) find the models' findings already there.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from PIL import Image, UnidentifiedImageError
 from consentgate.errors import BadInput, TooLarge, UnsupportedMedia
 from consentgate.images.decoded import DecodedImage
 from consentgate.images.limits import DEFAULT_LIMITS, ImageLimits
+from consentgate.images.memo import RECENT, RecentMemos
 from consentgate.images.orientation import orient, orientation_of, oriented_size
 from consentgate.images.pixels import to_rgb
 from consentgate.images.sniff import ACCEPTED, PILLOW_FORMATS, describe, sniff
@@ -45,7 +50,9 @@ _DECODE_ERRORS = (
 )
 
 
-def decode_image(data: bytes, limits: ImageLimits = DEFAULT_LIMITS) -> DecodedImage:
+def decode_image(
+    data: bytes, limits: ImageLimits = DEFAULT_LIMITS, recent: RecentMemos = RECENT
+) -> DecodedImage:
     """Decode ``data`` into the shared working copy, or raise a BadInput subclass."""
     if not data:
         raise BadInput("the image is empty")
@@ -62,7 +69,7 @@ def decode_image(data: bytes, limits: ImageLimits = DEFAULT_LIMITS) -> DecodedIm
             # bomb warning only duplicates it (its hard error stays as a backstop); its
             # other warnings (malformed TIFF tags, ...) would only clutter stderr.
             warnings.simplefilter("ignore")
-            return _decode(data, fmt, limits)
+            return _decode(data, fmt, limits, recent)
     except BadInput:
         raise
     except Image.DecompressionBombError as exc:
@@ -73,7 +80,7 @@ def decode_image(data: bytes, limits: ImageLimits = DEFAULT_LIMITS) -> DecodedIm
         raise BadInput(f"the {fmt} image is truncated or corrupt") from exc
 
 
-def _decode(data: bytes, fmt: str, limits: ImageLimits) -> DecodedImage:
+def _decode(data: bytes, fmt: str, limits: ImageLimits, recent: RecentMemos) -> DecodedImage:
     try:
         img = Image.open(io.BytesIO(data), formats=PILLOW_FORMATS[fmt])
     except UnidentifiedImageError as exc:
@@ -101,6 +108,7 @@ def _decode(data: bytes, fmt: str, limits: ImageLimits) -> DecodedImage:
         mode = img.mode
         frames, indices, scale = _working_frames(img, frame_count, orientation, limits)
     shown_w, shown_h = oriented_size(width, height, orientation)
+    sha256 = hashlib.sha256(data).hexdigest()
     return DecodedImage(
         format=fmt,
         width=shown_w,
@@ -108,10 +116,11 @@ def _decode(data: bytes, fmt: str, limits: ImageLimits) -> DecodedImage:
         frames=tuple(frames),
         scale=scale,
         md5=hashlib.md5(data).hexdigest(),
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=sha256,
         frame_count=frame_count,
         frame_indices=tuple(indices),
         mode=mode,
+        memo=recent.memo(f"{sha256}/{limits.working_size}"),
     )
 
 
@@ -130,10 +139,11 @@ def _working_frames(
         if rgb.size != target:
             rgb = rgb.resize(target, Image.Resampling.BILINEAR, reducing_gap=2.0)
         array = np.ascontiguousarray(np.asarray(orient(rgb, orientation), dtype=np.uint8))
-        digest = hashlib.blake2b(array.tobytes(), digest_size=16).digest()
-        if digest in seen:  # animations often repeat frames: screen each once
-            continue
-        seen.add(digest)
+        if frame_count > 1:  # animations often repeat frames: screen each once
+            digest = hashlib.blake2b(array.data, digest_size=16).digest()
+            if digest in seen:
+                continue
+            seen.add(digest)
         frames.append(array)
         indices.append(index)
     return frames, indices, scale

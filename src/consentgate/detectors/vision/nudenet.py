@@ -68,20 +68,16 @@ class NudeNetModel:
     def parts(self, frame: npt.NDArray[np.uint8], position: int = 0) -> list[Part]:
         height, width = frame.shape[:2]
         side = max(height, width)
-        small_w, small_h = max(1, round(width * INPUT / side)), max(1, round(height * INPUT / side))
-        small = Image.fromarray(frame).resize((small_w, small_h), Image.Resampling.BILINEAR)
-        canvas = np.zeros((INPUT, INPUT, 3), dtype=np.float32)
-        canvas[:small_h, :small_w] = np.asarray(small, dtype=np.float32) / 255.0
-        tensor = np.ascontiguousarray(canvas.transpose(2, 0, 1)[None])
-        rows = self._session.run(None, {self._input: tensor})[0][0].T  # (2100, 4 + classes)
-        scores = rows[:, 4:]
-        best = scores.argmax(axis=1)
-        best_score = scores[np.arange(len(rows)), best]
+        # One row per box field and class (4 + 18), one column per candidate (2,100).
+        rows = self._session.run(None, {self._input: self.tensor(frame)})[0][0]
+        scores = rows[4:]
+        best = scores.argmax(axis=0)
+        best_score = scores.max(axis=0)
         keep = np.flatnonzero(best_score >= MIN_SCORE)
         if keep.size == 0:
             return []
         factor = side / INPUT
-        cx, cy, w, h = (rows[keep, i] * factor for i in range(4))
+        cx, cy, w, h = (rows[i, keep] * factor for i in range(4))
         boxes = np.stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], axis=1)
         boxes = np.clip(boxes, 0, [width, height, width, height]).astype(np.float32)
         kept = suppress(boxes, best_score[keep].astype(np.float32), 0.45)
@@ -94,3 +90,20 @@ class NudeNetModel:
             )
             for i in kept
         ]
+
+    @staticmethod
+    def tensor(frame: npt.NDArray[np.uint8]) -> npt.NDArray[np.float32]:
+        """The model's input: the frame scaled into the top-left of a black square.
+
+        The scaled pixels are written straight into the planar float tensor
+        (one pass), instead of building an interleaved float canvas and
+        transposing it (three passes over 1.2 MB).
+        """
+        height, width = frame.shape[:2]
+        side = max(height, width)
+        small_w, small_h = max(1, round(width * INPUT / side)), max(1, round(height * INPUT / side))
+        small = Image.fromarray(frame).resize((small_w, small_h), Image.Resampling.BILINEAR)
+        tensor = np.zeros((1, 3, INPUT, INPUT), dtype=np.float32)
+        planar = np.asarray(small, dtype=np.uint8).transpose(2, 0, 1)
+        np.divide(planar, np.float32(255.0), out=tensor[0, :, :small_h, :small_w])
+        return tensor
