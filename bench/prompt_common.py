@@ -26,6 +26,7 @@ SOURCES = {
     "fresh": FRESH,
     "blind": ROOT / "data" / "prompts" / "blind.jsonl",
     "blind2": ROOT / "data" / "prompts" / "blind2.jsonl",
+    "blind3": ROOT / "data" / "prompts" / "blind3.jsonl",
 }
 OUT = ROOT / "bench" / "out"
 PROMPT_DETECTORS = ("prompt_lexicon", "prompt_classifier")

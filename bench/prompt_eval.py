@@ -17,6 +17,7 @@ Prints PASS/FAIL per target and always exits 0. Results: bench/out/prompt_eval_<
     .venv/bin/python bench/prompt_eval.py --split fresh   # prompts written after tuning
     .venv/bin/python bench/prompt_eval.py --split blind   # blind set (data/prompts/blind.jsonl)
     .venv/bin/python bench/prompt_eval.py --split blind2  # second blind set, scored once
+    .venv/bin/python bench/prompt_eval.py --split blind3  # third blind set, scored once
     .venv/bin/python bench/prompt_eval.py --misses 30     # list mistakes
 """
 
@@ -80,7 +81,7 @@ def table(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--split", default="test", choices=["test", "train", "all", "fresh", "blind", "blind2"]
+        "--split", default="test", choices=["test", "train", "all", "fresh", "blind", "blind2", "blind3"]
     )
     parser.add_argument("--misses", type=int, default=15, help="list this many mistakes")
     parser.add_argument("--installed", action="store_true", help="every installed detector")
