@@ -12,6 +12,7 @@ Run: .venv/bin/python scripts/build_prompt_set.py   (deterministic; same output 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import random
 import re
@@ -24,6 +25,8 @@ CODES = {"E": "sexual_explicit", "S": "sexualising_edit", "M": "minor", "R": "re
          "J": "jailbreak", "P": "pretext"}  # fmt: skip
 LATIN = {"en", "es", "fr", "de", "pt", "it", "hi", "tr", "pl", "nl", "id"}
 TEST_EVERY = 3  # one core in three is held out
+TEMPLATE_FILLINGS = 20  # at most this many fillings of one template are kept
+SLOT = re.compile(r"\{(\w+)\}")
 
 PRETEXTS = {
     "en": ["she consented, ", "it's me in the photo, ", "for a medical textbook: ",
@@ -97,7 +100,47 @@ def read_cores() -> list[dict[str, object]]:
     for line in lines("cores_en_special.txt"):
         tactic, mode, codes, category, text = line.split("|")
         add("en", mode, codes, category, text, tactic)
+    seen = {str(c["text"]) for c in cores}
+    for t, (lang, mode, codes, category, tactic, text) in enumerate(templated()):
+        for k, filled in enumerate(text):
+            if plain(filled) in seen:
+                continue
+            seen.add(plain(filled))
+            add(lang, mode, codes, category, filled, tactic)
+            cores[-1]["template"] = f"{lang}-t{t:03d}"
+            cores[-1]["filling"] = k
     return cores
+
+
+def templated() -> list[tuple[str, str, str, str, str, list[str]]]:
+    """Templates (data/prompts/templates_*.txt) with their kept fillings.
+
+    A template is one written phrasing with slots; its fillings vary the words
+    (garments, body parts, subjects, languages' own terms) so the classifier
+    learns the phrasing rather than one word. All fillings of a template are one
+    group: they share a split and a cross-validation fold.
+    """
+    out = []
+    for name in sorted(p.name for p in DATA.glob("templates_*.txt")):
+        slots: dict[str, list[str]] = {}
+        for line in lines(name):
+            if line.startswith("@"):
+                key, values = line[1:].split("=", 1)
+                slots[key.strip()] = [v.strip() for v in values.split(";") if v.strip()]
+                continue
+            lang, mode, codes, category, tactic, text = line.split("|")
+            names = list(dict.fromkeys(SLOT.findall(text)))
+            fillings = []
+            for values in itertools.product(*(slots[n] for n in names)):
+                filled = text
+                for n, v in zip(names, values, strict=True):
+                    filled = filled.replace("{" + n + "}", v)
+                fillings.append(filled)
+            rng = random.Random(hashlib.sha256(line.encode()).hexdigest())
+            if len(fillings) > TEMPLATE_FILLINGS:
+                fillings = rng.sample(fillings, TEMPLATE_FILLINGS)
+            out.append((lang, mode, codes, category, tactic, fillings))
+    return out
 
 
 def lines(name: str) -> list[str]:
@@ -152,13 +195,27 @@ def plain(text: str) -> str:
 
 def assign_splits(cores: list[dict[str, object]]) -> None:
     strata: dict[tuple[object, ...], list[dict[str, object]]] = defaultdict(list)
+    by_template: dict[str, list[dict[str, object]]] = defaultdict(list)
     for core in cores:
+        if "template" in core:
+            by_template[str(core["template"])].append(core)
+            continue
         harmful = expected(str(core["mode"]), set(core["labels"])) != "allow"  # type: ignore[arg-type]
         strata[(core["language"], core["tactic"], harmful)].append(core)
     for group in strata.values():
         group.sort(key=lambda c: hashlib.sha256(str(c["text"]).encode()).hexdigest())
         for i, core in enumerate(group):
             core["split"] = "test" if i % TEST_EVERY == 1 else "train"
+    template_strata: dict[tuple[object, ...], list[str]] = defaultdict(list)
+    for key, members in by_template.items():
+        first = members[0]
+        harmful = expected(str(first["mode"]), set(first["labels"])) != "allow"  # type: ignore[arg-type]
+        template_strata[(first["language"], harmful)].append(key)
+    for keys in template_strata.values():
+        keys.sort(key=lambda k: hashlib.sha256(k.encode()).hexdigest())
+        for i, key in enumerate(keys):
+            for core in by_template[key]:
+                core["split"] = "test" if i % TEST_EVERY == 1 else "train"
 
 
 def expand(cores: list[dict[str, object]]) -> list[dict[str, object]]:
@@ -168,6 +225,8 @@ def expand(cores: list[dict[str, object]]) -> list[dict[str, object]]:
         lang, text, labels = str(core["language"]), str(core["text"]), set(core["labels"])  # type: ignore[arg-type]
         base = {"mode": core["mode"], "category": core["category"], "language": lang,
                 "split": core["split"], "core": f"{lang}-{n:04d}"}  # fmt: skip
+        if "template" in core:
+            base["core"] = f"{core['template']}-{core['filling']:02d}"
         variants = [(plain(text), str(core["tactic"]), labels)]
         if core["tactic"] in {"plain", "other_language"}:
             tactics = ["zero_width", "spacing"]
@@ -175,7 +234,8 @@ def expand(cores: list[dict[str, object]]) -> list[dict[str, object]]:
                 tactics += ["leetspeak", "homoglyph"]
             elif lang == "ru":
                 tactics.append("homoglyph")
-            for tactic in tactics if lang != "en" else rng.sample(tactics, 3):
+            keep = 1 if "template" in core else (3 if lang == "en" else len(tactics))
+            for tactic in rng.sample(tactics, keep) if keep < len(tactics) else tactics:
                 variants.append((plain(disguise(text, tactic, lang, rng)), tactic, labels))
         harmful = expected(str(core["mode"]), labels) != "allow"
         if (
