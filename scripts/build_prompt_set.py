@@ -100,7 +100,7 @@ def read_cores() -> list[dict[str, object]]:
     for line in lines("cores_en_special.txt"):
         tactic, mode, codes, category, text = line.split("|")
         add("en", mode, codes, category, text, tactic)
-    seen = {str(c["text"]) for c in cores}
+    seen = {plain(str(c["text"])) for c in cores}
     for t, (lang, mode, codes, category, tactic, text) in enumerate(templated()):
         for k, filled in enumerate(text):
             if plain(filled) in seen:
