@@ -135,10 +135,11 @@ class BlazeFaceModel:
         scale = self._size / side
         new_w, new_h = max(1, round(width * scale)), max(1, round(height * scale))
         small = Image.fromarray(rgb).resize((new_w, new_h), Image.Resampling.BILINEAR)
-        canvas = np.zeros((self._size, self._size, 3), dtype=np.float32)
+        tensor = np.full((1, self._size, self._size, 3), -1.0, dtype=np.float32)  # black
         top, left = (self._size - new_h) // 2, (self._size - new_w) // 2
-        canvas[top : top + new_h, left : left + new_w] = np.asarray(small, dtype=np.float32)
-        tensor = (canvas / 127.5 - 1.0)[None]
+        inside = tensor[0, top : top + new_h, left : left + new_w]
+        np.divide(np.asarray(small, dtype=np.uint8), np.float32(127.5), out=inside)
+        inside -= np.float32(1.0)  # pixels in -1..1, written in place
         offset = np.array([left / scale, top / scale], dtype=np.float32)
         return tensor, side, offset
 
