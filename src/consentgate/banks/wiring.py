@@ -11,7 +11,7 @@ from consentgate.banks.matcher import BankMatcher
 from consentgate.banks.service import BankService
 from consentgate.settings import Settings
 from consentgate.store.database import Database
-from consentgate.store.migrate import upgrade
+from consentgate.store.migrate import is_up_to_date, upgrade
 
 
 @dataclass
@@ -43,7 +43,8 @@ def open_banks(settings: Settings, *, db: Database | None = None, start: bool = 
     (long-running workers); otherwise it loads on the first match.
     """
     db = db or Database(settings.database_url)
-    upgrade(db)
+    if not is_up_to_date(db):  # workers of a migrated store skip Alembic entirely
+        upgrade(db)
     matcher = BankMatcher(
         db,
         snapshot_dir=settings.bank_index_dir,
