@@ -81,7 +81,9 @@ def table(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--split", default="test", choices=["test", "train", "all", "fresh", "blind", "blind2", "blind3"]
+        "--split",
+        default="test",
+        choices=["test", "train", "all", "fresh", "blind", "blind2", "blind3"],
     )
     parser.add_argument("--misses", type=int, default=15, help="list this many mistakes")
     parser.add_argument("--installed", action="store_true", help="every installed detector")

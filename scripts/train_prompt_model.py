@@ -3,10 +3,14 @@
 Reproducible: the same data set and this script give the same weights.
 Trains on the ``train`` split of data/prompts/prompts.jsonl only (the ``test``
 split is for bench/prompt_eval.py), one logistic-regression head per label over
-TF-IDF-weighted character n-grams of the normalised prompt. Each head's
-threshold is set from cross-validated scores on the training split (folds keep
-all variants of one written prompt together), so that at most 1% of the prompts
-without that label would fire it.
+TF-IDF-weighted character n-grams and word unigrams and bigrams of the
+normalised prompt. Each head's threshold is set from cross-validated scores on
+the training split (folds keep all variants of one written prompt, and all
+fillings of one template, together), so that at most 0.5% of the prompts that
+head must not fire on would fire it. For ``sexualising_edit`` those are the
+prompts with no sexual label at all: an explicit prompt that also reads as
+sexualising is blocked either way, and counting it would only push the
+threshold above the phrasings the head exists to catch.
 
 The artefact is plain numpy (vocabulary, idf, weights, thresholds): the detector
 needs no scikit-learn at run time.
@@ -20,6 +24,7 @@ import argparse
 import hashlib
 import io
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -34,16 +39,20 @@ ROOT = Path(__file__).resolve().parents[1]
 DATASET = ROOT / "data" / "prompts" / "prompts.jsonl"
 MODELS = ROOT / "src" / "consentgate" / "detectors" / "models"
 HEADS = ("sexual_explicit", "sexualising_edit", "minor")
-MAX_NEGATIVE_RATE = 0.003
-# Floors under the cross-validated thresholds. The sexualising head sits close to
-# hard negatives ("take off her glasses" vs "take off her top"), where the
-# lexicon's phrase rules are sharper, so it only speaks when very sure.
-MIN_THRESHOLD = {"sexual_explicit": 0.5, "sexualising_edit": 0.93, "minor": 0.5}
+MAX_NEGATIVE_RATE = 0.005
+# Floors under the cross-validated thresholds: a head never fires below even odds.
+MIN_THRESHOLD = {"sexual_explicit": 0.5, "sexualising_edit": 0.5, "minor": 0.5}
+# Labels whose presence makes a prompt neither positive nor negative for a head's
+# threshold (see the module docstring).
+IGNORED_FOR_THRESHOLD = {"sexualising_edit": "sexual_explicit"}
 C = 4.0
+TEMPLATE_CORE = re.compile(r"^(\w+-t\d+)-\d+$")
 
 
 def load_train() -> tuple[list[list[str]], dict[str, np.ndarray], np.ndarray]:
-    docs, labels, groups = [], {h: [] for h in HEADS}, []
+    docs, groups = [], []
+    labels: dict[str, list[bool]] = {h: [] for h in HEADS}
+    labels["sexual_explicit_any"] = []
     for line in DATASET.read_text(encoding="utf-8").splitlines():
         item = json.loads(line)
         if item["split"] != "train":
@@ -51,7 +60,9 @@ def load_train() -> tuple[list[list[str]], dict[str, np.ndarray], np.ndarray]:
         docs.append(prompt_features(normalise(item["text"])))
         for head in HEADS:
             labels[head].append(head in item["labels"])
-        groups.append(item["core"])
+        labels["sexual_explicit_any"].append("sexual_explicit" in item["labels"])
+        template = TEMPLATE_CORE.match(item["core"])
+        groups.append(template.group(1) if template else item["core"])
     return docs, {h: np.array(v) for h, v in labels.items()}, np.array(groups)
 
 
@@ -64,27 +75,28 @@ def head_model() -> LogisticRegression:
 
 
 def choose_threshold(
-    docs: list[list[str]], y: np.ndarray, groups: np.ndarray, floor: float
+    docs: list[list[str]], y: np.ndarray, groups: np.ndarray, floor: float, ignore: np.ndarray
 ) -> float:
-    """Lowest threshold at which cross-validated negatives fire at most 1% of the time."""
+    """Lowest threshold at which cross-validated negatives fire at most 0.5% of the time."""
     scores = np.zeros(len(docs))
     for train, held in GroupKFold(n_splits=5).split(docs, y, groups):
         vec = vectorizer()
         x_train = vec.fit_transform([docs[i] for i in train])
         model = head_model().fit(x_train, y[train])
         scores[held] = model.predict_proba(vec.transform([docs[i] for i in held]))[:, 1]
-    negatives = np.sort(scores[~y])
+    negative = ~y & ~ignore
+    negatives = np.sort(scores[negative])
     cut = negatives[int(np.ceil(len(negatives) * (1 - MAX_NEGATIVE_RATE))) - 1]
     threshold = float(max(cut + 1e-6, floor))
     recall = float((scores[y] >= threshold).mean())
-    negatives_fired = float((scores[~y] >= threshold).mean())
+    negatives_fired = float((scores[negative] >= threshold).mean())
     print(f"  cv: threshold {threshold:.3f}, recall {recall:.3f}, negatives {negatives_fired:.4f}")
     return threshold
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--version", default="1.0.0")
+    parser.add_argument("--version", default="1.1.0")
     args = parser.parse_args()
     docs, labels, groups = load_train()
     print(f"training on {len(docs)} prompts")
@@ -94,7 +106,11 @@ def main() -> None:
     weights, intercepts, thresholds = [], [], []
     for head in HEADS:
         print(f"head {head}: {int(labels[head].sum())} positives")
-        thresholds.append(choose_threshold(docs, labels[head], groups, MIN_THRESHOLD[head]))
+        ignored = IGNORED_FOR_THRESHOLD.get(head)
+        ignore = labels[f"{ignored}_any"] if ignored else np.zeros(len(docs), dtype=bool)
+        thresholds.append(
+            choose_threshold(docs, labels[head], groups, MIN_THRESHOLD[head], ignore)
+        )
         model = head_model().fit(x, labels[head])
         weights.append(model.coef_[0].astype(np.float32))
         intercepts.append(float(model.intercept_[0]))
@@ -102,7 +118,7 @@ def main() -> None:
         "version": args.version,
         "heads": list(HEADS),
         "ngram": [NGRAM_MIN, NGRAM_MAX],
-        "features": "tfidf(sublinear, l2) of char_wb n-grams over the words of every reading",
+        "features": "tfidf(sublinear, l2) of char_wb n-grams and word uni/bigrams of every reading",
         "trained_on": f"data/prompts/prompts.jsonl split=train ({len(docs)} prompts)",
         "dataset_sha256": hashlib.sha256(DATASET.read_bytes()).hexdigest(),
     }

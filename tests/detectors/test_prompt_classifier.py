@@ -16,8 +16,11 @@ from consentgate.detectors.prompt_classifier import (
     PromptModel,
 )
 from consentgate.records import ScreenRequest
-from consentgate.text.ngrams import char_ngrams, prompt_features
+from consentgate.text.ngrams import char_ngrams, prompt_features, word_grams
 from consentgate.text.normalise import normalise
+
+# The shipped artefact, pinned: retraining must come with a new version.
+MODEL_SHA256 = {"1.1.0": "384d3ec0d833fee1cc4524f5d50623cb4c9e3b0f64bb34866cca3dc451da3438"}
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +41,11 @@ def test_when_model_loads_then_it_is_versioned_with_heads_and_thresholds(
     assert len(model.sha256) == 64
     assert model.weights.shape == (3, len(model.index))
     assert all(0.5 <= t < 1.0 for t in model.thresholds)
+
+
+def test_when_model_loads_then_its_checksum_is_the_pinned_one(model: PromptModel) -> None:
+    assert MODEL_VERSION == "1.1.0"
+    assert model.sha256 == MODEL_SHA256[MODEL_VERSION]
 
 
 def test_when_scoring_by_counts_or_by_ngrams_then_probabilities_agree(model: PromptModel) -> None:
@@ -65,7 +73,16 @@ def test_when_prompt_is_plainly_explicit_then_the_head_fires(prompt: str, label:
 
 
 @pytest.mark.parametrize(
-    "prompt", ["a lighthouse at dusk", "remove the background", "put her in a wedding dress"]
+    "prompt",
+    [
+        "a lighthouse at dusk",
+        "remove the background",
+        "put her in a wedding dress",
+        "the naked truth about pensions",
+        "make her eyes bigger",
+        "swap her bikini for a winter coat",
+        "kids playing football in the park",
+    ],
 )
 def test_when_prompt_is_benign_then_no_head_fires(prompt: str) -> None:
     assert detect(PromptClassifierDetector(), prompt) == {}
@@ -81,6 +98,12 @@ def test_when_a_head_fires_then_the_signal_carries_its_own_threshold() -> None:
 
 def test_when_ngrams_are_made_then_they_are_word_bounded() -> None:
     assert char_ngrams(["ab"], 2, 3) == [" a", "ab", "b ", " ab", "ab "]
+
+
+def test_when_word_grams_are_made_then_words_pairs_near_pairs_and_the_last_word_appear() -> None:
+    grams = word_grams(normalise("swap her bikini for a dress"))
+    assert {"w:bikini", "b:her_bikini", "s:bikini_a", "e:dress"} <= set(grams)
+    assert len(grams) == len(set(grams))
 
 
 def test_when_the_detector_is_imported_then_scikit_learn_is_not() -> None:

@@ -1,8 +1,9 @@
-"""Prompt classifier detector: a small learned model over character n-grams.
+"""Prompt classifier detector: a small learned model over character and word n-grams.
 
 Why a learned model beside the lexicon: people find phrasings no word list
 anticipated, and character n-grams of the normalised text generalise across
-spellings, inflections and neighbouring languages. The model is trained by
+spellings, inflections and neighbouring languages; word pairs generalise
+across phrasings ("forgot to get dressed", "under her dress"). The model is trained by
 ``scripts/train_prompt_model.py`` and shipped inside the package as a plain
 numpy artefact (``models/prompt_clf-<version>.npz``), so inference needs only
 numpy and loads in milliseconds. Every signal names the artefact's version and
@@ -26,10 +27,10 @@ from numpy.typing import NDArray
 from consentgate.detectors.base import Detector, ScreenInput
 from consentgate.errors import ConfigError
 from consentgate.records import Evidence, ModelRef, Signal, Target
-from consentgate.text.ngrams import char_ngrams, words_of
+from consentgate.text.ngrams import char_ngrams, word_grams, words_of
 from consentgate.text.normalised import NormalisedText
 
-MODEL_VERSION = "1.0.0"
+MODEL_VERSION = "1.1.0"
 MODEL_FILE = f"prompt_clf-{MODEL_VERSION}.npz"
 WORD_CACHE_SIZE = 50_000
 
@@ -88,7 +89,7 @@ class PromptClassifierDetector(Detector):
 
     runs_inline = True
     name = "prompt_classifier"
-    version = "1.0.0"
+    version = "1.1.0"
     targets = frozenset({Target.PROMPT})
     description = (
         "Character n-gram classifier (pure numpy) with heads for explicit content, "
@@ -111,6 +112,7 @@ class PromptClassifierDetector(Detector):
                     cache.clear()
                 cache[word] = found
             counts.update(found)
+        counts.update(index[g] for g in word_grams(text) if g in index)
         return counts
 
     @property
