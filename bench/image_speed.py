@@ -11,7 +11,8 @@ source photo and a "sunnier" output of the same size.
 - the whole edit screen (decode both + every image detector + policy) pinned to
   one core: cold (bytes never seen before), after the same worker screened the
   source before generation (``source_seen``: the source's findings are
-  remembered by digest), without ``nsfw_score``, and both; the cold screen on both
+  remembered by digest), without ``nsfw_score``, and both (these three at 1024 px
+  unless ``--variants-at`` says otherwise); the cold screen on both
   cores, and batch throughput of cold screens with two client threads;
 - the floor: every model's inference alone (bench/image_floor.py) and the
   core's SGEMM speed, so a run on any machine shows what no code change can beat;
@@ -28,7 +29,7 @@ start and end.
 Targets (docs/images.md): 1024 px edit screen <= 120 ms p50 on one core;
 <= 1.5 GB resident; cold start <= 3 s. Results go to bench/out/image_speed.json.
 
-    .venv/bin/python bench/image_speed.py                  # default run (about 2.5 minutes)
+    .venv/bin/python bench/image_speed.py                  # default run (about 3 minutes)
     .venv/bin/python bench/image_speed.py --sizes 1024 --rounds 60
 """
 
@@ -195,8 +196,12 @@ def cold_start() -> dict[str, float]:
 
 
 def measure_size(
-    engines: dict[str, ScreeningEngine], size: int, rounds: int, seconds: float, one: set[int]
+    engines: dict[str, ScreeningEngine],
+    size: int,
+    args: argparse.Namespace,
+    one: set[int],
 ) -> dict[str, Any]:
+    rounds = args.rounds
     engine, both = engines["all"], os.sched_getaffinity(0)  # the caller's: every core
     pair = edit_pair(size)
     inp = engine.prepare(request(*pair))
@@ -225,15 +230,16 @@ def measure_size(
         return source_seen
 
     row["screen_one_core"] = timed(engine.screen, rounds, cold)
-    row["screen_one_core_source_seen"] = timed(engine.screen, rounds, seen_by(engine))
-    lean = engines["no_nsfw"]
-    row["screen_one_core_without_nsfw_score"] = timed(lean.screen, rounds, cold)
-    row["screen_one_core_source_seen_without_nsfw_score"] = timed(
-        lean.screen, rounds, seen_by(lean)
-    )
+    if size in args.variants_at:
+        row["screen_one_core_source_seen"] = timed(engine.screen, rounds, seen_by(engine))
+        lean = engines["no_nsfw"]
+        row["screen_one_core_without_nsfw_score"] = timed(lean.screen, rounds, cold)
+        row["screen_one_core_source_seen_without_nsfw_score"] = timed(
+            lean.screen, rounds, seen_by(lean)
+        )
     pin(both)
     row["screen_two_cores"] = timed(engine.screen, rounds, cold)
-    row["throughput_two_clients_per_s"] = throughput(engine, pair, seconds)
+    row["throughput_two_clients_per_s"] = throughput(engine, pair, args.throughput_seconds)
     return row
 
 
@@ -242,6 +248,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--throughput-seconds", type=float, default=5.0)
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
+    parser.add_argument(
+        "--variants-at",
+        type=int,
+        nargs="+",
+        default=[1024],
+        help="sizes that also get the source-seen and without-nsfw_score screens",
+    )
     args = parser.parse_args()
     results: dict[str, Any] = {"load_average_at_start": round(os.getloadavg()[0], 2)}
     results["cold_start"] = cold_start()
@@ -255,10 +268,7 @@ def main() -> None:
     pin(one)
     results["floor"] = model_floor()
     pin(every)
-    results["sizes"] = {
-        str(size): measure_size(engines, size, args.rounds, args.throughput_seconds, one)
-        for size in args.sizes
-    }
+    results["sizes"] = {str(size): measure_size(engines, size, args, one) for size in args.sizes}
     results["rss_end_mb"], results["rss_peak_mb"] = rss_mb()
     results["load_average_at_end"] = round(os.getloadavg()[0], 2)
     report(results)
@@ -287,9 +297,10 @@ def report(results: dict[str, Any]) -> None:
                     f"  {key:<47} p50 {value['p50_ms']:>7.1f} ms   p99 {value['p99_ms']:>7.1f} ms"
                     f"   cpu p50 {value['cpu_p50_ms']:>7.1f} ms"
                 )
-        seen, cold_row = row["screen_one_core_source_seen"], row["screen_one_core"]
-        ratio = seen["cpu_p50_ms"] / cold_row["cpu_p50_ms"]
-        print(f"  {'source seen / cold screen (cpu)':<47} {ratio:.2f}")
+        if "screen_one_core_source_seen" in row:
+            seen, cold_row = row["screen_one_core_source_seen"], row["screen_one_core"]
+            ratio = seen["cpu_p50_ms"] / cold_row["cpu_p50_ms"]
+            print(f"  {'source seen / cold screen (cpu)':<47} {ratio:.2f}")
         print(f"  {'throughput, 2 clients':<47} {row['throughput_two_clients_per_s']} screens/s")
 
 
