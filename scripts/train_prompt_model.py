@@ -108,9 +108,7 @@ def main() -> None:
         print(f"head {head}: {int(labels[head].sum())} positives")
         ignored = IGNORED_FOR_THRESHOLD.get(head)
         ignore = labels[f"{ignored}_any"] if ignored else np.zeros(len(docs), dtype=bool)
-        thresholds.append(
-            choose_threshold(docs, labels[head], groups, MIN_THRESHOLD[head], ignore)
-        )
+        thresholds.append(choose_threshold(docs, labels[head], groups, MIN_THRESHOLD[head], ignore))
         model = head_model().fit(x, labels[head])
         weights.append(model.coef_[0].astype(np.float32))
         intercepts.append(float(model.intercept_[0]))
