@@ -65,6 +65,9 @@ class Lexicon:
     swap_to: frozenset[str] = frozenset()
     # "the shirt logo": words that make a garment the place of something else.
     garment_part: frozenset[str] = frozenset()
+    # "把她的比基尼换成长裙", "水着をコートに変えて": what follows a garment, in scripts
+    # without spaces, when it is swapped away: (right after it, somewhere after that).
+    swap_next: tuple[tuple[str, str], ...] = ()
 
 
 def _spellings(term: str) -> set[str]:
@@ -93,11 +96,29 @@ def _entries(key: str, terms: Any, language: str, where: str) -> list[Entry]:
 
 
 def _words(data: dict[str, Any], key: str) -> set[str]:
-    return {str(f).casefold() for f in data.get(key) or []}
+    """The words as written and without accents: one reading of "échange" is "echange"."""
+    words = {str(f).casefold() for f in data.get(key) or []}
+    return words | {strip_accents(w) for w in words}
+
+
+def _swap_next(data: dict[str, Any], where: str) -> list[tuple[str, str]]:
+    """ "を…に変え" → ("を", "に変え"): the first part must follow the garment at once."""
+    pairs = []
+    for raw in data.get("swap_next") or []:
+        if not isinstance(raw, str) or not raw:
+            raise ConfigError(f"lexicon {where}: swap_next must be a list of quoted phrases")
+        head, _, tail = raw.casefold().partition("…")
+        pairs.append((head, tail))
+    return pairs
 
 
 def _load_language(
-    name: str, raw: bytes, entries: list[Entry], combos: list[Combo], sets: dict[str, set[str]]
+    name: str,
+    raw: bytes,
+    entries: list[Entry],
+    combos: list[Combo],
+    sets: dict[str, set[str]],
+    swap_next: list[tuple[str, str]],
 ) -> None:
     data = yaml.load(raw, Loader=_Loader)
     where = f"{name}.yaml"
@@ -124,6 +145,7 @@ def _load_language(
         )
     for key, words in sets.items():
         words |= _words(data, key)
+    swap_next += _swap_next(data, where)
 
 
 def _group_combo_entries(
@@ -154,10 +176,11 @@ def load_lexicon() -> Lexicon:
     entries: list[Entry] = []
     combos: list[Combo] = []
     sets: dict[str, set[str]] = {key: set() for key in WORD_SETS}
+    swap_next: list[tuple[str, str]] = []
     for language in manifest["languages"]:
         raw = (root / f"{language}.yaml").read_bytes()
         digest.update(raw)
-        _load_language(language, raw, entries, combos, sets)
+        _load_language(language, raw, entries, combos, sets, swap_next)
     names_raw = (root / manifest["names"]).read_bytes()
     digest.update(names_raw)
     names = [
@@ -180,4 +203,5 @@ def load_lexicon() -> Lexicon:
         swap=frozenset(sets["swap"]),
         swap_to=frozenset(sets["swap_to"]),
         garment_part=frozenset(sets["garment_part"]),
+        swap_next=tuple(dict.fromkeys(swap_next)),
     )

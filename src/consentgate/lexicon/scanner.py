@@ -117,7 +117,7 @@ class LexiconScanner:
             by_key["revealing"] = [
                 h
                 for h in by_key["revealing"]
-                if not self._swapped_away(h, by_key, tokens)
+                if not self._swapped_away(h, by_key, reading, tokens)
                 and not self._worn_by_removed(h, by_key, tokens)
             ]
         kept = {(h.entry.key, h.entry.term) for found in by_key.values() for h in found}
@@ -153,10 +153,16 @@ class LexiconScanner:
                     found.append(Finding(combo.label, reading[start:end], term, a.entry.language))
         return found
 
-    def _swapped_away(self, hit: Hit, by_key: dict[str, list[Hit]], tokens: Tokens) -> bool:
+    def _swapped_away(
+        self, hit: Hit, by_key: dict[str, list[Hit]], reading: str, tokens: Tokens
+    ) -> bool:
         """ "swap her bikini for …", "change the swimsuit to …", "… instead of a bikini"."""
         if hit.first_word < 0:
             return False
+        rest = reading[hit.end : hit.end + 24].lstrip()
+        for head, tail in self.lexicon.swap_next:
+            if rest.startswith(head) and tail in rest[len(head) :]:
+                return True
         for before in by_key.get("swap_from", ()):
             if 0 <= hit.first_word - before.last_word <= 3:
                 return True
