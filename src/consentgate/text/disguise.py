@@ -50,27 +50,52 @@ def unleet(text: str, one_as_l: bool = False) -> str:
     return _LEET_TOKEN.sub(fix, text)
 
 
+# Articles that a spread-out run may begin with: "u n b i k i n i" is "un bikini",
+# "E I N E N B I K I N I" is "einen bikini". Longest first.
+_ARTICLES = tuple(
+    sorted(
+        "un une una uno unos unas el la las los le les sa son ses den die der das ein eine "
+        "einen einem um uma il lo gli the an her his het een".split(),
+        key=len,
+        reverse=True,
+    )
+)
+
+
+def _split_article(word: str) -> str:
+    """ "unbikini" → "un bikini": a leading article, when at least four letters follow."""
+    for article in _ARTICLES:
+        if word.startswith(article) and len(word) - len(article) >= 4:
+            return f"{article} {word[len(article) :]}"
+    if len(word) > 3 and word[0] in _ONE_LETTER_WORDS:
+        return f"{word[0]} {word[1:]}"
+    return word
+
+
 def join_letters(text: str, split_article: bool = False) -> str:
     """Join letters spread out with spaces or dots ("n u d e", "n.u.d.e" → "nude").
 
-    With ``split_article`` a run that starts with a one-letter word ("a", "i", "w")
-    keeps that letter apart ("in a b i k i n i" → "in a bikini"), since either
-    reading is possible.
+    A separator unlike the run's usual one marks a word break: "l.a.t.e.x. .o.u.t.f.i.t"
+    → "latex outfit", "o v-e-s-t-i-d-o" → "o vestido". With ``split_article`` a run
+    that starts with a one-letter word ("a", "i", "w") or an article keeps it apart
+    ("in a b i k i n i" → "in a bikini", "u n b i k i n i" → "un bikini"), since
+    either reading is possible.
     """
 
     def join(match: re.Match[str]) -> str:
         run = match.group()
         letters = _SPACE_OR_SEP.sub("", run)
         seps = _SPACE_OR_SEP.findall(run)
-        # A letter set apart by a different separator is a word of its own:
-        # "o v-e-s-t-i-d-o" → "o vestido", "k.o.b.i.e.t.a w" → "kobieta w".
-        head = len(seps) > 2 and seps[0] != seps[1] and len(set(seps[1:])) == 1
-        tail = len(seps) > 2 and seps[-1] != seps[-2] and len(set(seps[:-1])) == 1
-        if head or (split_article and len(letters) > 3 and letters[0] in _ONE_LETTER_WORDS):
-            letters = f"{letters[0]} {letters[1:]}"
-        if tail:
-            letters = f"{letters[:-1]} {letters[-1]}"
-        return letters
+        usual = max(set(seps), key=seps.count)
+        words = [letters[0]]
+        for sep, letter in zip(seps, letters[1:], strict=True):
+            if len(seps) > 2 and seps.count(usual) >= 2 and sep != usual:
+                words.append(letter)
+            else:
+                words[-1] += letter
+        if split_article:
+            words = [_split_article(w) for w in words]
+        return " ".join(words)
 
     joined = _SINGLE_RUN.sub(join, text)
     return _INNER_SEP.sub("", joined)
