@@ -84,15 +84,21 @@ def _spellings(term: str) -> set[str]:
     return out
 
 
+# Keys whose phrases are also matched written as one word: spread-out letters with
+# even spaces ("l a t e x o u t f i t") join into "latexoutfit".
+_JOINED_KEYS = ("label:sexual_explicit", "label:sexualising_edit", "revealing")
+
+
 def _entries(key: str, terms: Any, language: str, where: str) -> list[Entry]:
     if not isinstance(terms, list) or not all(isinstance(t, str) for t in terms):
         # YAML reads bare no/off/on as booleans and digits as numbers: quote them.
         raise ConfigError(f"lexicon {where}: {key} must be a list of quoted phrases")
-    return [
-        PhraseMatcher.entry(key, spelling, language)
-        for term in terms
-        for spelling in _spellings(str(term))
-    ]
+    spellings = [s for term in terms for s in _spellings(str(term))]
+    if key in _JOINED_KEYS:
+        spellings += [
+            s.replace(" ", "") for s in spellings if " " in s and s.isascii() and len(s) >= 10
+        ]
+    return [PhraseMatcher.entry(key, s, language) for s in dict.fromkeys(spellings)]
 
 
 def _words(data: dict[str, Any], key: str) -> set[str]:

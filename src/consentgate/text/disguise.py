@@ -23,7 +23,7 @@ _EDGES = re.compile(r"^([!+|]*)(.*?)([!+|]*)$", re.DOTALL)
 # Separators people put between letters: "n.u.d.e", "n-u-d-e", "n_u_d_e", "n*u*d*e".
 _SEP = r"[.\-_*·•/|~+,:;]"
 _INNER_SEP = re.compile(rf"(?<=\w){_SEP}+(?=\w)")
-_SINGLE_RUN = re.compile(r"(?<!\S)(?:\w[\s.\-_*·•/|~+,:;]{1,3}){2,}\w(?!\S)")
+_SINGLE_RUN = re.compile(r"(?<!\S)(?:\w[\s.\-_*·•/|~+,:;]{1,4}){2,}\w(?!\S)")
 _SPACE_OR_SEP = re.compile(r"[\s.\-_*·•/|~+,:;]+")
 # Letters that are words of their own in some language ("a", "i", Polish "w", Russian "в").
 _ONE_LETTER_WORDS = frozenset("aeiouwyzвсиаоук")
