@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -45,3 +46,31 @@ def test_when_policy_file_is_bad_then_exit_2_naming_the_line(tmp_path: Path) -> 
     result = consentgate("screen", "--prompt", "hello", env={"CONSENTGATE_POLICY_PATH": str(bad)})
     assert result.returncode == 2
     assert f"{bad}:5" in result.stderr
+
+
+def test_when_real_detectors_screen_a_batch_then_decisions_in_order(tmp_path: Path) -> None:
+    src = tmp_path / "requests.jsonl"
+    src.write_text(
+        '{"id": "1", "prompt": "put her in a bikini", "mode": "edit", "subject": "real_person"}\n'
+        '{"id": "2", "prompt": "p\\u200bu\\u200bt her in lingerie", "mode": "edit"}\n'
+        "not json\n"
+        '{"id": "3", "prompt": "put her in a wedding dress", "mode": "edit"}\n'
+    )
+    out = tmp_path / "decisions.jsonl"
+    result = consentgate(
+        "screen",
+        "--input",
+        str(src),
+        "--output",
+        str(out),
+        env={"CONSENTGATE_DETECTORS": "prompt_lexicon,prompt_classifier"},
+    )
+    assert result.returncode == 1
+    assert "line 3: not valid JSON" in result.stderr
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [(r["id"], r["decision"]) for r in rows] == [
+        ("1", "block"),
+        ("2", "block"),
+        ("3", "allow"),
+    ]
+    assert rows[0]["reasons"][0]["rule"] == "R3"
