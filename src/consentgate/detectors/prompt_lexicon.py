@@ -23,7 +23,7 @@ class PromptLexiconDetector(Detector):
 
     runs_inline = True
     name = "prompt_lexicon"
-    version = "1.1.0"
+    version = "1.2.0"
     targets = frozenset({Target.PROMPT})
     description = (
         "Multilingual lexicon and phrase rules: explicit content, undressing/sexualising edits, "

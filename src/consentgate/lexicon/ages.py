@@ -2,7 +2,8 @@
 
 Why a pattern and not words: ages are numbers, and a number only means a minor
 next to an age word of some language. Runs on the canonical reading, where
-digits are still digits (the leetspeak reading turns "12yo" into "i2yo").
+digits are still digits (the leetspeak reading turns "12yo" into "i2yo"); a zero
+typed for the "o" ("13y0", "13 year 0ld") is read as the letter here.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 _UNITS = (
-    r"(?:years?|yrs?|yr)[\s-]*old|yo|y/o|y\.o\.?|años|anos|ans|jahre?n?(?:\s*alt)?"
+    r"(?:years?|yrs?|yr)[\s-]*[o0]ld|y[o0]|y/[o0]|y\.[o0]\.?|y-[o0]|años|anos|ans|jahre?n?(?:\s*alt)?"
     r"|jährig\w*|jaehrig\w*|anni|лет|года?|летн\w*|سنة|سنوات|عام|أعوام|saal|sal|varsh|baras"
     r"|歳|才|岁|歲|살|세|yaş\w*|yas\w*|lat|letni\w*|latek|latk\w*|jaar|tahun"
     r"|років|роки|рік|år|åring\w*|aring\w*|tuổi|tuoi|χρονών|χρονων|ετών|ετων|χρονο\w*"

@@ -26,7 +26,7 @@ CONTEXT_KEYS = (
 )  # fmt: skip
 # Single words looked up by token, not matched as phrases: they are frequent ("to",
 # "for"), and a set lookup per token costs less than a hit per occurrence.
-WORD_SETS = ("fillers", "place_from", "place_links", "swap", "swap_to", "garment_part")
+WORD_SETS = ("fillers", "place_from", "place_links", "swap", "swap_to", "garment_part", "swap_skip")
 
 try:
     _Loader: Any = yaml.CSafeLoader
@@ -63,6 +63,8 @@ class Lexicon:
     # "swap her bikini for …": swap verbs, the words that link to the new garment.
     swap: frozenset[str] = frozenset()
     swap_to: frozenset[str] = frozenset()
+    # Owner words that may stand between the garment and swap_to ("bikini của cô ấy bằng").
+    swap_skip: frozenset[str] = frozenset()
     # "the shirt logo": words that make a garment the place of something else.
     garment_part: frozenset[str] = frozenset()
     # "把她的比基尼换成长裙", "水着をコートに変えて": what follows a garment, in scripts
@@ -208,6 +210,7 @@ def load_lexicon() -> Lexicon:
         place_links=frozenset(sets["place_links"]),
         swap=frozenset(sets["swap"]),
         swap_to=frozenset(sets["swap_to"]),
+        swap_skip=frozenset(sets["swap_skip"]),
         garment_part=frozenset(sets["garment_part"]),
         swap_next=tuple(dict.fromkeys(swap_next)),
     )

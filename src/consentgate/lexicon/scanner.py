@@ -167,7 +167,8 @@ class LexiconScanner:
             if 0 <= hit.first_word - before.last_word <= 3:
                 return True
         words, lex = tokens.words, self.lexicon
-        after = words[hit.last_word + 1 : hit.last_word + 3]
+        after = [w for w in words[hit.last_word + 1 : hit.last_word + 6] if w not in lex.swap_skip]
+        after = after[:2]
         if not any(w in lex.swap_to for w in after):
             return False
         # The garment must be what is swapped, not what it is swapped into:
