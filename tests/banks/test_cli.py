@@ -71,3 +71,17 @@ def test_when_an_entry_is_added_from_an_image_then_only_hashes_are_kept(run: Cli
     added = json.loads(_ok(run, "bank", "add", "consent", "--image", "c.jpg", "--json"))
     assert added["entry"]["pdq"] and added["entry"]["md5"]
     assert json.loads(_ok(run, "match", "c.jpg", "--json"))[0]["matches"]
+
+
+def test_when_entries_are_withdrawn_and_reinstated_with_json_then_records_are_printed(
+    run: CliRunner,
+) -> None:
+    pdq = json.loads(_ok(run, "hash", "a.jpg", "--json"))[0]["pdq"]
+    _ok(run, "bank", "create", "victims", "--kind", "ncii")
+    _ok(run, "bank", "add", "victims", "--pdq", pdq, "--quality", "100")
+    withdrawn = json.loads(_ok(run, "bank", "withdraw", "1", "--json"))
+    assert [(e["id"], e["status"]) for e in withdrawn] == [(1, "withdrawn")]
+    reinstated = json.loads(_ok(run, "bank", "reinstate", "1", "--json"))
+    assert [(e["id"], e["status"]) for e in reinstated] == [(1, "active")]
+    bank = json.loads(_ok(run, "bank", "update", "victims", "--disable", "--json"))
+    assert (bank["name"], bank["enabled"]) == ("victims", False)

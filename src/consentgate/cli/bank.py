@@ -9,7 +9,7 @@ from typing import IO
 import click
 
 from consentgate.banks.formats import Format, ImportFailed
-from consentgate.banks.records import PDQ_MAX_THRESHOLD, BankKind
+from consentgate.banks.records import PDQ_MAX_THRESHOLD, BankEntry, BankKind
 from consentgate.cli.context import app_context
 from consentgate.cli.output import print_json, print_table, stderr
 from consentgate.hashing.image import hash_file
@@ -87,13 +87,23 @@ def list_(as_json: bool) -> None:
 @click.option("--enable/--disable", "enabled", default=None)
 @click.option("--threshold", type=click.IntRange(0, PDQ_MAX_THRESHOLD))
 @click.option("--description")
-def update(name: str, enabled: bool | None, threshold: int | None, description: str | None) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print the bank record as JSON.")
+def update(
+    name: str,
+    enabled: bool | None,
+    threshold: int | None,
+    description: str | None,
+    as_json: bool,
+) -> None:
     """Switch a bank on or off, or change its threshold (live within a second)."""
     b = (
         app_context()
         .banks()
         .service.update_bank(name, enabled=enabled, threshold=threshold, description=description)
     )
+    if as_json:
+        print_json(b)
+        return
     click.echo(f"bank {b.name}: enabled={b.enabled} threshold={b.threshold}")
 
 
@@ -205,23 +215,30 @@ def add(
 @click.argument("entry_ids", nargs=-1, required=True, type=int)
 @click.option("--reason", default="withdrawn")
 @click.option("--delete", is_flag=True, help="Also wipe the hashes from the store.")
-def withdraw(entry_ids: tuple[int, ...], reason: str, delete: bool) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print the entry records as JSON.")
+def withdraw(entry_ids: tuple[int, ...], reason: str, delete: bool, as_json: bool) -> None:
     """Stop entries matching (at once, in every worker within a second)."""
     service = app_context().banks().service
-    for entry_id in entry_ids:
-        entry = service.withdraw(entry_id, reason=reason, delete=delete)
+    entries = [service.withdraw(i, reason=reason, delete=delete) for i in entry_ids]
+    _print_entries(entries, as_json)
+
+
+def _print_entries(entries: list[BankEntry], as_json: bool) -> None:
+    if as_json:
+        print_json(entries)
+        return
+    for entry in entries:
         click.echo(f"entry {entry.id} in {entry.bank}: {entry.status.value}")
 
 
 @bank.command("reinstate")
 @click.argument("entry_ids", nargs=-1, required=True, type=int)
 @click.option("--reason", default="reviewed")
-def reinstate(entry_ids: tuple[int, ...], reason: str) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print the entry records as JSON.")
+def reinstate(entry_ids: tuple[int, ...], reason: str, as_json: bool) -> None:
     """Make quarantined or withdrawn entries match again after review."""
     service = app_context().banks().service
-    for entry_id in entry_ids:
-        entry = service.reinstate(entry_id, reason=reason)
-        click.echo(f"entry {entry.id} in {entry.bank}: {entry.status.value}")
+    _print_entries([service.reinstate(i, reason=reason) for i in entry_ids], as_json)
 
 
 @bank.command("findings")
