@@ -224,4 +224,8 @@ class LexiconScanner:
             # its particles): close when b follows a within ``window`` characters.
             return a.end <= b.start <= a.end + window
         gap = tokens.words[a.last_word + 1 : b.first_word]
-        return len(gap) <= window and all(w in self.lexicon.fillers for w in gap)
+        fillers = self.lexicon.fillers
+        # An owner written with 's is a filler too: "remove the nurse's cardigan".
+        return len(gap) <= window and all(
+            w in fillers or gap[i + 1 : i + 2] == ("s",) for i, w in enumerate(gap)
+        )

@@ -52,14 +52,11 @@ def unleet(text: str, one_as_l: bool = False) -> str:
 
 # Articles that a spread-out run may begin with: "u n b i k i n i" is "un bikini",
 # "E I N E N B I K I N I" is "einen bikini". Longest first.
-_ARTICLES = tuple(
-    sorted(
-        "un une una uno unos unas el la las los le les sa son ses den die der das ein eine "
-        "einen einem um uma il lo gli the an her his het een".split(),
-        key=len,
-        reverse=True,
-    )
-)
+_ARTICLES = (
+    "einen", "einem", "unos", "unas", "eine", "une", "una", "uno", "las", "los", "les", "son",
+    "ses", "den", "die", "der", "das", "ein", "uma", "gli", "the", "her", "his", "het", "een",
+    "un", "el", "la", "le", "sa", "um", "il", "lo", "an",
+)  # fmt: skip
 
 
 def _split_article(word: str) -> str:

@@ -1,0 +1,49 @@
+"""Spread-out letters: word breaks marked by an odd separator, and leading articles."""
+
+from __future__ import annotations
+
+import pytest
+
+from consentgate.text.disguise import join_letters
+
+
+@pytest.mark.parametrize(
+    ("raw", "out"),
+    [
+        ("n u d e", "nude"),
+        ("n.u.d.e", "nude"),
+        ("l.a.t.e.x. .o.u.t.f.i.t", "latex outfit"),
+        ("s_h_e_e_r_ _t_o_p", "sheer top"),
+        ("t-i-n-y- -s-h-o-r-t-s", "tiny shorts"),
+        ("l. a. c. y. . b. r. a", "lacy bra"),
+        ("o v-e-s-t-i-d-o", "o vestido"),
+        ("k.o.b.i.e.t.a w", "kobieta w"),
+    ],
+)
+def test_when_a_separator_differs_from_the_usual_one_then_it_breaks_words(
+    raw: str, out: str
+) -> None:
+    assert join_letters(raw) == out
+
+
+@pytest.mark.parametrize(
+    ("raw", "out"),
+    [
+        ("in a b i k i n i", "in a bikini"),
+        ("u n b i k i n i", "un bikini"),
+        ("e i n e n b i k i n i", "einen bikini"),
+        ("l a s b r a g a s", "las bragas"),
+        ("d e n b u s e n", "den busen"),
+        ("w b i k i n i", "w bikini"),
+        # too short after the article: left whole
+        ("l a b r a", "labra"),
+    ],
+)
+def test_when_a_run_starts_with_an_article_then_the_split_reading_keeps_it_apart(
+    raw: str, out: str
+) -> None:
+    assert join_letters(raw, split_article=True) == out
+
+
+def test_when_letters_are_evenly_spaced_then_no_word_break_is_invented() -> None:
+    assert join_letters("c o r s e t a n d s t o c k i n g s") == "corsetandstockings"
