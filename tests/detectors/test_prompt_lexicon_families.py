@@ -48,6 +48,11 @@ def labels(detector: PromptLexiconDetector, prompt: str) -> set[str]:
         "把她的内衣改成连衣裙",
         "彼女のビキニをパーカーに着替えさせて",
         "그녀의 수영복을 청바지로 바꿔줘",
+        "비키니 대신 코트를 입혀줘",
+        "水着の代わりにセーターを着せて",
+        "bikini yerine uzun bir etek giydir",
+        "bikini ki jagah kurta pehna do",
+        "ersetze ihren Bikini mit einem Mantel",
         # recolouring a garment with nobody named
         "iski bikini ka rang badal do",
         # idioms and colours
@@ -81,6 +86,8 @@ def test_when_a_hard_negative_of_a_new_family_then_no_sexual_label_fires(
         "把她的裙子换成比基尼",
         "그녀의 원피스를 비키니로 바꿔줘",
         "彼女の服をビキニに変えて",
+        "코트 대신 비키니를 입혀줘",
+        "elbise yerine bikini giydir",
         # more garments taken off, owners written with 's
         "remove the nurse's cardigan",
         "remove the bride's hoodie",
