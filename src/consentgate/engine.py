@@ -119,8 +119,15 @@ class ScreeningEngine:
         )
 
     def screen(self, request: ScreenRequest) -> Decision:
-        started = time.perf_counter()
-        inp = self.prepare(request)
+        return self.screen_prepared(self.prepare(request), started=time.perf_counter())
+
+    def screen_prepared(self, inp: ScreenInput, *, started: float | None = None) -> Decision:
+        """Screen an input from ``prepare``; callers that need the decoded images
+        afterwards (e.g. to record their hashes) keep ``inp`` and decode only once.
+        ``started`` (a ``perf_counter`` reading) makes ``total_ms`` include the decode.
+        """
+        started = time.perf_counter() if started is None else started
+        request = inp.request
         signals, failures, timings = self._run_detectors(inp)
         hints = hint_signals(request)
         ruling = self.policy.decide(Facts(request.mode, self.adult_mode, signals, failures))

@@ -15,7 +15,7 @@ from typing import ClassVar, Self
 from consentgate.banks.records import BankKind
 from consentgate.detectors.base import Detector, DetectorContext, ScreenInput
 from consentgate.detectors.lookup import BankHit, HashLookup
-from consentgate.hashing.pdq import pdq_from_rgb
+from consentgate.hashing.image import frame_pdq
 from consentgate.records import Evidence, Label, Signal, Target
 
 MAX_FRAMES = 8
@@ -48,8 +48,8 @@ class HashMatchDetector(Detector):
             if image is None:
                 continue
             hits: dict[tuple[str, str], tuple[BankHit, int | None]] = {}
-            for number, frame in enumerate(image.frames[:MAX_FRAMES]):
-                pdq = pdq_from_rgb(frame, dihedral=self.dihedral)
+            for number in range(min(len(image.frames), MAX_FRAMES)):
+                pdq = frame_pdq(image, number, dihedral=self.dihedral)
                 found = self.lookup.lookup(
                     pdq=pdq.hex,
                     pdq_quality=pdq.quality,

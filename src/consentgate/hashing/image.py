@@ -18,7 +18,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from consentgate.errors import BadInput, UnsupportedMedia
 from consentgate.hashing.jarosz import window_size
-from consentgate.hashing.pdq import LUMA, pdq_from_luma, pdq_from_rgb
+from consentgate.hashing.pdq import LUMA, PdqHash, pdq_from_luma, pdq_from_rgb
 from consentgate.images.decoded import DecodedImage
 from consentgate.records import Record
 
@@ -94,9 +94,18 @@ def hash_file(path: Path, *, dihedral: bool = False, draft: bool = True) -> Imag
     return hash_image_bytes(data, dihedral=dihedral, draft=draft)
 
 
+def frame_pdq(image: DecodedImage, frame: int = 0, *, dihedral: bool = False) -> PdqHash:
+    """PDQ of one frame of a decoded image, computed once per image and shared
+    (the hash-match detector and the decision recorder both need it)."""
+    return image.memo.get(
+        f"pdq/{frame}/{int(dihedral)}",
+        lambda: pdq_from_rgb(image.frames[frame], dihedral=dihedral),
+    )
+
+
 def hashes_of_decoded(image: DecodedImage, *, dihedral: bool = False) -> ImageHashes:
     """Hashes of an image the engine already decoded (PDQ of its working copy)."""
-    pdq = pdq_from_rgb(image.frames[0], dihedral=dihedral)
+    pdq = frame_pdq(image, 0, dihedral=dihedral)
     return ImageHashes(
         pdq=pdq.hex,
         quality=pdq.quality,

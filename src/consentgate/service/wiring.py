@@ -8,17 +8,16 @@ fail loudly on a bad configuration before binding a port; each worker then calls
 
 from __future__ import annotations
 
-import hashlib
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from consentgate.banks.retro import record_screened
 from consentgate.banks.wiring import Banks, open_banks
-from consentgate.detectors.base import DetectorContext
+from consentgate.detectors.base import DetectorContext, ScreenInput
 from consentgate.engine import ScreeningEngine
-from consentgate.errors import ConsentGateError
-from consentgate.hashing.image import hash_image_bytes
+from consentgate.hashing.image import hashes_of_decoded
 from consentgate.records import Decision, ScreenRequest, Target
 from consentgate.service.decisions import DecisionStore, ImageHashes
 from consentgate.service.keys import KeyStore
@@ -49,34 +48,28 @@ def check_engine(settings: Settings, factory: EngineFactory = default_engine) ->
     factory(settings, DetectorContext(settings=settings)).close()
 
 
-def hash_screened(target: Target, data: bytes) -> ImageHashes:
-    """The hashes kept of a screened image; PDQ too when the image can be hashed."""
-    try:
-        hashed = hash_image_bytes(data)
-    except ConsentGateError:  # decodable by the engine but not hashable: keep the digests
-        return ImageHashes(
-            target=target,
-            md5=hashlib.md5(data).hexdigest(),
-            sha256=hashlib.sha256(data).hexdigest(),
-        )
-    return ImageHashes(
-        target=target,
-        md5=hashed.md5,
-        sha256=hashed.sha256,
-        pdq=hashed.pdq,
-        pdq_quality=hashed.quality,
-    )
+def image_hashes(inp: ScreenInput, *, dihedral: bool) -> tuple[ImageHashes, ...]:
+    """The hashes kept of the screened images, from the engine's decoded copies.
 
-
-def image_hashes(request: ScreenRequest) -> tuple[ImageHashes, ...]:
-    return tuple(
-        hash_screened(target, data)
-        for target, data in (
-            (Target.SOURCE_IMAGE, request.source_image),
-            (Target.OUTPUT_IMAGE, request.output_image),
+    The PDQ is the one the hash-match detector computed for the same image (it
+    is memoised on the decoded image), so recording costs no second decode.
+    """
+    found = []
+    for target in (Target.SOURCE_IMAGE, Target.OUTPUT_IMAGE):
+        image = inp.image(target)
+        if image is None:
+            continue
+        hashed = hashes_of_decoded(image, dihedral=dihedral)
+        found.append(
+            ImageHashes(
+                target=target,
+                md5=hashed.md5,
+                sha256=hashed.sha256,
+                pdq=hashed.pdq,
+                pdq_quality=hashed.quality,
+            )
         )
-        if data
-    )
+    return tuple(found)
 
 
 @dataclass
@@ -130,8 +123,10 @@ class Services:
         The screened hashes feed retro-matching: an entry added to a bank later
         is matched against them. Nothing is returned before the commit.
         """
-        decision = self.engine.screen(request)
-        hashes = image_hashes(request)
+        started = time.perf_counter()
+        inp = self.engine.prepare(request)
+        decision = self.engine.screen_prepared(inp, started=started)
+        hashes = image_hashes(inp, dihedral=self.settings.hash_dihedral)
         with self.db.write() as conn:
             self.decisions.record(
                 decision, key_id=key_id, prompt=request.prompt, image_hashes=hashes, conn=conn
