@@ -60,6 +60,9 @@ def labels(detector: PromptLexiconDetector, prompt: str) -> set[str]:
         "flyer for a topless bus tour of the city",
         "a hardcore punk band on stage",
         "a nude-coloured clutch bag",
+        # outer clothes wet from the weather
+        "make his jacket wet from the rain",
+        "her coat soaked after the storm",
         # edits that cover up
         "make her top less revealing",
         "make the dress less see-through",
