@@ -97,16 +97,22 @@ def test_when_one_server_runs_two_workers_then_metrics_sum_over_both(postgres_ur
     screen, report = _key(env, "screen"), _key(env, "report")
     with serving(env, "--workers", "2") as url:
         with httpx.Client(base_url=url) as client:
-            ids = {
-                client.post("/v1/screen", json={"prompt": f"a cat {i}"}, headers=screen).json()[
-                    "id"
-                ]
-                for i in range(40)
-            }
+            ids = {_screen_when_ready(client, f"a cat {i}", screen) for i in range(40)}
         assert len(ids) == 40
         for _ in range(4):  # whichever worker answers, the counts are the sum of both
             text = httpx.get(url + "/metrics", headers=report).text
             assert 'consentgate_decisions_total{verdict="allow"} 40.0' in text
+
+
+def _screen_when_ready(client: httpx.Client, prompt: str, headers: dict[str, str]) -> str:
+    """Screen once; a worker still loading answers 503, so ask again (bounded)."""
+    deadline = time.monotonic() + 60
+    while True:
+        r = client.post("/v1/screen", json={"prompt": prompt}, headers=headers)
+        if r.status_code != 503 or time.monotonic() > deadline:
+            assert r.status_code == 200, r.text
+            return str(r.json()["id"])
+        time.sleep(0.1)
 
 
 def _fire(url: str, headers: dict[str, str], body: dict[str, Any]) -> str | None:
