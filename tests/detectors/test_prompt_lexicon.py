@@ -7,18 +7,9 @@ import pytest
 from consentgate.detectors.base import ScreenInput
 from consentgate.detectors.prompt_lexicon import PromptLexiconDetector
 from consentgate.lexicon.loader import load_lexicon
-from consentgate.records import Mode, ScreenRequest
+from consentgate.records import ScreenRequest
 from consentgate.text.normalise import normalise
-
-
-@pytest.fixture(scope="module")
-def detector() -> PromptLexiconDetector:
-    return PromptLexiconDetector()
-
-
-def labels(detector: PromptLexiconDetector, prompt: str) -> set[str]:
-    inp = ScreenInput(request=ScreenRequest(mode=Mode.EDIT, prompt=prompt), text=normalise(prompt))
-    return {s.label for s in detector.detect(inp)}
+from tests.detectors.lexicon_helpers import labels
 
 
 @pytest.mark.parametrize(

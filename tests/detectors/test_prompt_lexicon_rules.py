@@ -8,23 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from consentgate.detectors.base import ScreenInput
 from consentgate.detectors.prompt_lexicon import PromptLexiconDetector
 from consentgate.lexicon.ages import minor_ages
-from consentgate.records import Mode, ScreenRequest
-from consentgate.text.normalise import normalise
-
-SEXUAL = {"sexual_explicit", "sexualising_edit"}
-
-
-@pytest.fixture(scope="module")
-def detector() -> PromptLexiconDetector:
-    return PromptLexiconDetector()
-
-
-def labels(detector: PromptLexiconDetector, prompt: str) -> set[str]:
-    inp = ScreenInput(request=ScreenRequest(mode=Mode.EDIT, prompt=prompt), text=normalise(prompt))
-    return {s.label for s in detector.detect(inp)}
+from tests.detectors.lexicon_helpers import SEXUAL, labels
 
 
 @pytest.mark.parametrize(
