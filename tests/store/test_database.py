@@ -10,6 +10,15 @@ from consentgate.store.database import Database
 from consentgate.store.migrate import current_heads, is_up_to_date, script_heads, upgrade
 
 
+def scratch_table(db: Database) -> Table:
+    """A one-column table created outside the migrations, for write-discipline tests."""
+    md = MetaData()
+    table = Table("scratch", md, Column("n", Integer))
+    with db.write() as conn:
+        md.create_all(conn)
+    return table
+
+
 def test_when_upgraded_twice_then_schema_is_at_head_and_idempotent(database_url: str) -> None:
     db = Database(database_url)
     upgrade(db)
@@ -21,10 +30,7 @@ def test_when_upgraded_twice_then_schema_is_at_head_and_idempotent(database_url:
 
 def test_when_a_write_raises_then_nothing_is_committed(database_url: str) -> None:
     db = Database(database_url)
-    md = MetaData()
-    t = Table("scratch", md, Column("n", Integer))
-    with db.write() as conn:
-        md.create_all(conn)
+    t = scratch_table(db)
     with pytest.raises(RuntimeError), db.write() as conn:
         conn.execute(t.insert().values(n=1))
         raise RuntimeError("crash mid-write")
@@ -35,10 +41,7 @@ def test_when_a_write_raises_then_nothing_is_committed(database_url: str) -> Non
 
 def test_when_many_threads_write_to_sqlite_then_none_fails(sqlite_url: str) -> None:
     db = Database(sqlite_url)
-    md = MetaData()
-    t = Table("scratch", md, Column("n", Integer))
-    with db.write() as conn:
-        md.create_all(conn)
+    t = scratch_table(db)
     errors: list[BaseException] = []
 
     def work(i: int) -> None:
