@@ -7,13 +7,14 @@ the constructor; ``ScreeningEngine.build`` wires the installed defaults.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 
-from consentgate.detectors.base import Detector, DetectorContext, ScreenInput
+from consentgate.detectors.base import DeadlineExceeded, Detector, DetectorContext, ScreenInput
 from consentgate.detectors.registry import DetectorRegistry
 from consentgate.errors import ConfigError
 from consentgate.images.decoded import DecodedImage
@@ -166,6 +167,7 @@ class ScreeningEngine:
         """
         detectors = self.registry.for_input(inp)
         deadline = time.perf_counter() + self.settings.detector_timeout_s
+        inp = dataclasses.replace(inp, deadline=deadline)
         pooled = [d for d in detectors if not d.runs_inline]
         futures = [(d, self._pool.submit(_timed, d, inp)) for d in pooled]
         outcomes: dict[str, _Outcome] = {}
@@ -175,7 +177,7 @@ class ScreeningEngine:
         for detector, future in futures:
             try:
                 found, ms = future.result(timeout=max(0.0, deadline - time.perf_counter()))
-            except FutureTimeout:
+            except (FutureTimeout, DeadlineExceeded):
                 future.cancel()
                 outcomes[detector.name] = _failure(detector, DetectorFailureKind.TIMEOUT)
             except Exception as exc:  # a failing detector is an outcome, not a crash
@@ -201,6 +203,8 @@ _Outcome = tuple[list[Signal], float] | DetectorFailure
 def _run_inline(detector: Detector, inp: ScreenInput, deadline: float) -> _Outcome:
     try:
         found, ms = _timed(detector, inp)
+    except DeadlineExceeded:
+        return _failure(detector, DetectorFailureKind.TIMEOUT)
     except Exception as exc:  # a failing detector is an outcome, not a crash
         return _error(detector, exc)
     if time.perf_counter() > deadline:

@@ -9,6 +9,7 @@ and the engine turns that into an explicit failure outcome (never an allow).
 
 from __future__ import annotations
 
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -21,14 +22,34 @@ from consentgate.settings import Settings
 from consentgate.text.normalised import NormalisedText
 
 
+class DeadlineExceeded(Exception):  # noqa: N818 - it is an outcome, not a bug
+    """Raised by a detector that noticed its screen's time budget is spent.
+
+    Python cannot stop a thread from outside, so long-running detectors check
+    ``ScreenInput.check_deadline()`` inside their loops and give up; the engine
+    records the overrun as a timeout failure (review, never allow) and the
+    worker thread is free again at once instead of finishing useless work.
+    """
+
+
 @dataclass(frozen=True, slots=True)
 class ScreenInput:
-    """What every detector sees: the request, its normalised prompt and decoded images."""
+    """What every detector sees: the request, its normalised prompt and decoded images.
+
+    ``deadline`` is a ``time.perf_counter()`` reading after which the screen's
+    detectors have run out of time (None: no budget, as in unit tests).
+    """
 
     request: ScreenRequest
     text: NormalisedText | None = None
     source: DecodedImage | None = None
     output: DecodedImage | None = None
+    deadline: float | None = None
+
+    def check_deadline(self) -> None:
+        """Raise ``DeadlineExceeded`` once the screen's time budget is spent."""
+        if self.deadline is not None and time.perf_counter() > self.deadline:
+            raise DeadlineExceeded
 
     def has(self, target: Target) -> bool:
         if target is Target.PROMPT:
