@@ -20,6 +20,7 @@ class KeywordFake(Detector):
     def __init__(self, name: str, mapping: dict[str, str]) -> None:
         self.name = name  # type: ignore[misc]
         self.mapping = mapping
+        self.provides = frozenset(mapping.values())  # type: ignore[misc]
 
     def detect(self, inp: ScreenInput) -> Sequence[Signal]:
         assert inp.text is not None
@@ -45,6 +46,7 @@ class FixedFake(Detector):
     ) -> None:
         self.name = name  # type: ignore[misc]
         self.targets = targets  # type: ignore[misc]
+        self.provides = frozenset(label for label, _ in signals)  # type: ignore[misc]
         self._signals = signals
         self._score = score
 
@@ -93,3 +95,33 @@ class SlowInlineFake(Detector):
 class RaisingInlineFake(RaisingFake):
     name = "raises_inline"
     runs_inline = True
+
+
+class CoversAllFake(Detector):
+    """Reads every part of a request for every protection and finds nothing.
+
+    Rule tests add it so that the policy's coverage check sees no gap; the
+    coverage tests leave it out.
+    """
+
+    name = "covers_all"
+    version = "0-test"
+    targets = frozenset({Target.PROMPT, Target.SOURCE_IMAGE, Target.OUTPUT_IMAGE})
+    provides = frozenset(
+        {
+            "sexual_explicit",
+            "sexualising_edit",
+            "minor",
+            "possible_minor",
+            "nudity",
+            "body_revealing",
+            "real_person",
+            "bank_match_csam",
+            "bank_match_ncii",
+            "bank_match_consent",
+            "bank_match_takedown",
+        }
+    )
+
+    def detect(self, inp: ScreenInput) -> Sequence[Signal]:
+        return []

@@ -21,6 +21,7 @@ from consentgate.images.decoded import DecodedImage
 from consentgate.images.intake import decode_image
 from consentgate.images.limits import ImageLimits
 from consentgate.policy.conditions import Facts
+from consentgate.policy.coverage import READ_TARGETS, CoverageGap, gaps
 from consentgate.policy.loader import load_policy
 from consentgate.policy.policy import Policy
 from consentgate.records import (
@@ -109,6 +110,25 @@ class ScreeningEngine:
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
+    def protections_off(self) -> tuple[CoverageGap, ...]:
+        """Protections of the policy that no running detector provides for some part
+        of a request (what ``/readyz`` and ``consentgate detectors`` report)."""
+        read = {
+            target: {label for d in self.registry if target in d.targets for label in d.provides}
+            for target in READ_TARGETS
+        }
+        return gaps(self.policy.coverage, read)
+
+    def _coverage_failures(
+        self, inp: ScreenInput, detectors: list[Detector]
+    ) -> tuple[DetectorFailure, ...]:
+        """A ``missing`` failure for each part of this request not read for a protection."""
+        read: dict[Target, set[str]] = {t: set() for t in READ_TARGETS if inp.has(t)}
+        for detector in detectors:
+            for target in detector.reads(inp):
+                read.setdefault(target, set()).update(detector.provides)
+        return tuple(gap.failure() for gap in gaps(self.policy.coverage, read))
+
     def prepare(self, request: ScreenRequest) -> ScreenInput:
         """Normalise the prompt and decode images once; bad images raise BadInput."""
         decode = self._decoder
@@ -166,6 +186,7 @@ class ScreeningEngine:
         is recorded as a timeout and its signals are discarded.
         """
         detectors = self.registry.for_input(inp)
+        coverage_failures = self._coverage_failures(inp, detectors)
         deadline = time.perf_counter() + self.settings.detector_timeout_s
         inp = dataclasses.replace(inp, deadline=deadline)
         pooled = [d for d in detectors if not d.runs_inline]
@@ -194,6 +215,7 @@ class ScreeningEngine:
                 continue
             signals.extend(outcome[0])
             timings.append(DetectorTiming(detector=detector.name, ms=round(outcome[1], 3)))
+        failures.extend(coverage_failures)
         return tuple(signals), tuple(failures), tuple(timings)
 
 

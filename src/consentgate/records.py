@@ -140,10 +140,12 @@ class Signal(Record):
 class DetectorFailureKind(StrEnum):
     ERROR = "error"
     TIMEOUT = "timeout"
+    MISSING = "missing"  # no detector read a part of the request the policy relies on
 
 
 class DetectorFailure(Record):
-    """A detector that raised or ran out of time: an explicit outcome, never an allow."""
+    """A detector that raised or ran out of time, or a protection no detector provided:
+    an explicit outcome, never an allow."""
 
     detector: str
     detector_version: str

@@ -11,6 +11,7 @@ from consentgate.engine import ScreeningEngine
 from consentgate.policy.loader import load_policy
 from consentgate.records import Evidence, Signal, Target
 from consentgate.settings import Settings
+from tests.fakes import CoversAllFake
 
 WORDS = {
     "bikini": "sexualising_edit",
@@ -64,5 +65,5 @@ class BrokenFake(Detector):
 def fake_engine(settings: Settings, context: DetectorContext) -> ScreeningEngine:
     """Fakes for the models; the real hash matcher (it has no model), wired to the banks."""
     hashes = HashMatchDetector.from_context(context)
-    registry = DetectorRegistry([WordsFake(), PersonFake(), BrokenFake(), hashes])
+    registry = DetectorRegistry([WordsFake(), PersonFake(), BrokenFake(), hashes, CoversAllFake()])
     return ScreeningEngine(registry, load_policy(settings.policy_path), settings=settings)

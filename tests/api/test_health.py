@@ -21,8 +21,15 @@ def test_when_healthz_is_asked_without_a_key_then_ok(sqlite_api: Api) -> None:
 def test_when_ready_then_readyz_names_detectors_and_policy(api: Api) -> None:
     r = api.client.get("/readyz")
     assert r.status_code == 200
-    assert r.json()["detectors"] == ["broken_fake", "hash_match", "person_fake", "words_fake"]
+    assert r.json()["detectors"] == [
+        "broken_fake",
+        "covers_all",
+        "hash_match",
+        "person_fake",
+        "words_fake",
+    ]
     assert r.json()["policy"].startswith("default@")
+    assert r.json()["protections_off"] == []
 
 
 def test_when_the_store_is_unreachable_then_readyz_is_503(

@@ -13,7 +13,7 @@ from consentgate.engine import ScreeningEngine
 from consentgate.policy.loader import load_policy
 from consentgate.records import Label
 from consentgate.settings import Settings
-from tests.fakes import KeywordFake
+from tests.fakes import CoversAllFake, KeywordFake
 
 WORDS = {"bikini": Label.SEXUALISING_EDIT, "naked": Label.SEXUAL_EXPLICIT}
 
@@ -22,7 +22,9 @@ WORDS = {"bikini": Label.SEXUALISING_EDIT, "naked": Label.SEXUAL_EXPLICIT}
 def app() -> AppContext:
     settings = Settings()
     engine = ScreeningEngine(
-        DetectorRegistry([KeywordFake("words", WORDS)]), load_policy(), settings=settings
+        DetectorRegistry([KeywordFake("words", WORDS), CoversAllFake()]),
+        load_policy(),
+        settings=settings,
     )
     return AppContext(settings=settings, _engine=engine)
 

@@ -21,6 +21,7 @@ from consentgate.records import Mode, ScreenRequest, Target, Verdict
 from consentgate.settings import Settings
 from consentgate.store.database import Database
 from consentgate.store.migrate import upgrade
+from tests.fakes import CoversAllFake
 from tests.hashing.samples import jpeg, rgb
 
 
@@ -93,9 +94,11 @@ def test_when_both_images_are_given_then_both_are_hashed_with_dihedral_variants(
     assert lookup.calls[-1][3] == ()
 
 
-def test_when_no_banks_are_configured_then_the_detector_does_not_apply() -> None:
+def test_when_no_banks_are_configured_then_the_image_is_read_and_nothing_matches() -> None:
     detector = HashMatchDetector.from_context(DetectorContext(hash_lookup=None))
-    assert not detector.applies_to(_input(source=jpeg(rgb("coffee"))))
+    inp = _input(source=jpeg(rgb("coffee")))
+    assert detector.reads(inp) == {Target.SOURCE_IMAGE}
+    assert detector.detect(inp) == []
 
 
 @pytest.fixture
@@ -123,7 +126,7 @@ def test_when_a_mirrored_reencoded_copy_of_a_banked_image_is_screened_then_polic
     original = jpeg(rgb("astronaut"))
     banks.add_entry("bank", pdq=hash_image_bytes(original).pdq)
     assert banks.matcher is not None
-    registry = DetectorRegistry([HashMatchDetector(banks.matcher)])
+    registry = DetectorRegistry([HashMatchDetector(banks.matcher), CoversAllFake()])
     engine = ScreeningEngine(registry, load_policy(), settings=Settings())
     upload = jpeg(np.ascontiguousarray(rgb("astronaut")[:, ::-1]), quality=60)
     decision = engine.screen(ScreenRequest(mode=Mode.UPLOAD, output_image=upload))

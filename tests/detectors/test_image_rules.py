@@ -14,7 +14,7 @@ from consentgate.images.decoded import DecodedImage
 from consentgate.policy.loader import load_policy
 from consentgate.records import Label, Mode, ScreenRequest, Subject, Target, Verdict
 from consentgate.settings import Settings
-from tests.fakes import FixedFake
+from tests.fakes import CoversAllFake, FixedFake
 
 SRC, OUT, PROMPT = Target.SOURCE_IMAGE, Target.OUTPUT_IMAGE, Target.PROMPT
 ALL = frozenset({SRC, OUT, PROMPT})
@@ -35,7 +35,9 @@ def decide(
     score: float = 0.9,
 ):  # type: ignore[no-untyped-def]
     settings = Settings(adult_mode=adult_mode)
-    registry = DetectorRegistry([FixedFake("pixels", signals, score=score, targets=ALL)])
+    registry = DetectorRegistry(
+        [FixedFake("pixels", signals, score=score, targets=ALL), CoversAllFake()]
+    )
     engine = ScreeningEngine(registry, load_policy(), settings=settings, decoder=blank)
     request = ScreenRequest(
         mode=mode, prompt="make it sunnier", source_image=b"x", output_image=b"y", subject=subject

@@ -18,6 +18,7 @@ from consentgate.records import (
 )
 from consentgate.settings import Settings
 from tests.fakes import (
+    CoversAllFake,
     FixedFake,
     HangingFake,
     KeywordFake,
@@ -36,7 +37,7 @@ WORDS = {
 
 
 def engine_with(*detectors: object, timeout: float = 2.0, adult: bool = False) -> ScreeningEngine:
-    registry = DetectorRegistry(detectors)  # type: ignore[arg-type]
+    registry = DetectorRegistry([CoversAllFake(), *detectors])  # type: ignore[list-item]
     settings = Settings(detector_timeout_s=timeout, adult_mode=adult)
     return ScreeningEngine(registry, load_policy(), settings=settings)
 
@@ -121,7 +122,7 @@ def test_when_detector_hangs_then_review_within_budget() -> None:
         eng.close()
     assert decision.decision is Verdict.REVIEW
     assert [f.kind for f in decision.failures] == [DetectorFailureKind.TIMEOUT]
-    assert [t.detector for t in decision.timings] == ["words"]
+    assert [t.detector for t in decision.timings] == ["covers_all", "words"]
 
 
 def test_when_one_detector_fails_then_a_block_from_another_still_stands() -> None:
@@ -163,11 +164,12 @@ def test_when_signal_below_threshold_then_it_does_not_fire() -> None:
     eng.close()
 
 
-def test_when_no_detector_applies_then_allow_with_explicit_reason() -> None:
+def test_when_nothing_fires_then_allow_with_explicit_reason() -> None:
     eng = engine_with()
     decision = eng.screen(ScreenRequest(prompt="x"))
     assert decision.decision is Verdict.ALLOW
     assert decision.reasons[0].rule == "R0"
+    assert decision.failures == ()
     eng.close()
 
 

@@ -68,8 +68,38 @@ def test_when_plugin_installed_then_it_is_listed_and_built(plugin_path: Path) ->
     assert listed["third_party"].distribution == "cg-plugin"
     assert listed["third_party"].unavailable is None
     assert listed["needs_extra"].unavailable == "install the 'extra' extra"
-    registry = DetectorRegistry.from_entry_points(DetectorContext(), group=GROUP)
+    registry = DetectorRegistry.from_entry_points(
+        DetectorContext(), exclude=["needs_extra"], group=GROUP
+    )
     assert registry.names() == ["third_party"]
+    assert registry.turned_off == {"needs_extra": "disabled (CONSENTGATE_DISABLED_DETECTORS)"}
+
+
+def test_when_a_detector_on_by_default_cannot_run_then_start_up_fails(plugin_path: Path) -> None:
+    make_plugin(
+        plugin_path,
+        {"third_party": "ThirdPartyDetector", "needs_extra": "MissingExtraDetector"},
+    )
+    with pytest.raises(ConfigError, match=r"needs_extra \(install the 'extra' extra\)"):
+        DetectorRegistry.from_entry_points(DetectorContext(), group=GROUP)
+
+
+def test_when_only_some_detectors_are_listed_then_the_rest_are_reported_off(
+    plugin_path: Path,
+) -> None:
+    make_plugin(
+        plugin_path,
+        {"third_party": "ThirdPartyDetector", "needs_extra": "MissingExtraDetector"},
+    )
+    registry = DetectorRegistry.from_entry_points(only=["third_party"], group=GROUP)
+    assert registry.names() == ["third_party"]
+    assert registry.turned_off == {"needs_extra": "not listed in CONSENTGATE_DETECTORS"}
+
+
+def test_when_disabling_an_unknown_detector_then_config_error(plugin_path: Path) -> None:
+    make_plugin(plugin_path, {"third_party": "ThirdPartyDetector"})
+    with pytest.raises(ConfigError, match="not installed"):
+        DetectorRegistry.from_entry_points(exclude=["thrid_party"], group=GROUP)
 
 
 def test_when_unavailable_detector_is_required_then_config_error(plugin_path: Path) -> None:

@@ -87,5 +87,13 @@ class Health(BaseModel):
 
 class Readiness(BaseModel):
     status: Literal["ready"] = "ready"
-    detectors: list[str]
+    detectors: list[str] = Field(description="the detectors running")
     policy: str
+    turned_off: dict[str, str] = Field(
+        default_factory=dict, description="installed detectors the operator turned off, and how"
+    )
+    protections_off: list[str] = Field(
+        default_factory=list,
+        description="parts of a request no running detector reads for a protection the policy "
+        "relies on (`target: protection`); such requests go to review (R9)",
+    )

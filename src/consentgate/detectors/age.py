@@ -35,6 +35,7 @@ class AgeDetector(Detector):
     name: ClassVar[str] = "age"
     version: ClassVar[str] = "1.0"
     targets: ClassVar[frozenset[Target]] = frozenset(IMAGE_TARGETS)
+    provides: ClassVar[frozenset[str]] = frozenset({Label.POSSIBLE_MINOR})
     description: ClassVar[str] = "Possible minor per face: dlib age network (ONNX), conservative"
 
     threshold: float = 0.3

@@ -22,7 +22,7 @@ from consentgate.settings import Settings
 from consentgate.text.normalised import NormalisedText
 
 
-class DeadlineExceeded(Exception):  # noqa: N818 - it is an outcome, not a bug
+class DeadlineExceeded(Exception):
     """Raised by a detector that noticed its screen's time budget is spent.
 
     Python cannot stop a thread from outside, so long-running detectors check
@@ -82,6 +82,9 @@ class Detector(ABC):
     name: ClassVar[str]
     version: ClassVar[str]
     targets: ClassVar[frozenset[Target]]
+    #: The labels this detector can emit. The policy's coverage check reads it to
+    #: tell whether each part of a request was read for every protection it needs.
+    provides: ClassVar[frozenset[str]] = frozenset()
     description: ClassVar[str] = ""
     #: Small, pure-Python and bounded in time: the engine may run it in the
     #: calling thread instead of the pool (an overrun still counts as a timeout).
@@ -106,7 +109,11 @@ class Detector(ABC):
         """Load models now rather than on the first request."""
 
     def applies_to(self, inp: ScreenInput) -> bool:
-        return any(inp.has(t) for t in self.targets)
+        return bool(self.reads(inp))
+
+    def reads(self, inp: ScreenInput) -> frozenset[Target]:
+        """The parts of this input the detector looks at (for the coverage check)."""
+        return frozenset(t for t in self.targets if inp.has(t))
 
     @abstractmethod
     def detect(self, inp: ScreenInput) -> Sequence[Signal]:

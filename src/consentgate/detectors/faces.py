@@ -30,6 +30,7 @@ class FaceDetector(Detector):
     name: ClassVar[str] = "faces"
     version: ClassVar[str] = "1.0"
     targets: ClassVar[frozenset[Target]] = frozenset(IMAGE_TARGETS)
+    provides: ClassVar[frozenset[str]] = frozenset({Label.REAL_PERSON})
     description: ClassVar[str] = "Real person shown: BlazeFace full- and short-range (LiteRT)"
 
     threshold: float = FULL_RANGE_MIN_SCORE

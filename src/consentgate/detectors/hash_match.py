@@ -26,6 +26,7 @@ class HashMatchDetector(Detector):
     name: ClassVar[str] = "hash_match"
     version: ClassVar[str] = "1"
     targets: ClassVar[frozenset[Target]] = frozenset({Target.SOURCE_IMAGE, Target.OUTPUT_IMAGE})
+    provides: ClassVar[frozenset[str]] = frozenset(k.label for k in BankKind if k.label)
     description: ClassVar[str] = "PDQ and MD5 matching against hash banks"
 
     def __init__(self, lookup: HashLookup | None, *, dihedral: bool = True) -> None:
@@ -36,12 +37,9 @@ class HashMatchDetector(Detector):
     def from_context(cls, context: DetectorContext) -> Self:
         return cls(context.hash_lookup, dihedral=context.settings.hash_dihedral)
 
-    def applies_to(self, inp: ScreenInput) -> bool:
-        """No banks configured (no lookup) means nothing to match against."""
-        return self.lookup is not None and super().applies_to(inp)
-
     def detect(self, inp: ScreenInput) -> Sequence[Signal]:
-        assert self.lookup is not None
+        if self.lookup is None:  # no store, hence no banks: nothing to match against
+            return []
         signals: list[Signal] = []
         for target in sorted(self.targets):
             image = inp.image(target)

@@ -39,6 +39,7 @@ class NsfwScoreDetector(Detector):
     name: ClassVar[str] = "nsfw_score"
     version: ClassVar[str] = "1.0"
     targets: ClassVar[frozenset[Target]] = frozenset(IMAGE_TARGETS)
+    provides: ClassVar[frozenset[str]] = frozenset({Label.NUDITY, Label.BODY_REVEALING})
     description: ClassVar[str] = "Whole-image NSFW probability: open_nsfw (Apache-2.0)"
 
     @property
@@ -54,6 +55,9 @@ class NsfwScoreDetector(Detector):
 
     def __init__(self, *, every_image: bool | None = None) -> None:
         self.every_image = NUDENET.locate() is None if every_image is None else every_image
+
+    def reads(self, inp: ScreenInput) -> frozenset[Target]:
+        return frozenset(self.targets_for(inp))
 
     def targets_for(self, inp: ScreenInput) -> tuple[Target, ...]:
         present = tuple(t for t in IMAGE_TARGETS if inp.has(t))

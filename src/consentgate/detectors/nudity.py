@@ -42,6 +42,7 @@ class NudityDetector(Detector):
     name: ClassVar[str] = "nudity"
     version: ClassVar[str] = "1.0"
     targets: ClassVar[frozenset[Target]] = frozenset(IMAGE_TARGETS)
+    provides: ClassVar[frozenset[str]] = frozenset({Label.NUDITY, Label.BODY_REVEALING})
     description: ClassVar[str] = "Exposed and revealing body parts: NudeNet 320n (agpl extra)"
 
     @property

@@ -91,6 +91,7 @@ class PromptClassifierDetector(Detector):
     name = "prompt_classifier"
     version = "1.1.0"
     targets = frozenset({Target.PROMPT})
+    provides = frozenset({"sexual_explicit", "sexualising_edit", "minor"})  # the model's heads
     description = (
         "Character n-gram classifier (pure numpy) with heads for explicit content, "
         "sexualising edits and minors."

@@ -25,6 +25,7 @@ class PromptLexiconDetector(Detector):
     name = "prompt_lexicon"
     version = "1.2.0"
     targets = frozenset({Target.PROMPT})
+    provides = frozenset(LABELS)
     description = (
         "Multilingual lexicon and phrase rules: explicit content, undressing/sexualising edits, "
         "minors, real persons, pretexts, jailbreaks."

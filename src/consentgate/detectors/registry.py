@@ -77,6 +77,8 @@ class DetectorRegistry:
 
     def __init__(self, detectors: Iterable[Detector] = ()) -> None:
         self._detectors: dict[str, Detector] = {}
+        #: Installed detectors the operator turned off, with how.
+        self.turned_off: dict[str, str] = {}
         for detector in detectors:
             self.add(detector)
 
@@ -89,11 +91,13 @@ class DetectorRegistry:
         exclude: Iterable[str] = (),
         group: str = ENTRY_POINT_GROUP,
     ) -> DetectorRegistry:
-        """Build every installed, available detector (or just ``only``), minus ``exclude``.
+        """Build every installed detector (or just ``only``), minus ``exclude``.
 
-        A detector named in ``only`` that is not installed or cannot run here is a
-        configuration error: asking for a safeguard that is missing must not pass
-        silently.
+        Every installed detector is on unless the operator turns it off (by
+        leaving it out of ``only`` or naming it in ``exclude``). One that is on
+        but cannot run here (a missing model file or optional extra) is a
+        configuration error: a safeguard that is missing must stop start-up, not
+        vanish quietly. What was turned off is kept in ``turned_off``.
         """
         context = context or DetectorContext()
         wanted, skipped = set(only), set(exclude)
@@ -106,16 +110,28 @@ class DetectorRegistry:
         missing = wanted - classes.keys()
         if missing:
             raise ConfigError(f"detectors not installed: {', '.join(sorted(missing))}")
+        unknown = skipped - classes.keys()
+        if unknown:
+            raise ConfigError(f"cannot disable detectors that are not installed: {sorted(unknown)}")
         registry = cls()
+        unavailable: list[str] = []
         for name, detector_cls in classes.items():
-            if (wanted and name not in wanted) or name in skipped:
+            if name in skipped:
+                registry.turned_off[name] = "disabled (CONSENTGATE_DISABLED_DETECTORS)"
+                continue
+            if wanted and name not in wanted:
+                registry.turned_off[name] = "not listed in CONSENTGATE_DETECTORS"
                 continue
             reason = detector_cls.unavailable_reason()
             if reason is not None:
-                if name in wanted:
-                    raise ConfigError(f"detector {name!r} cannot run here: {reason}")
+                unavailable.append(f"{name} ({reason})")
                 continue
             registry.add(detector_cls.from_context(context))
+        if unavailable:
+            raise ConfigError(
+                f"detectors cannot run here: {'; '.join(unavailable)}. Install what is missing, "
+                "or turn them off explicitly with CONSENTGATE_DISABLED_DETECTORS"
+            )
         return registry
 
     def add(self, detector: Detector) -> None:

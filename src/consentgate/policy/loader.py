@@ -59,6 +59,10 @@ def parse_policy(text: str, source: str = "<policy>") -> Policy:
         data = _to_data(node, (), lines)
     except ConfigError as exc:
         raise ConfigError(f"{source}:{exc.message}") from None
+    if isinstance(data, dict) and "coverage" not in data and source != DEFAULT_POLICY:
+        # Coverage guards against silent gaps: a policy must opt out explicitly
+        # (``coverage: []``), never by leaving the section out.
+        data["coverage"] = [p.model_dump(mode="json") for p in load_policy().coverage]
     try:
         return Policy.model_validate(data)
     except ValidationError as exc:

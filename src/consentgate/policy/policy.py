@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pydantic import Field, field_validator
 
 from consentgate.policy.conditions import Condition, Facts
+from consentgate.policy.coverage import Protection
 from consentgate.records import Reason, Record, Verdict
 
 NO_MATCH_RULE = "R0"
@@ -44,16 +45,21 @@ class Policy(Record):
     version: str = Field(min_length=1)
     adult_mode: bool = False
     rules: tuple[Rule, ...] = Field(min_length=1)
+    coverage: tuple[Protection, ...] = Field(
+        (),
+        description="readings each part of a request must get (a policy file that omits "
+        "this section inherits the default policy's)",
+    )
 
-    @field_validator("rules")
+    @field_validator("rules", "coverage")
     @classmethod
-    def _unique_ids(cls, rules: tuple[Rule, ...]) -> tuple[Rule, ...]:
+    def _unique_ids(cls, items: tuple[Rule | Protection, ...]) -> tuple[Rule | Protection, ...]:
         seen: set[str] = set()
-        for rule in rules:
-            if rule.id in seen:
-                raise ValueError(f"rule id {rule.id!r} is used twice")
-            seen.add(rule.id)
-        return rules
+        for item in items:
+            if item.id in seen:
+                raise ValueError(f"id {item.id!r} is used twice")
+            seen.add(item.id)
+        return items
 
     def decide(self, facts: Facts) -> Ruling:
         reasons: list[Reason] = []

@@ -36,12 +36,21 @@ def _ping(services: Services) -> None:
     "/readyz", response_model=Readiness, summary="Readiness", responses=problem_responses(503)
 )
 async def readyz(request: Request) -> Readiness:
-    """200 once models and indexes are loaded and the store answers; 503 before (no key)."""
+    """200 once models and indexes are loaded and the store answers; 503 before (no key).
+
+    Also says which detectors the operator turned off and which protections
+    that leaves without a detector (requests touching them go to review).
+    """
     services = runtime_of(request).ready_services()
     await run_in_threadpool(_ping, services)
+    engine = services.engine
     return Readiness(
-        detectors=services.engine.registry.names(),
-        policy=f"{services.engine.policy.id}@{services.engine.policy.version}",
+        detectors=engine.registry.names(),
+        policy=f"{engine.policy.id}@{engine.policy.version}",
+        turned_off=dict(engine.registry.turned_off),
+        protections_off=[
+            f"{gap.target.value}: {gap.protection}" for gap in engine.protections_off()
+        ],
     )
 
 
