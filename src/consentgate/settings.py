@@ -74,7 +74,15 @@ class Settings(BaseSettings):
     port: int = Field(8080, ge=1, le=65535, description="port the service binds")
     workers: int = Field(1, ge=1, le=64, description="worker processes of the service")
     max_request_bytes: int = Field(
-        40_000_000, gt=0, description="largest accepted HTTP request body"
+        40_000_000,
+        gt=0,
+        description="largest HTTP request body (POST /v1/screen); the ceiling of every route",
+    )
+    max_json_bytes: int = Field(
+        1_000_000, gt=0, description="largest body of a route that takes no image (banks, entries)"
+    )
+    max_import_bytes: int = Field(
+        20_000_000, gt=0, description="largest hash list one POST /v1/banks/{name}/import takes"
     )
     rate_limit_per_s: float = Field(
         50.0, ge=0, le=1_000_000, description="requests per second per key per worker; 0 = off"
@@ -82,6 +90,18 @@ class Settings(BaseSettings):
     rate_limit_burst: int = Field(100, ge=1, description="token-bucket size per key per worker")
     key_cache_s: float = Field(
         1.0, ge=0, le=60, description="how long a worker trusts a looked-up API key"
+    )
+    auth_failure_rate_per_s: float = Field(
+        1.0,
+        ge=0,
+        le=1_000_000,
+        description="failed authentications per second per client address per worker; 0 = off",
+    )
+    auth_failure_burst: int = Field(
+        20, ge=1, description="failed authentications a client address may make before 429"
+    )
+    api_docs: bool = Field(
+        False, description="serve /docs, /redoc and /openapi.json (without a key)"
     )
     index_refresh_s: float = Field(
         0.5, gt=0, le=60, description="how often a worker refreshes its hash index from the store"

@@ -39,6 +39,7 @@ def running(settings: Settings, **client_options: object) -> Iterator[Api]:
         lambda: Services.build(settings, engine_factory=fake_engine),
         background=False,
         max_body_size=settings.max_request_bytes,
+        api_docs=settings.api_docs,
     )
     with TestClient(app, **client_options) as client:  # type: ignore[arg-type]
         services = app.state.runtime.ready_services()

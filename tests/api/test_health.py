@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.exc import OperationalError
 
 from consentgate.service.keys import Scope
-from tests.api.conftest import Api
+from tests.api.conftest import Api, make_settings, running
 
 
 def test_when_healthz_is_asked_without_a_key_then_ok(sqlite_api: Api) -> None:
@@ -78,9 +78,11 @@ def test_when_paths_are_unknown_then_metrics_do_not_label_them_by_raw_path(sqlit
 
 
 def test_when_the_openapi_is_read_then_every_route_and_both_media_types_are_documented(
-    sqlite_api: Api,
+    sqlite_url: str,
 ) -> None:
-    doc = sqlite_api.client.get("/openapi.json").json()
+    with running(make_settings(sqlite_url, api_docs=True)) as api:
+        doc = api.client.get("/openapi.json").json()
+        assert api.client.get("/docs").status_code == 200
     assert {"/v1/screen", "/v1/decisions/{decision_id}", "/healthz", "/readyz", "/metrics"} <= set(
         doc["paths"]
     )
@@ -88,4 +90,3 @@ def test_when_the_openapi_is_read_then_every_route_and_both_media_types_are_docu
     assert set(body) == {"application/json", "multipart/form-data"}
     assert {"ScreenBody", "ScreenForm", "Decision", "Problem"} <= set(doc["components"]["schemas"])
     assert doc["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
-    assert sqlite_api.client.get("/docs").status_code == 200

@@ -14,6 +14,7 @@ from importlib.metadata import version
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
+from consentgate.api.auth import KeyGate
 from consentgate.api.limits import BodyLimitMiddleware
 from consentgate.api.metrics import Metrics, MetricsMiddleware
 from consentgate.api.openapi import install_openapi
@@ -39,11 +40,19 @@ def create_app(
     background: bool = True,
     metrics: Metrics | None = None,
     max_body_size: int | None = None,
+    api_docs: bool = False,
 ) -> FastAPI:
     """A FastAPI app whose services come from ``load`` (run at start-up).
 
     ``max_body_size`` bounds every request body (413 past it), so that no route,
-    whatever it parses, reads an unbounded body into memory.
+    whatever it parses, reads an unbounded body into memory; each keyed route
+    has its own, smaller limit (``consentgate.api.limits``), applied once its
+    key is admitted. ``api_docs`` serves ``/docs``, ``/redoc`` and
+    ``/openapi.json`` without a key; off, they are 404 and ``app.openapi()``
+    still builds the document in-process.
+
+    Trailing-slash redirects are off: Starlette builds them from the ``Host``
+    header, which the caller controls; ``/v1/screen/`` is simply 404.
     """
     runtime = Runtime(load, metrics)
 
@@ -60,13 +69,25 @@ def create_app(
         version=version("consentgate"),
         description=DESCRIPTION,
         lifespan=lifespan,
+        openapi_url="/openapi.json" if api_docs else None,
+        docs_url="/docs" if api_docs else None,
+        redoc_url="/redoc" if api_docs else None,
+        redirect_slashes=False,
     )
     app.state.runtime = runtime
     install_problem_handlers(app)
     if max_body_size is not None:
         app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_size)
+    # Outside the body limit: an unauthenticated caller gets 401, whatever it sends.
+    areas = (screen, decisions, hashing, banks, entries, health)
+    app.add_middleware(
+        KeyGate,
+        routes=[route for area in areas for route in area.router.routes],
+        gate=runtime.ready_gate,
+        body_limit=runtime.body_limit,
+    )
     app.add_middleware(MetricsMiddleware, metrics=runtime.metrics)
-    for area in (screen, decisions, hashing, banks, entries, health):
+    for area in areas:
         app.include_router(area.router)
     install_openapi(app, (ScreenBody, ScreenForm))
     return app

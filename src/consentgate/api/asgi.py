@@ -15,4 +15,8 @@ from consentgate.settings import load_settings
 
 def app_from_env() -> FastAPI:
     settings = load_settings()
-    return create_app(lambda: Services.build(settings), max_body_size=settings.max_request_bytes)
+    return create_app(
+        lambda: Services.build(settings),
+        max_body_size=settings.max_request_bytes,
+        api_docs=settings.api_docs,
+    )

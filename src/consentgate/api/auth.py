@@ -1,4 +1,18 @@
-"""Bearer-key authentication, scope checks and rate limiting, as one dependency.
+"""Bearer-key authentication, scope checks and rate limits, before any body byte is read.
+
+Why a middleware: FastAPI reads and parses a route's body before the route's
+dependencies run, so a key checked in a dependency is checked after an
+unauthenticated caller's 38 MB body has been parsed. ``KeyGate`` runs before
+the router instead: it finds the route the request will reach and, when that
+route declares a key requirement (``KeyRequirement``, via ``Depends``), checks
+the key, its scope and its rate limit, and only then lets the route read a
+body bounded by the route's own limit (``consentgate.api.limits``). Routes
+that declare no requirement (``/healthz``, ``/readyz``, the API docs when on)
+and paths that match no route (404, 405: no body is read) pass through.
+
+Failed authentications spend a token bucket per client address: once it is
+empty, that address is answered 429 (with Retry-After) on every keyed route
+without a key lookup, so a flood of guessed keys costs no store reads.
 
 A looked-up key is trusted for ``key_cache_s`` seconds (default 1 s) so that a
 request does not need a store read; a revocation therefore takes effect on
@@ -7,18 +21,35 @@ every worker within that time.
 
 from __future__ import annotations
 
+import inspect
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Sequence
 
 from fastapi import Depends, Request
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security.utils import get_authorization_scheme_param
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers
+from starlette.routing import BaseRoute, Match
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from consentgate.api.limits import within
 from consentgate.api.ratelimit import RateLimiter
-from consentgate.errors import Forbidden, Unauthorized
-from consentgate.service.keys import ApiKey, KeyStore, Scope, hash_key
+from consentgate.errors import ConsentGateError, Forbidden, Unauthorized
+from consentgate.service.keys import ApiKey, KeyStore, hash_key
+from consentgate.service.keys import Scope as KeyScope
 
 bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer cg_…`")
+
+MISSING = "an API key is required: send 'Authorization: Bearer KEY'"
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    scheme, credentials = get_authorization_scheme_param(authorization)
+    if not credentials or scheme.lower() != "bearer":
+        return None
+    return credentials
 
 
 class Gate:
@@ -29,11 +60,13 @@ class Gate:
         keys: KeyStore,
         limiter: RateLimiter,
         *,
+        failures: RateLimiter | None = None,
         cache_s: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.keys = keys
         self.limiter = limiter
+        self.failures = failures or RateLimiter(0, 1)
         self.cache_s = cache_s
         self._clock = clock
         self._cache: dict[str, tuple[ApiKey | None, float]] = {}
@@ -52,30 +85,120 @@ class Gate:
             self._cache[hash_key(raw)] = (key, self._clock() + self.cache_s)
         return key
 
-
-GateLookup = Callable[[Request], Gate]
-
-
-def require(*scopes: Scope, gate_of: GateLookup) -> Callable[..., Awaitable[ApiKey]]:
-    """A dependency that admits a valid, unrevoked key holding any of ``scopes``."""
-
-    async def dependency(
-        request: Request,
-        credentials: HTTPAuthorizationCredentials | None = Depends(bearer),  # noqa: B008
+    async def admit(
+        self, authorization: str | None, address: str, scopes: tuple[KeyScope, ...]
     ) -> ApiKey:
-        gate = gate_of(request)
-        if credentials is None or credentials.scheme.lower() != "bearer":
-            raise Unauthorized("an API key is required: send 'Authorization: Bearer KEY'")
-        found, key = gate.cached(credentials.credentials)
+        """The key of a request holding any of ``scopes``, or a 401, 403 or 429 error."""
+        self.failures.ensure_open(address)
+        raw = bearer_token(authorization)
+        if raw is None:
+            self.failures.check(address)
+            raise Unauthorized(MISSING)
+        found, key = self.cached(raw)
         if not found:
-            key = await run_in_threadpool(gate.lookup, credentials.credentials)
+            key = await run_in_threadpool(self.lookup, raw)
         if key is None:
+            self.failures.check(address)
             raise Unauthorized("the API key is not valid or has been revoked")
         if not any(key.allows(s) for s in scopes):
             wanted = " or ".join(s.value for s in scopes)
             raise Forbidden(f"this key lacks the {wanted!r} scope")
-        gate.limiter.check(key.id, key.rate_limit_per_s)
-        request.state.api_key = key
+        self.limiter.check(key.id, key.rate_limit_per_s)
         return key
 
-    return dependency
+
+class KeyRequirement:
+    """A route's requirement of a key holding any of ``scopes``.
+
+    ``KeyGate`` enforces it before the body is read; as the route's dependency
+    it hands the admitted key to the route and documents bearer auth in OpenAPI.
+    """
+
+    def __init__(self, scopes: tuple[KeyScope, ...]) -> None:
+        self.scopes = scopes
+
+    async def __call__(
+        self,
+        request: Request,
+        _credentials: HTTPAuthorizationCredentials | None = Depends(bearer),  # noqa: B008
+    ) -> ApiKey:
+        key = request.scope.get("state", {}).get("api_key")
+        if not isinstance(key, ApiKey):  # the route was reached without KeyGate: refuse
+            raise Unauthorized(MISSING)
+        return key
+
+
+def requirement_of(route: APIRoute) -> KeyRequirement | None:
+    stack = list(route.dependant.dependencies)
+    while stack:
+        dependant = stack.pop()
+        if isinstance(dependant.call, KeyRequirement):
+            return dependant.call
+        stack.extend(dependant.dependencies)
+    return None
+
+
+class KeyGate:
+    """The middleware that admits a keyed route's request before its body is read.
+
+    ``routes`` are the app's routes in the order the router tries them; the
+    first full match is the route the request will reach.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        routes: Sequence[BaseRoute],
+        gate: Callable[[], Gate],
+        body_limit: Callable[[str, str], int],
+    ) -> None:
+        self.app = app
+        self.routes = routes
+        self.gate = gate
+        self.body_limit = body_limit
+        self._keyed = {
+            id(route): req
+            for route in routes
+            if isinstance(route, APIRoute) and (req := requirement_of(route)) is not None
+        }
+
+    def _resolve(self, scope: Scope) -> tuple[APIRoute, KeyRequirement] | None:
+        for route in self.routes:
+            match, _child = route.matches(scope)
+            if match is Match.FULL:
+                req = self._keyed.get(id(route))
+                return (route, req) if isinstance(route, APIRoute) and req else None
+        return None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        keyed = self._resolve(scope)
+        if keyed is None:
+            await self.app(scope, receive, send)
+            return
+        route, requirement = keyed
+        scope["route"] = route  # refusals are counted under their route in the metrics
+        client = scope.get("client")
+        try:
+            key = await self.gate().admit(
+                Headers(scope=scope).get("authorization"),
+                client[0] if client else "unknown",
+                requirement.scopes,
+            )
+            limit = self.body_limit(scope["method"], route.path)
+        except ConsentGateError as exc:
+            await _answer(scope, receive, send, exc)
+            return
+        scope.setdefault("state", {})["api_key"] = key
+        await within(scope, receive, send, self.app, limit)
+
+
+async def _answer(scope: Scope, receive: Receive, send: Send, exc: ConsentGateError) -> None:
+    """Render ``exc`` with the app's own problem handler: the same document a route gives."""
+    handler = scope["app"].exception_handlers[ConsentGateError]
+    response = handler(Request(scope), exc)
+    if inspect.isawaitable(response):
+        response = await response
+    await response(scope, receive, send)

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Mapping, Sequence
 
 from fastapi import Response
 
-from consentgate.api.auth import require
-from consentgate.api.runtime import gate_of
+from consentgate.api.auth import KeyRequirement
 from consentgate.records import Record
-from consentgate.service.keys import ApiKey, Scope
+from consentgate.service.keys import Scope
 
 
-def key_with(*scopes: Scope) -> Callable[..., Awaitable[ApiKey]]:
-    """Admit a key holding any of ``scopes`` (``admin`` holds them all)."""
-    return require(*scopes, gate_of=gate_of)
+def key_with(*scopes: Scope) -> KeyRequirement:
+    """Admit a key holding any of ``scopes`` (``admin`` holds them all).
+
+    The check runs in ``KeyGate`` before the body is read; the dependency hands
+    the route the admitted key.
+    """
+    return KeyRequirement(scopes)
 
 
 class RecordResponse(Response):
@@ -23,8 +26,11 @@ class RecordResponse(Response):
 
     media_type = "application/json"
 
-    def __init__(self, record: Record, status_code: int = 200) -> None:
-        super().__init__(record.model_dump_json().encode("utf-8"), status_code=status_code)
+    def __init__(
+        self, record: Record, status_code: int = 200, headers: Mapping[str, str] | None = None
+    ) -> None:
+        body = record.model_dump_json().encode("utf-8")
+        super().__init__(body, status_code=status_code, headers=headers)
 
 
 class RecordsResponse(Response):

@@ -1,4 +1,5 @@
-"""Per-key token buckets, held in each worker's memory.
+"""Token buckets per key (requests) and per client address (failed authentications),
+held in each worker's memory.
 
 Why per worker: a shared limiter would put a network round trip (or a lock in
 the store) on every request. With N workers behind a load balancer a key may
@@ -43,17 +44,26 @@ class TokenBucket:
 
 
 class RateLimiter:
-    """One bucket per key id; a rate of 0 turns limiting off for that key."""
+    """One bucket per id (a key id, or a client address); a rate of 0 turns limiting off.
+
+    Buckets that have refilled are dropped once there are more than ``max_buckets``
+    (a full bucket is the same as none), so ids that callers make up, such as
+    addresses, cannot grow a worker's memory without bound.
+    """
 
     def __init__(
         self,
         default_rate: float,
         burst: int,
         *,
+        what: str = "this key",
+        max_buckets: int = 10_000,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.default_rate = default_rate
         self.burst = burst
+        self.what = what
+        self.max_buckets = max_buckets
         self._clock = clock
         self._buckets: dict[str, TokenBucket] = {}
         self._lock = threading.Lock()
@@ -67,12 +77,44 @@ class RateLimiter:
         with self._lock:
             bucket = self._buckets.get(key_id)
             if bucket is None or bucket.rate != rate:
+                if len(self._buckets) >= self.max_buckets:
+                    self._prune(now)
                 capacity = float(max(self.burst, 1))
                 bucket = TokenBucket(rate=rate, capacity=capacity, tokens=capacity, updated=now)
                 self._buckets[key_id] = bucket
             wait = bucket.take(now)
         if wait > 0:
-            raise KeyRateLimited(
-                f"rate limit of {rate:g} requests/s for this key exceeded",
-                retry_after_s=max(1, math.ceil(wait)),
-            )
+            raise self._limited(rate, wait)
+
+    def ensure_open(self, key_id: str) -> None:
+        """Raise KeyRateLimited if ``key_id``'s bucket is empty, without spending a token."""
+        rate = self.default_rate
+        if rate <= 0:
+            return
+        now = self._clock()
+        with self._lock:
+            bucket = self._buckets.get(key_id)
+            if bucket is None:
+                return
+            tokens = min(bucket.capacity, bucket.tokens + (now - bucket.updated) * bucket.rate)
+        if tokens < 1.0:
+            raise self._limited(bucket.rate, (1.0 - tokens) / bucket.rate)
+
+    def _limited(self, rate: float, wait: float) -> KeyRateLimited:
+        return KeyRateLimited(
+            f"rate limit of {rate:g} requests/s for {self.what} exceeded",
+            retry_after_s=max(1, math.ceil(wait)),
+        )
+
+    def _prune(self, now: float) -> None:
+        full = [
+            name
+            for name, b in self._buckets.items()
+            if b.tokens + (now - b.updated) * b.rate >= b.capacity
+        ]
+        for name in full:
+            del self._buckets[name]
+        if len(self._buckets) >= self.max_buckets:  # all busy: forget the oldest
+            oldest = sorted(self._buckets, key=lambda n: self._buckets[n].updated)
+            for name in oldest[: len(oldest) // 2]:
+                del self._buckets[name]

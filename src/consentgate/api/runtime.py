@@ -15,6 +15,7 @@ from collections.abc import Callable
 from fastapi import Request
 
 from consentgate.api.auth import Gate
+from consentgate.api.limits import route_limit
 from consentgate.api.metrics import Metrics
 from consentgate.api.ratelimit import RateLimiter
 from consentgate.errors import ConsentGateError, NotReady
@@ -56,7 +57,12 @@ class Runtime:
         else:
             s = services.settings
             limiter = RateLimiter(s.rate_limit_per_s, s.rate_limit_burst)
-            self.gate = Gate(services.keys, limiter, cache_s=s.key_cache_s)
+            failures = RateLimiter(
+                s.auth_failure_rate_per_s,
+                s.auth_failure_burst,
+                what="failed authentications from this address",
+            )
+            self.gate = Gate(services.keys, limiter, failures=failures, cache_s=s.key_cache_s)
             self.services = services
         finally:
             self.loaded.set()
@@ -73,6 +79,10 @@ class Runtime:
         assert self.gate is not None
         return self.gate
 
+    def body_limit(self, method: str, path: str) -> int:
+        """The largest body the route ``method path`` accepts under this worker's settings."""
+        return route_limit(method, path, self.ready_services().settings)
+
     def close(self) -> None:
         if self.services is not None:
             self.services.close()
@@ -86,7 +96,3 @@ def runtime_of(request: Request) -> Runtime:
 
 def services_of(request: Request) -> Services:
     return runtime_of(request).ready_services()
-
-
-def gate_of(request: Request) -> Gate:
-    return runtime_of(request).ready_gate()

@@ -67,7 +67,7 @@ def serve(
     log_level: str,
     access_log: bool,
 ) -> None:
-    """Serve the HTTP API (OpenAPI docs at /docs).
+    """Serve the HTTP API (OpenAPI docs at /docs when CONSENTGATE_API_DOCS is on).
 
     Options override CONSENTGATE_HOST, _PORT, _DATABASE_URL and _WORKERS.
     """
@@ -94,6 +94,7 @@ def serve(
             log_level=log_level,
             access_log=access_log,
             timeout_graceful_shutdown=10,
+            server_header=False,  # the software and its version are nobody's business
         )
     finally:
         if metrics_dir is not None:
