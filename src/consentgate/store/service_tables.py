@@ -6,7 +6,9 @@ revocation time instead of a delete, so old decisions still name their client.
 A decision row is written in one transaction with the full decision record as
 JSON, so a worker killed mid-request leaves either the whole row or nothing.
 Images are never stored: only their hashes. The prompt is stored only when the
-``store_prompts`` setting allows it for that verdict.
+``store_prompts`` setting allows it for that verdict. A screen by an API key that
+gives a request id is recorded once per key and id (a unique index): a retry
+after a crash reads the first decision back instead of making a second one.
 """
 
 from __future__ import annotations
@@ -44,7 +46,10 @@ decisions = Table(
     Column("image_hashes", JSON, nullable=False, doc="hashes of the screened images"),
     Column("prompt", Text, nullable=True, doc="kept only when store_prompts allows"),
     Column("record", JSON, nullable=False, doc="the decision record as returned"),
+    Column("idempotency_key", String(200), nullable=True, doc="the request id, for a keyed screen"),
+    Column("request_sha256", String(64), nullable=True, doc="fingerprint of the screened request"),
     Index("ix_decisions_created", "created"),
     Index("ix_decisions_key_id_created", "key_id", "created"),
     Index("ix_decisions_verdict_created", "verdict", "created"),
+    Index("uq_decisions_key_id_idempotency_key", "key_id", "idempotency_key", unique=True),
 )

@@ -1,7 +1,14 @@
-"""``POST /v1/screen``: screen a request and return its recorded decision."""
+"""``POST /v1/screen``: screen a request and return its recorded decision.
+
+A request with an ``id`` is decided once per API key: a retry with the same id
+and the same request gets the recorded decision back (``Idempotent-Replayed:
+true``), without screening again; the same id with a different request is 409.
+A request without an id is always screened anew.
+"""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -11,10 +18,14 @@ from consentgate.api.deps import RecordResponse, key_with
 from consentgate.api.intake import read_screen_request
 from consentgate.api.problems import problem_responses
 from consentgate.api.runtime import runtime_of
-from consentgate.records import Decision
+from consentgate.records import Decision, ScreenRequest
+from consentgate.service.decisions import DecisionStore, screen_once
 from consentgate.service.keys import ApiKey, Scope
+from consentgate.service.wiring import Services
 
 router = APIRouter(prefix="/v1", tags=["screening"])
+
+REPLAYED = "Idempotent-Replayed"
 
 SCREEN_BODY: dict[str, Any] = {
     "requestBody": {
@@ -27,11 +38,35 @@ SCREEN_BODY: dict[str, Any] = {
 }
 
 
+def _screen(services: Services, request: ScreenRequest, key_id: str) -> tuple[Decision, bool]:
+    if request.id is None:
+        return services.screen(request, key_id=key_id), False
+
+    def record_with(store: DecisionStore) -> Decision:
+        # The same services, recording through a store that keeps the request's fingerprint.
+        return replace(services, decisions=store).screen(request, key_id=key_id)
+
+    screened = screen_once(services.decisions, request, key_id=key_id, screen=record_with)
+    return screened.decision, screened.replayed
+
+
 @router.post(
     "/screen",
     response_model=Decision,
     summary="Screen a prompt and/or images",
-    responses=problem_responses(401, 403, 413, 415, 422, 429, 503),
+    responses={
+        **problem_responses(401, 403, 409, 413, 415, 422, 429, 503),
+        200: {
+            "description": "The decision (a replay of the recorded one when the id was seen)",
+            "headers": {
+                REPLAYED: {
+                    "description": "`true` when the decision was recorded by an earlier "
+                    "request with the same key and id",
+                    "schema": {"type": "string", "enum": ["true"]},
+                }
+            },
+        },
+    },
     openapi_extra=SCREEN_BODY,
 )
 async def screen(request: Request, key: ApiKey = Depends(key_with(Scope.SCREEN))) -> RecordResponse:  # noqa: B008
@@ -39,11 +74,14 @@ async def screen(request: Request, key: ApiKey = Depends(key_with(Scope.SCREEN))
 
     Returns the decision record (`allow`, `review` or `block`, with reasons),
     recorded under its `id` before the answer is sent. A block is a normal
-    200 answer: a detection is never an error.
+    200 answer: a detection is never an error. Give your own `id` to make
+    retries safe: the same key and id return the recorded decision.
     """
     runtime = runtime_of(request)
     services = runtime.ready_services()
     screen_request = await read_screen_request(request, services.settings.max_request_bytes)
-    decision = await run_in_threadpool(services.screen, screen_request, key_id=key.id)
+    decision, replayed = await run_in_threadpool(_screen, services, screen_request, key.id)
+    if replayed:
+        return RecordResponse(decision, headers={REPLAYED: "true"})
     runtime.metrics.observe_decision(decision)
     return RecordResponse(decision)
