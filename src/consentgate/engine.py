@@ -129,11 +129,16 @@ class ScreeningEngine:
                 read.setdefault(target, set()).update(detector.provides)
         return tuple(gap.failure() for gap in gaps(self.policy.coverage, read))
 
-    def prepare(self, request: ScreenRequest) -> ScreenInput:
-        """Normalise the prompt and decode images once; bad images raise BadInput."""
+    def prepare(self, request: ScreenRequest, *, client: str | None = None) -> ScreenInput:
+        """Normalise the prompt and decode images once; bad images raise BadInput.
+
+        ``client`` (who sent it, e.g. an API key id) is passed on to detectors
+        that count per sender, such as the hash matcher's flood protection.
+        """
         decode = self._decoder
         return ScreenInput(
             request=request,
+            client=client,
             text=normalise(request.prompt) if request.prompt else None,
             source=decode(request.source_image, self.settings) if request.source_image else None,
             output=decode(request.output_image, self.settings) if request.output_image else None,

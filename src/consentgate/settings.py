@@ -63,9 +63,20 @@ class Settings(BaseSettings):
         None, description="where a worker keeps its hash-index snapshot for fast restarts"
     )
     bank_flood_max_matches: int = Field(
-        1000, ge=1, description="matches per window that quarantine a bank entry (flood)"
+        1000,
+        ge=1,
+        le=2_000_000_000,
+        description="distinct images per window that quarantine a custom or negative bank "
+        "entry, or matches that raise an alert on a protected one (flood)",
     )
     bank_flood_window_s: int = Field(60, ge=1, description="flood-protection window in seconds")
+    bank_flood_min_clients: int = Field(
+        1,
+        ge=1,
+        le=1000,
+        description="distinct API keys whose images must match an entry of a custom or "
+        "negative bank before a flood quarantines it (protected kinds only alert)",
+    )
     hash_dihedral: bool = Field(
         True, description="also match rotated and mirrored copies (8 PDQ hashes per image)"
     )

@@ -29,11 +29,19 @@ class FakeLookup:
     def __init__(self, hits: Sequence[BankHit]) -> None:
         self.hits = hits
         self.calls: list[tuple[str | None, int, str, tuple[str, ...]]] = []
+        self.clients: list[str | None] = []
 
     def lookup(
-        self, *, pdq: str | None, pdq_quality: int, md5: str, pdq_variants: Sequence[str] = ()
+        self,
+        *,
+        pdq: str | None,
+        pdq_quality: int,
+        md5: str,
+        pdq_variants: Sequence[str] = (),
+        client: str | None = None,
     ) -> Sequence[BankHit]:
         self.calls.append((pdq, pdq_quality, md5, tuple(pdq_variants)))
+        self.clients.append(client)
         return self.hits
 
 

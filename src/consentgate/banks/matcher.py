@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from consentgate.banks import repository as repo
-from consentgate.banks.flood import FloodGuard
+from consentgate.banks.flood import FloodEvent, FloodGuard, Query
 from consentgate.banks.index.codes import hex_to_codes
 from consentgate.banks.index.md5 import md5_to_codes
 from consentgate.banks.indexes import Indexes
@@ -32,6 +32,7 @@ from consentgate.store.database import Database
 log = logging.getLogger(__name__)
 
 FloodHandler = Callable[[int, str], Any]
+AlertHandler = Callable[[FloodEvent], Any]
 
 
 class BankMatcher:
@@ -47,6 +48,7 @@ class BankMatcher:
         flood_max_matches: int | None = 1000,
         flood_window_s: int = 60,
         on_flood: FloodHandler | None = None,
+        on_alert: AlertHandler | None = None,
         flood_guard: FloodGuard | None = None,
     ) -> None:
         self.db = db
@@ -55,7 +57,8 @@ class BankMatcher:
         self.compact_above = compact_above
         self.flood_max_matches = flood_max_matches
         self.flood_window_s = flood_window_s
-        self.on_flood = on_flood
+        self.on_flood = on_flood  # quarantines an entry of an unprotected kind
+        self.on_alert = on_alert  # records an alert for an entry of a protected kind
         self.flood = flood_guard or FloodGuard()
         self._lock = threading.RLock()
         self._indexes: Indexes | None = None
@@ -171,9 +174,18 @@ class BankMatcher:
 
     # -- matching -----------------------------------------------------------------
     def match(
-        self, pdqs: Sequence[str], *, quality: int | None, md5: str | None, query: str = ""
+        self,
+        pdqs: Sequence[str],
+        *,
+        quality: int | None,
+        md5: str | None,
+        query: str = "",
+        client: str | None = None,
     ) -> MatchResult:
-        """Hits for one image: its PDQ hash(es) (e.g. 8 dihedral) and/or its MD5."""
+        """Hits for one image: its PDQ hash(es) (e.g. 8 dihedral) and/or its MD5.
+
+        ``client`` (an API key id) lets flood protection tell many senders from one.
+        """
         indexes = self.ensure_loaded()
         banks = self._banks
         low = quality is not None and quality < PDQ_MIN_QUALITY
@@ -198,7 +210,8 @@ class BankMatcher:
         ]
         kept, suppressed = apply_negative(found)
         kept.sort(key=lambda h: (h.distance, h.bank, int(h.entry)))
-        self._count(kept)
+        if kept:
+            self._count(kept, Query(md5=md5, pdq=pdqs[0] if pdqs else None, client=client))
         return MatchResult(
             query=query, matches=tuple(kept), suppressed=tuple(suppressed), low_quality=low
         )
@@ -222,17 +235,37 @@ class BankMatcher:
             if key not in best or distance < best[key][1]:
                 best[key] = (bank_id, distance)
 
-    def _count(self, hits: Sequence[BankHit]) -> None:
+    def _count(self, hits: Sequence[BankHit], query: Query) -> None:
+        """Flood counting: alert on protected entries, quarantine others (see ``flood``)."""
         by_name = {b.name: b for b in self._banks.values()}
         for hit in hits:
             bank = by_name[hit.bank]
             limit = bank.flood_max_matches or self.flood_max_matches
             window = bank.flood_window_s if bank.flood_max_matches else self.flood_window_s
-            if self.flood.record(int(hit.entry), limit, window):
-                reason = f"flood: more than {limit} matches in {window} s"
-                log.warning("bank entry %s quarantined (%s)", hit.entry, reason)
-                if self.on_flood is not None:
-                    self.on_flood(int(hit.entry), reason)
+            event = self.flood.record(
+                int(hit.entry),
+                bank=bank.name,
+                bank_kind=bank.kind.value,
+                limit=limit,
+                window_s=window,
+                query=query,
+            )
+            if event is None:
+                continue
+            try:
+                self._report(event)
+            except Exception:  # a failed report must never fail the match itself
+                log.exception("could not report the flood on bank entry %s", event.entry_id)
+
+    def _report(self, event: FloodEvent) -> None:
+        if event.protected:
+            log.warning("bank entry %s: %s", event.entry_id, event.reason)
+            if self.on_alert is not None:
+                self.on_alert(event)
+            return
+        log.warning("bank entry %s quarantined (%s)", event.entry_id, event.reason)
+        if self.on_flood is not None:
+            self.on_flood(event.entry_id, event.reason)
 
     def lookup(
         self,
@@ -241,10 +274,11 @@ class BankMatcher:
         pdq_quality: int,
         md5: str,
         pdq_variants: Sequence[str] = (),
+        client: str | None = None,
     ) -> Sequence[BankHit]:
         """HashLookup: the hits for one image (its PDQ, its dihedral variants, its MD5)."""
         pdqs = [pdq, *pdq_variants] if pdq else list(pdq_variants)
-        return self.match(pdqs, quality=pdq_quality, md5=md5).matches
+        return self.match(pdqs, quality=pdq_quality, md5=md5, client=client).matches
 
     @property
     def size(self) -> tuple[int, int]:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from consentgate.banks.alerts import AlertLog
+from consentgate.banks.flood import FloodGuard
 from consentgate.banks.matcher import BankMatcher
 from consentgate.banks.service import BankService
 from consentgate.settings import Settings
@@ -19,6 +21,7 @@ class Banks:
     db: Database
     service: BankService
     matcher: BankMatcher
+    alerts: AlertLog
 
     def close(self) -> None:
         self.matcher.close()
@@ -51,9 +54,12 @@ def open_banks(settings: Settings, *, db: Database | None = None, start: bool = 
         poll_interval_s=settings.index_refresh_s,
         flood_max_matches=settings.bank_flood_max_matches,
         flood_window_s=settings.bank_flood_window_s,
+        flood_guard=FloodGuard(min_clients=settings.bank_flood_min_clients),
     )
     service = BankService(db, matcher=matcher)
+    alerts = AlertLog(db)
     matcher.on_flood = service.quarantine
+    matcher.on_alert = alerts.record_flood
     if start:
         matcher.start()
-    return Banks(db, service, matcher)
+    return Banks(db, service, matcher, alerts)

@@ -45,6 +45,7 @@ class ScreenInput:
     source: DecodedImage | None = None
     output: DecodedImage | None = None
     deadline: float | None = None
+    client: str | None = None  # who sent the request (an API key id), when known
 
     def check_deadline(self) -> None:
         """Raise ``DeadlineExceeded`` once the screen's time budget is spent."""

@@ -53,6 +53,7 @@ class HashMatchDetector(Detector):
                     pdq_quality=pdq.quality,
                     md5=image.md5,
                     pdq_variants=pdq.dihedral,
+                    client=inp.client,
                 )
                 for hit in found:
                     key = (hit.bank, hit.entry)

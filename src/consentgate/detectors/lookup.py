@@ -30,10 +30,12 @@ class HashLookup(Protocol):
         pdq_quality: int,
         md5: str,
         pdq_variants: Sequence[str] = (),
+        client: str | None = None,
     ) -> Sequence[BankHit]:
         """Matches of one image's hashes across every enabled bank.
 
         ``pdq_variants`` are further PDQ hashes of the same image (its rotations
         and mirror images); a hit on any of them counts, at its own distance.
+        ``client`` names who sent the image (an API key id), for flood counting.
         """
         ...

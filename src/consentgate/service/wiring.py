@@ -124,7 +124,7 @@ class Services:
         is matched against them. Nothing is returned before the commit.
         """
         started = time.perf_counter()
-        inp = self.engine.prepare(request)
+        inp = self.engine.prepare(request, client=key_id)
         decision = self.engine.screen_prepared(inp, started=started)
         hashes = image_hashes(inp, dihedral=self.settings.hash_dihedral)
         with self.db.write() as conn:

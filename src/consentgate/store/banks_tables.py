@@ -98,3 +98,16 @@ retro_findings = Table(
     Column("found_at", DateTime(timezone=True), nullable=False, index=True),
     UniqueConstraint("entry_id", "screened_id", name="uq_retro_findings_entry_screened"),
 )
+
+bank_alerts = Table(
+    "bank_alerts",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("entry_id", BigInteger, ForeignKey("bank_entries.id"), nullable=False),
+    Column("bank_id", Integer, nullable=False),
+    Column("kind", String(20), nullable=False),  # "flood"
+    Column("reason", Text, nullable=False),
+    Column("matches", Integer, nullable=False),
+    Column("window_s", Integer, nullable=False),
+    Column("raised_at", DateTime(timezone=True), nullable=False, index=True),
+)
