@@ -61,6 +61,44 @@ def test_when_settings_are_bad_then_serve_fails_loudly_before_binding(
         s.bind(("127.0.0.1", port))  # nothing was bound
 
 
+def _raw(url: str, request: bytes, timeout: float = 10) -> bytes:
+    """Send ``request`` as is and read the answer's head (the body is never sent)."""
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=timeout) as conn:
+        conn.sendall(request)
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            chunk = conn.recv(65_536)
+            if not chunk:
+                break
+            answer += chunk
+    return answer
+
+
+def test_when_a_real_server_answers_then_it_names_no_server_and_refuses_before_the_body(
+    sqlite_url: str,
+) -> None:
+    env = server_env(sqlite_url)
+    with serving(env) as url:
+        assert "server" not in httpx.get(url + "/healthz").headers
+        # 38 MB announced, not one byte sent: the 401 must come without waiting for it.
+        head = _raw(
+            url,
+            b"POST /v1/match HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Content-Type: application/json\r\nContent-Length: 38000000\r\n\r\n",
+        )
+        assert head.startswith(b"HTTP/1.1 401"), head
+        assert b"server:" not in head.lower()
+        forged = httpx.post(
+            url + "/v1/screen/", json={"prompt": "a"}, headers={"Host": "evil.example"}
+        )
+        assert "evil.example" not in forged.headers.get("location", "")
+        assert forged.status_code == 404
+        assert httpx.get(url + "/openapi.json").status_code == 404
+    with serving({**env, "CONSENTGATE_API_DOCS": "true"}) as url:
+        assert httpx.get(url + "/openapi.json").status_code == 200
+
+
 def test_when_two_servers_share_postgres_then_a_bank_change_reaches_the_other_within_1s(
     postgres_url: str,
 ) -> None:
@@ -73,7 +111,8 @@ def test_when_two_servers_share_postgres_then_a_bank_change_reaches_the_other_wi
         assert r.status_code == 201, r.text
         body = {"mode": "upload", "output_image": b64(image)}
         before = httpx.post(second + "/v1/screen", json=body, headers=screener, timeout=30)
-        assert before.json()["decision"] == "allow"
+        # Only hash_match runs: the image models' protections are off, hence review.
+        assert before.json()["decision"] == "review"
         added = httpx.post(
             first + "/v1/banks/ncii/entries",
             json={"pdq": hashes.pdq, "quality": hashes.quality},
@@ -101,7 +140,8 @@ def test_when_one_server_runs_two_workers_then_metrics_sum_over_both(postgres_ur
         assert len(ids) == 40
         for _ in range(4):  # whichever worker answers, the counts are the sum of both
             text = httpx.get(url + "/metrics", headers=report).text
-            assert 'consentgate_decisions_total{verdict="allow"} 40.0' in text
+            # Only hash_match runs, so every prompt goes to review (its protections are off).
+            assert 'consentgate_decisions_total{verdict="review"} 40.0' in text
 
 
 def _screen_when_ready(client: httpx.Client, prompt: str, headers: dict[str, str]) -> str:
