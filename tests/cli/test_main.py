@@ -74,3 +74,26 @@ def test_when_real_detectors_screen_a_batch_then_decisions_in_order(tmp_path: Pa
         ("3", "allow"),
     ]
     assert rows[0]["reasons"][0]["rule"] == "R3"
+
+
+def test_when_detectors_are_checked_with_some_off_then_the_uncovered_protections_are_named() -> (
+    None
+):
+    result = consentgate(
+        "detectors", "--check", "--json", env={"CONSENTGATE_DETECTORS": "prompt_lexicon"}
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["running"] == ["prompt_lexicon"]
+    assert data["turned_off"]["nudity"] == "not listed in CONSENTGATE_DETECTORS"
+    assert "source_image: image_nudity" in data["protections_off"]
+    assert not any(gap.startswith("prompt:") for gap in data["protections_off"])
+
+
+def test_when_a_disabled_detector_is_not_installed_then_check_exits_2() -> None:
+    result = consentgate(
+        "detectors", "--check", env={"CONSENTGATE_DISABLED_DETECTORS": "no_such_detector"}
+    )
+    assert result.returncode == 2
+    assert "no_such_detector" in result.stderr
+    assert "Traceback" not in result.stderr

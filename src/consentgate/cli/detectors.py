@@ -1,18 +1,29 @@
-"""``consentgate detectors``: list installed detectors with versions."""
+"""``consentgate detectors``: list installed detectors; ``--check`` the configured set."""
 
 from __future__ import annotations
 
 import click
 
+from consentgate.cli.context import app_context
 from consentgate.cli.output import print_json, print_table
 from consentgate.detectors.registry import installed_detectors
+from consentgate.engine import ScreeningEngine
 
 
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
-def detectors(as_json: bool) -> None:
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Build the configured detector set as `serve` would: exit 2 when a detector that is "
+    "on cannot run, else say which are off and which protections that leaves uncovered.",
+)
+def detectors(as_json: bool, check: bool) -> None:
     """List the installed detectors (built-in and plug-in), with versions."""
     found = installed_detectors()
+    if check:
+        _check(as_json)
+        return
     if as_json:
         print_json(
             [
@@ -43,3 +54,23 @@ def detectors(as_json: bool) -> None:
             for d in found
         ],
     )
+
+
+def _check(as_json: bool) -> None:
+    """Raises ConfigError (exit 2) exactly where ``serve`` would refuse to start."""
+    engine = ScreeningEngine.build(app_context().settings)
+    try:
+        running = engine.registry.names()
+        off = dict(engine.registry.turned_off)
+        gaps = [f"{gap.target.value}: {gap.protection}" for gap in engine.protections_off()]
+    finally:
+        engine.close()
+    if as_json:
+        print_json({"running": running, "turned_off": off, "protections_off": gaps})
+        return
+    rows = [(name, "on") for name in running] + [(n, f"off: {how}") for n, how in off.items()]
+    print_table("Configured detectors", ["name", "state"], sorted(rows))
+    if gaps:
+        click.echo("Protections off (requests that need them go to review, R9): " + "; ".join(gaps))
+    else:
+        click.echo("Every protection the policy relies on has a running detector.")
