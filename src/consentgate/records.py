@@ -19,6 +19,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from consentgate.fields import Line, Text
+
 
 class Record(BaseModel):
     """Base for every record: immutable, strict about unknown fields."""
@@ -171,9 +173,9 @@ class Reason(Record):
 class ScreenRequest(Record):
     """What a platform asks ConsentGate to screen."""
 
-    id: str | None = Field(None, max_length=200, description="caller's own request id, echoed")
+    id: Line | None = Field(None, max_length=200, description="caller's own request id, echoed")
     mode: Mode = Mode.GENERATE
-    prompt: str | None = Field(None, max_length=20_000)
+    prompt: Text | None = Field(None, max_length=20_000)
     source_image: bytes | None = Field(None, description="the photo to edit (edit mode)")
     output_image: bytes | None = Field(None, description="the generated or edited result")
     subject: Subject | None = Field(None, description="caller hint; may only tighten")

@@ -22,18 +22,19 @@ def test_when_bank_is_created_then_it_is_listed_with_its_settings(service: BankS
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "error"),
+    ("kwargs", "field"),
     [
-        ({"name": "x", "kind": "nope"}, ValueError),
-        ({"name": "x", "kind": "ncii", "threshold": 32}, ValueError),
-        ({"name": "bad name!", "kind": "ncii"}, ValueError),
+        ({"name": "x", "kind": "nope"}, "kind"),
+        ({"name": "x", "kind": "ncii", "threshold": 32}, "threshold"),
+        ({"name": "bad name!", "kind": "ncii"}, "name"),
     ],
 )
 def test_when_bank_settings_are_invalid_then_nothing_is_created(
-    service: BankService, kwargs: dict[str, object], error: type[Exception]
+    service: BankService, kwargs: dict[str, object], field: str
 ) -> None:
-    with pytest.raises(error):
+    with pytest.raises(BadInput) as caught:
         service.create_bank(**kwargs)  # type: ignore[arg-type]
+    assert caught.value.field == field
     assert service.list_banks() == []
 
 

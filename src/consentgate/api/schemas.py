@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from consentgate.errors import BadInput
+from consentgate.fields import Line, Text
 from consentgate.records import Mode, ScreenRequest, Subject
 
 Base64Image = Annotated[
@@ -39,9 +40,9 @@ class ScreenFields(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    id: str | None = Field(None, max_length=200, description="your own request id, echoed")
+    id: Line | None = Field(None, max_length=200, description="your own request id, echoed")
     mode: Mode = Field(Mode.GENERATE, description="generate, edit or upload")
-    prompt: str | None = Field(None, max_length=20_000, description="the prompt to screen")
+    prompt: Text | None = Field(None, max_length=20_000, description="the prompt to screen")
     subject: Subject | None = Field(None, description="hint about who is depicted; only tightens")
 
     def to_request(self, source: bytes | None, output: bytes | None) -> ScreenRequest:
@@ -73,9 +74,9 @@ class ScreenBody(ScreenFields):
 class ScreenForm(BaseModel):
     """``POST /v1/screen`` as multipart/form-data: the text fields plus file parts."""
 
-    id: str | None = None
+    id: Line | None = Field(None, max_length=200)
     mode: Mode = Mode.GENERATE
-    prompt: str | None = None
+    prompt: Text | None = Field(None, max_length=20_000)
     subject: Subject | None = None
     source_image: bytes | None = Field(None, json_schema_extra={"format": "binary"})
     output_image: bytes | None = Field(None, json_schema_extra={"format": "binary"})

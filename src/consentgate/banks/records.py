@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated
 
+from annotated_types import Interval
 from pydantic import Field
 
 from consentgate.detectors.lookup import BankHit
+from consentgate.fields import Count32, Line, Text
 from consentgate.records import Label, Record
 
 PDQ_MAX_THRESHOLD = 31
@@ -19,6 +22,22 @@ PDQ_MAX_THRESHOLD = 31
 
 PDQ_MIN_QUALITY = 50
 """PDQ hashes below this quality are too unreliable to match (Meta's guidance)."""
+
+BANK_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$"
+PAGE_MAX = 10_000
+
+# What a caller may give, declared once: the HTTP bodies and the service's checks
+# (and so the CLI) use the same types. Stored records read back stay lenient, so a
+# row written before a rule was tightened can still be read.
+BankName = Annotated[str, Field(pattern=BANK_NAME_PATTERN)]
+Threshold = Annotated[int, Interval(ge=0, le=PDQ_MAX_THRESHOLD)]
+FloodWindow = Annotated[int, Interval(ge=1, le=86_400)]
+Description = Annotated[Text, Field(max_length=2000)]
+Note = Annotated[Text, Field(max_length=2000)]
+StatusReason = Annotated[Text, Field(min_length=1, max_length=500)]
+ShortLine = Annotated[Line, Field(max_length=200)]
+Quality = Annotated[int, Interval(ge=0, le=100)]
+PageSize = Annotated[int, Interval(ge=1, le=PAGE_MAX)]
 
 
 class BankKind(StrEnum):
@@ -53,9 +72,33 @@ class EntryStatus(StrEnum):
     QUARANTINED = "quarantined"  # paused by flood protection, waiting for review
 
 
+class BankSpec(Record):
+    """A bank to create, checked before anything is written."""
+
+    name: BankName
+    kind: BankKind
+    threshold: Threshold = PDQ_MAX_THRESHOLD
+    enabled: bool = True
+    description: Description = ""
+    flood_max_matches: Count32 | None = Field(
+        None, description="matches per window that quarantine an entry; None = default"
+    )
+    flood_window_s: FloodWindow = 60
+
+
+class BankUpdate(Record):
+    """Changes to a bank; None leaves a setting as it is."""
+
+    enabled: bool | None = None
+    threshold: Threshold | None = None
+    description: Description | None = None
+    flood_max_matches: Count32 | None = None
+    flood_window_s: FloodWindow | None = None
+
+
 class Bank(Record):
     id: int
-    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+    name: str = Field(pattern=BANK_NAME_PATTERN)
     kind: BankKind
     threshold: int = Field(PDQ_MAX_THRESHOLD, ge=0, le=PDQ_MAX_THRESHOLD)
     enabled: bool = True
@@ -72,12 +115,12 @@ class NewEntry(Record):
     """An entry to add: at least one hash, already validated (lower-case hex)."""
 
     pdq: str | None = Field(None, pattern=r"^[0-9a-f]{64}$")
-    pdq_quality: int | None = Field(None, ge=0, le=100)
+    pdq_quality: Quality | None = None
     md5: str | None = Field(None, pattern=r"^[0-9a-f]{32}$")
-    source: str = Field("", max_length=200)
-    external_id: str | None = Field(None, max_length=200)
-    added_by: str = Field("", max_length=200)
-    note: str = Field("", max_length=2000)
+    source: ShortLine = ""
+    external_id: ShortLine | None = None
+    added_by: ShortLine = ""
+    note: Note = ""
 
 
 class BankEntry(Record):
@@ -159,6 +202,8 @@ __all__ = [
     "BankEntry",
     "BankHit",
     "BankKind",
+    "BankSpec",
+    "BankUpdate",
     "EntryStatus",
     "ImportProblem",
     "ImportResult",

@@ -4,6 +4,11 @@ It owns the write paths (banks, entries, imports, withdrawals, screened-content
 hashes, retro-matching) and, when given one, keeps a BankMatcher in this process
 current straight after each write; matchers in other processes catch up from the
 change log within their poll interval.
+
+Every value a caller gives is checked here, before any write, with the same
+types the HTTP bodies use (``consentgate.fields``, ``banks.records``), and a bad
+one raises BadInput naming its field: the CLI and any other shell get the same
+protection as the API, and an exit status instead of a traceback.
 """
 
 from __future__ import annotations
@@ -12,6 +17,8 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from pydantic import TypeAdapter
 
 from consentgate.banks import repository as repo
 from consentgate.banks import validate
@@ -31,18 +38,34 @@ from consentgate.banks.records import (
     Bank,
     BankEntry,
     BankKind,
+    BankName,
+    BankSpec,
+    BankUpdate,
     EntryStatus,
     ImportProblem,
     ImportResult,
     MatchResult,
     NewEntry,
+    Note,
+    PageSize,
     RetroFinding,
+    ShortLine,
+    StatusReason,
 )
 from consentgate.banks.retro import list_findings, record_screened, retro_match
 from consentgate.errors import BadInput
+from consentgate.fields import After64, Id64, checked, validated
 from consentgate.hashing.image import hash_image_bytes
 from consentgate.records import utc_now
 from consentgate.store.database import Database
+
+_NAME: TypeAdapter[str] = TypeAdapter(BankName)
+_ENTRY_ID: TypeAdapter[int] = TypeAdapter(Id64)
+_AFTER: TypeAdapter[int] = TypeAdapter(After64)
+_LIMIT: TypeAdapter[int] = TypeAdapter(PageSize)
+_REASON: TypeAdapter[str] = TypeAdapter(StatusReason)
+_LINE: TypeAdapter[str] = TypeAdapter(ShortLine)
+_NOTE: TypeAdapter[str] = TypeAdapter(Note)
 
 
 class BankService:
@@ -64,23 +87,30 @@ class BankService:
         flood_max_matches: int | None = None,
         flood_window_s: int = 60,
     ) -> Bank:
+        spec = validated(
+            BankSpec,
+            {
+                "name": name,
+                "kind": kind,
+                "threshold": threshold,
+                "enabled": enabled,
+                "description": description,
+                "flood_max_matches": flood_max_matches,
+                "flood_window_s": flood_window_s,
+            },
+        )
         values: dict[str, Any] = {
-            "name": name,
-            "kind": BankKind(kind).value,
-            "threshold": threshold,
-            "enabled": enabled,
-            "description": description,
-            "flood_max_matches": flood_max_matches,
-            "flood_window_s": flood_window_s,
+            **spec.model_dump(),
+            "kind": spec.kind.value,
             "created_at": utc_now(),
         }
-        Bank.model_validate({**values, "id": 0})  # bounds checked before any write
         with self.db.write() as conn:
             bank = repo.create_bank(conn, values)
         self._changed()
         return bank
 
     def get_bank(self, name: str) -> Bank:
+        name = checked(_NAME, name, "name")
         with self.db.read() as conn:
             return repo.get_bank(conn, name)
 
@@ -98,20 +128,19 @@ class BankService:
         flood_max_matches: int | None = None,
         flood_window_s: int | None = None,
     ) -> Bank:
-        changes = {
-            k: v
-            for k, v in {
+        name = checked(_NAME, name, "name")
+        update = validated(
+            BankUpdate,
+            {
                 "enabled": enabled,
                 "threshold": threshold,
                 "description": description,
                 "flood_max_matches": flood_max_matches,
                 "flood_window_s": flood_window_s,
-            }.items()
-            if v is not None
-        }
+            },
+        )
+        changes = update.model_dump(exclude_none=True)
         with self.db.write() as conn:
-            current = repo.get_bank(conn, name)
-            Bank.model_validate({**current.model_dump(), **changes})
             bank = repo.update_bank(conn, name, changes)
         self._changed()
         return bank
@@ -131,6 +160,7 @@ class BankService:
         retro: bool = True,
     ) -> AddResult:
         """Add one entry (hash-only enrolment: only hashes, never the image)."""
+        bank = checked(_NAME, bank, "name")
         entry = make_entry(
             EntryDefaults(source=source, added_by=added_by, note=note),
             pdq=pdq,
@@ -163,7 +193,8 @@ class BankService:
                     if value in dupes
                 ]
                 if single:
-                    raise BadInput(f"that hash is already in bank {bank.name}")
+                    field = "pdq" if parsed[0][1].pdq in dupes else "md5"
+                    raise BadInput(f"that hash is already in bank {bank.name}", field=field)
                 raise ImportFailed(problems)
             ids = repo.add_entries(conn, bank, [e for _, e in parsed])
             findings: list[RetroFinding] = []
@@ -192,8 +223,13 @@ class BankService:
         retro: bool = True,
     ) -> ImportResult:
         """Import a list; all-or-nothing: any bad line raises ImportFailed and adds nothing."""
-        chosen = Format(fmt) if fmt else detect_format(filename, text)
-        defaults = EntryDefaults(source=source or (filename or ""), added_by=added_by, note=note)
+        bank = checked(_NAME, bank, "name")
+        chosen = _format(fmt) if fmt else detect_format(filename, text)
+        defaults = EntryDefaults(
+            source=checked(_LINE, (source or filename or "")[:200], "source"),
+            added_by=checked(_LINE, added_by, "added_by"),
+            note=checked(_NOTE, note, "note"),
+        )
         parsed = parse(text, chosen, defaults)
         pairs = [(p.line, p.entry) for p in parsed]
         return self._add(bank, pairs, retro=retro, fmt=chosen.value)
@@ -208,12 +244,15 @@ class BankService:
 
     def export(self, bank: str, fmt: Format | str = Format.PLAIN) -> Iterator[str]:
         """The bank's active entries in a format, as text chunks."""
+        bank = checked(_NAME, bank, "name")
+        chosen = _format(fmt)
         with self.db.read() as conn:
             bank_id = repo.get_bank(conn, bank).id
             entries = list(repo.list_entries(conn, bank_id, status=EntryStatus.ACTIVE))
-        return render(entries, Format(fmt))
+        return render(entries, chosen)
 
     def get_entry(self, entry_id: int) -> BankEntry:
+        entry_id = checked(_ENTRY_ID, entry_id, "entry_id")
         with self.db.read() as conn:
             return repo.get_entry(conn, entry_id)
 
@@ -225,6 +264,9 @@ class BankService:
         limit: int = 100,
         after_id: int = 0,
     ) -> list[BankEntry]:
+        bank = checked(_NAME, bank, "name")
+        limit = checked(_LIMIT, limit, "limit")
+        after_id = checked(_AFTER, after_id, "after_id")
         with self.db.read() as conn:
             bank_id = repo.get_bank(conn, bank).id
             return list(
@@ -235,6 +277,8 @@ class BankService:
         self, entry_id: int, *, reason: str = "withdrawn", delete: bool = False
     ) -> BankEntry:
         """Stop an entry matching now; ``delete`` also wipes its hashes from the store."""
+        entry_id = checked(_ENTRY_ID, entry_id, "entry_id")
+        reason = checked(_REASON, reason, "reason")
         status = EntryStatus.DELETED if delete else EntryStatus.WITHDRAWN
         with self.db.write() as conn:
             entry = repo.set_status(conn, entry_id, status, reason)
@@ -252,10 +296,14 @@ class BankService:
 
     def reinstate(self, entry_id: int, *, reason: str = "reviewed") -> BankEntry:
         """Make a quarantined (or withdrawn) entry match again after review."""
+        entry_id = checked(_ENTRY_ID, entry_id, "entry_id")
+        reason = checked(_REASON, reason, "reason")
         with self.db.write() as conn:
             entry = repo.set_status(conn, entry_id, EntryStatus.ACTIVE, reason)
             if entry.pdq is None and entry.md5 is None:
-                raise BadInput(f"entry {entry_id} was deleted; its hashes are gone")
+                raise BadInput(
+                    f"entry {entry_id} was deleted; its hashes are gone", field="entry_id"
+                )
         if self.matcher is not None:
             self.matcher.flood.reset(entry_id)
         self._changed()
@@ -319,6 +367,9 @@ class BankService:
     def findings(
         self, *, bank: str | None = None, limit: int = 100, after_id: int = 0
     ) -> list[RetroFinding]:
+        bank = checked(_NAME, bank, "bank") if bank is not None else None
+        limit = checked(_LIMIT, limit, "limit")
+        after_id = checked(_AFTER, after_id, "after_id")
         with self.db.read() as conn:
             bank_id = repo.get_bank(conn, bank).id if bank else None
             return list_findings(conn, bank_id=bank_id, limit=limit, after_id=after_id)
@@ -326,3 +377,11 @@ class BankService:
     def _changed(self) -> None:
         if self.matcher is not None:
             self.matcher.refresh()
+
+
+def _format(fmt: Format | str) -> Format:
+    try:
+        return Format(fmt)
+    except ValueError:
+        choices = ", ".join(f.value for f in Format)
+        raise BadInput(f"format {fmt!r} is not one of {choices}", field="format") from None

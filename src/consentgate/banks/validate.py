@@ -16,10 +16,11 @@ _HEX = re.compile(r"^[0-9a-f]*$")
 
 def _hex(value: str, length: int, kind: str) -> str:
     text = value.strip().lower()
+    field = kind.lower()
     if not _HEX.fullmatch(text):
-        raise BadInput(f"{kind} hash {value.strip()[:80]!r} is not hexadecimal")
+        raise BadInput(f"{kind} hash {value.strip()[:80]!r} is not hexadecimal", field=field)
     if len(text) != length:
-        raise BadInput(f"{kind} hash has {len(text)} hex digits; it needs {length}")
+        raise BadInput(f"{kind} hash has {len(text)} hex digits; it needs {length}", field=field)
     return text
 
 
@@ -39,9 +40,10 @@ def quality(value: str | int | None) -> int | None:
     try:
         q = int(value)
     except ValueError:
-        raise BadInput(f"quality {value!r} is not a whole number") from None
+        shown = str(value).strip()[:40]
+        raise BadInput(f"quality {shown!r} is not a whole number", field="quality") from None
     if not 0 <= q <= 100:
-        raise BadInput(f"quality {q} is outside 0..100")
+        raise BadInput(f"quality {q} is outside 0..100", field="quality")
     return q
 
 

@@ -25,14 +25,17 @@ from consentgate.api.runtime import services_of
 from consentgate.api.schemas import decode_base64
 from consentgate.banks.formats import Format
 from consentgate.banks.records import (
+    BANK_NAME_PATTERN,
     AddResult,
     Bank,
     BankEntry,
     EntryStatus,
     ImportResult,
+    PageSize,
 )
 from consentgate.banks.service import BankService
 from consentgate.errors import BadInput
+from consentgate.fields import INT32_MAX, After64
 from consentgate.hashing.image import hash_image_bytes
 from consentgate.service.keys import ApiKey, Scope
 
@@ -41,10 +44,11 @@ router = APIRouter(prefix="/v1", tags=["banks"])
 WRITE = Depends(key_with(Scope.BANKS_WRITE))
 READ = Depends(key_with(Scope.BANKS_WRITE, Scope.MODERATE))
 ERRORS = problem_responses(401, 403, 404, 409, 422, 429, 503)
-NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$"
-BankName = Annotated[str, Query(pattern=NAME)]
-BankPath = Annotated[str, Path(pattern=NAME)]
-EntryId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+BankName = Annotated[str, Query(pattern=BANK_NAME_PATTERN)]
+BankPath = Annotated[str, Path(pattern=BANK_NAME_PATTERN)]
+EntryId = Annotated[int, Path(ge=1, le=INT32_MAX)]
+Limit = Annotated[PageSize, Query()]
+AfterId = Annotated[After64, Query(description="the last id of the previous page")]
 
 
 def bank_service(request: Request) -> BankService:
@@ -139,8 +143,8 @@ async def list_entries(
     request: Request,
     name: BankPath,
     status: EntryStatus | None = None,
-    limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
-    after_id: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 100,
+    after_id: AfterId = 0,
     _key: ApiKey = READ,
 ) -> RecordsResponse:
     entries = await run_in_threadpool(

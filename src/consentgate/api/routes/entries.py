@@ -6,14 +6,21 @@ Same scopes as the bank routes: writes need ``banks:write``, reads also accept
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
 from consentgate.api.bank_schemas import Reinstate, StatusChange
 from consentgate.api.deps import RecordResponse, RecordsResponse
-from consentgate.api.routes.banks import ERRORS, READ, WRITE, BankName, EntryId, bank_service
+from consentgate.api.routes.banks import (
+    ERRORS,
+    READ,
+    WRITE,
+    AfterId,
+    BankName,
+    EntryId,
+    Limit,
+    bank_service,
+)
 from consentgate.banks.records import BankEntry, RetroFinding
 from consentgate.service.keys import ApiKey
 
@@ -64,8 +71,8 @@ async def reinstate(
 async def findings(
     request: Request,
     bank: BankName | None = None,
-    limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
-    after_id: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 100,
+    after_id: AfterId = 0,
     _key: ApiKey = READ,
 ) -> RecordsResponse:
     found = await run_in_threadpool(

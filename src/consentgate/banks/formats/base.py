@@ -8,6 +8,7 @@ from enum import StrEnum
 from consentgate.banks import validate
 from consentgate.banks.records import PDQ_MIN_QUALITY, ImportProblem, NewEntry
 from consentgate.errors import BadInput
+from consentgate.fields import validated
 
 
 class Format(StrEnum):
@@ -51,20 +52,26 @@ def make_entry(
     source: str | None = None,
     note: str | None = None,
 ) -> NewEntry:
-    """Validate one line's fields into a NewEntry (BadInput with a clear message)."""
+    """Validate one line's fields into a NewEntry (BadInput naming the field)."""
     pdq_hex = validate.pdq_hex(pdq) if pdq and pdq.strip() else None
     md5_hex = validate.md5_hex(md5) if md5 and md5.strip() else None
     if pdq_hex is None and md5_hex is None:
-        raise BadInput("no hash on this line (need a PDQ or an MD5)")
+        raise BadInput("no hash on this line (need a PDQ or an MD5)", field="pdq")
     q = validate.quality(quality)
     if pdq_hex is not None and q is not None and q < PDQ_MIN_QUALITY:
-        raise BadInput(f"PDQ quality {q} is below {PDQ_MIN_QUALITY}: too unreliable to match")
-    return NewEntry(
-        pdq=pdq_hex,
-        pdq_quality=q if pdq_hex else None,
-        md5=md5_hex,
-        source=(source or defaults.source)[:200],
-        external_id=(external_id or None),
-        added_by=defaults.added_by,
-        note=note or defaults.note,
+        raise BadInput(
+            f"PDQ quality {q} is below {PDQ_MIN_QUALITY}: too unreliable to match",
+            field="quality",
+        )
+    return validated(
+        NewEntry,
+        {
+            "pdq": pdq_hex,
+            "pdq_quality": q if pdq_hex else None,
+            "md5": md5_hex,
+            "source": (source or defaults.source)[:200],
+            "external_id": external_id or None,
+            "added_by": defaults.added_by,
+            "note": note or defaults.note,
+        },
     )

@@ -1,7 +1,9 @@
 """CSV with a header row. Known columns: pdq, md5, quality, external_id, source, note.
 
 Unknown columns are an error rather than silently dropped, so a misspelt
-``pdq_hash`` column cannot import a file of nothing.
+``pdq_hash`` column cannot import a file of nothing. A row the csv module cannot
+read (a stray quote, a field over its 131,072-character limit) is a bad line
+like any other; reading stops there, since what follows it is ambiguous.
 """
 
 from __future__ import annotations
@@ -9,28 +11,43 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from consentgate.banks.formats.base import EntryDefaults, ParsedLine, make_entry
 from consentgate.banks.records import BankEntry, ImportProblem
 from consentgate.errors import BadInput
 
+if TYPE_CHECKING:
+    from _csv import Reader
+
 COLUMNS = ("pdq", "md5", "quality", "external_id", "source", "note")
 ALIASES = {"pdq_quality": "quality", "id": "external_id", "hash": "pdq"}
 
 
+def _rows(reader: Reader, problems: list[ImportProblem]) -> Iterator[list[str]]:
+    """The reader's rows until one cannot be read; that one becomes a problem."""
+    try:
+        yield from reader
+    except csv.Error as exc:
+        line = reader.line_num
+        why = str(exc).split(" - ", 1)[0]  # drop the hint meant for programmers
+        problems.append(ImportProblem(line=max(line, 1), message=f"malformed CSV: {why}"))
+
+
 def parse_csv(text: str, defaults: EntryDefaults) -> tuple[list[ParsedLine], list[ImportProblem]]:
+    parsed: list[ParsedLine] = []
+    problems: list[ImportProblem] = []
     reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
+    rows = _rows(reader, problems)
+    header = next(rows, None)
     if header is None:
-        return [], []
+        return [], problems
     names = [ALIASES.get(h.strip().lower(), h.strip().lower()) for h in header]
     unknown = [h for h in names if h not in COLUMNS]
     if unknown or not ({"pdq", "md5"} & set(names)):
         why = f"unknown column(s) {', '.join(unknown)}" if unknown else "no pdq or md5 column"
         return [], [ImportProblem(line=1, message=f"{why}; columns are {', '.join(COLUMNS)}")]
-    parsed: list[ParsedLine] = []
-    problems: list[ImportProblem] = []
-    for row in reader:
+    for row in rows:
         number = reader.line_num
         if not any(cell.strip() for cell in row):
             continue
