@@ -85,3 +85,81 @@ def test_when_entries_are_withdrawn_and_reinstated_with_json_then_records_are_pr
     assert [(e["id"], e["status"]) for e in reinstated] == [(1, "active")]
     bank = json.loads(_ok(run, "bank", "update", "victims", "--disable", "--json"))
     assert (bank["name"], bank["enabled"]) == ("victims", False)
+
+
+MD5 = "0123456789abcdef0123456789abcdef"
+UNDECODABLE = "bad\udcffname"  # what a non-UTF-8 byte in argv becomes
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        pytest.param(("create", "bad name!", "--kind", "ncii"), "name", id="create-name"),
+        pytest.param(
+            ("create", "b2", "--kind", "ncii", "--flood-max", str(2**31)),
+            "flood_max_matches",
+            id="create-flood-past-integer",
+        ),
+        pytest.param(
+            ("create", "b3", "--kind", "ncii", "--description", "a\x00b"),
+            "description",
+            id="create-description-nul",
+        ),
+        pytest.param(
+            ("update", "victims", "--description", "\x1b[31m"),
+            "description",
+            id="update-description-escape",
+        ),
+        pytest.param(("update", UNDECODABLE, "--enable"), "name", id="update-undecodable-name"),
+        pytest.param(("add", "victims", "--md5", MD5, "--note", "\x00"), "note", id="add-note-nul"),
+        pytest.param(
+            ("add", "victims", "--md5", MD5, "--external-id", "x" * 201),
+            "external_id",
+            id="add-external-id-too-long",
+        ),
+        pytest.param(("add", "victims", "--md5", "xyz"), "md5", id="add-md5-not-hex"),
+        pytest.param(
+            ("import", "victims", "list.txt", "--by", "x" * 201), "added_by", id="import-by"
+        ),
+        pytest.param(("export", UNDECODABLE), "name", id="export-undecodable-name"),
+        pytest.param(("withdraw", str(2**63)), "entry_id", id="withdraw-past-bigint"),
+        pytest.param(("withdraw", "1", "--reason", "gone\x00"), "reason", id="withdraw-reason"),
+        pytest.param(("reinstate", "1", "--reason", ""), "reason", id="reinstate-empty-reason"),
+        pytest.param(("findings", "--bank", UNDECODABLE), "bank", id="findings-undecodable"),
+        pytest.param(("snapshot", "a.jpg/index"), "directory", id="snapshot-under-a-file"),
+    ],
+)
+def test_when_a_bank_command_gets_bad_input_then_it_exits_2_with_one_line(
+    run: CliRunner, args: tuple[str, ...], field: str
+) -> None:
+    _ok(run, "bank", "create", "victims", "--kind", "ncii")
+    _ok(run, "bank", "add", "victims", "--md5", "f" * 32)
+    Path("list.txt").write_text(MD5 + "\n")
+    result = run.invoke(cli, ["bank", *args])
+    assert result.exit_code == 2, (result.output, result.exception)
+    assert isinstance(result.exception, SystemExit), result.exception
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.output
+    assert field in lines[0].lower(), result.output
+    assert json.loads(_ok(run, "bank", "list", "--json"))[0]["active_entries"] == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "line"),
+    [
+        pytest.param(f"md5,note\n{MD5},a\x00b\n", 2, id="nul"),
+        # The file is read with universal newlines: the stray CR ends line 2.
+        pytest.param(f'md5,note\n{MD5},\r"x\n', 3, id="stray-quote"),
+        pytest.param(f"md5,note\n{MD5},{'n' * 131_073}\n", 2, id="field-past-csv-limit"),
+    ],
+)
+def test_when_an_imported_csv_row_cannot_be_stored_then_its_line_is_reported(
+    run: CliRunner, body: str, line: int
+) -> None:
+    _ok(run, "bank", "create", "victims", "--kind", "ncii")
+    Path("list.csv").write_bytes(body.encode())
+    result = run.invoke(cli, ["bank", "import", "victims", "list.csv"])
+    assert result.exit_code == 1, (result.output, result.exception)
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert f"list.csv:{line}:" in result.output, result.output
+    assert json.loads(_ok(run, "bank", "list", "--json"))[0]["active_entries"] == 0

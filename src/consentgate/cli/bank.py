@@ -1,4 +1,8 @@
-"""``consentgate bank``: create banks, import and export lists, add and withdraw entries."""
+"""``consentgate bank``: create banks, import and export lists, add and withdraw entries.
+
+The bank service judges every value given here and raises BadInput naming the
+field; the CLI's one error edge (``cli.main``) prints it on one line and exits 2.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from consentgate.banks.formats import Format, ImportFailed
 from consentgate.banks.records import PDQ_MAX_THRESHOLD, BankEntry, BankKind
 from consentgate.cli.context import app_context
 from consentgate.cli.output import print_json, print_table, stderr
+from consentgate.errors import BadInput
 from consentgate.hashing.image import hash_file
 
 FORMATS = click.Choice([f.value for f in Format])
@@ -219,6 +224,8 @@ def add(
 def withdraw(entry_ids: tuple[int, ...], reason: str, delete: bool, as_json: bool) -> None:
     """Stop entries matching (at once, in every worker within a second)."""
     service = app_context().banks().service
+    for i in entry_ids:  # every id is checked before any entry changes
+        service.get_entry(i)
     entries = [service.withdraw(i, reason=reason, delete=delete) for i in entry_ids]
     _print_entries(entries, as_json)
 
@@ -238,6 +245,8 @@ def _print_entries(entries: list[BankEntry], as_json: bool) -> None:
 def reinstate(entry_ids: tuple[int, ...], reason: str, as_json: bool) -> None:
     """Make quarantined or withdrawn entries match again after review."""
     service = app_context().banks().service
+    for i in entry_ids:  # every id is checked before any entry changes
+        service.get_entry(i)
     _print_entries([service.reinstate(i, reason=reason) for i in entry_ids], as_json)
 
 
@@ -268,6 +277,10 @@ def snapshot(directory: Path | None) -> None:
         raise click.UsageError("give DIRECTORY or set CONSENTGATE_BANK_INDEX_DIR")
     matcher = ctx.banks().matcher
     matcher.ensure_loaded()
-    matcher.save_snapshot(target)
+    try:
+        matcher.save_snapshot(target)
+    except OSError as exc:
+        why = exc.strerror or "cannot be written"
+        raise BadInput(f"directory {target}: {why}", field="directory") from None
     pdq, md5 = matcher.size
     click.echo(f"wrote {target}: {pdq} PDQ and {md5} MD5 entries")
