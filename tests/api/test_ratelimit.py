@@ -56,3 +56,30 @@ def test_when_a_key_has_its_own_rate_then_it_overrides_the_default() -> None:
     with pytest.raises(KeyRateLimited):
         limiter.check("a")
     limiter.check("b")  # buckets are per key
+
+
+def test_when_a_bucket_is_only_looked_at_then_no_token_is_spent() -> None:
+    clock = Clock()
+    limiter = RateLimiter(1.0, 2, clock=clock)
+    limiter.ensure_open("addr")  # no bucket yet: open
+    limiter.check("addr")
+    for _ in range(5):
+        limiter.ensure_open("addr")  # one token left, never spent by looking
+    limiter.check("addr")
+    with pytest.raises(KeyRateLimited) as caught:
+        limiter.ensure_open("addr")
+    assert caught.value.retry_after_s == 1
+    clock.now += 1.0
+    limiter.ensure_open("addr")
+
+
+def test_when_callers_make_up_ids_then_the_buckets_stay_bounded() -> None:
+    clock = Clock()
+    limiter = RateLimiter(1.0, 1, max_buckets=100, clock=clock)
+    for i in range(1_000):
+        limiter.check(f"addr-{i}")  # every bucket is empty: the oldest are forgotten
+        clock.now += 0.001
+    assert len(limiter._buckets) <= 100
+    clock.now += 10  # all refilled: pruning drops them
+    limiter.check("late")
+    assert len(limiter._buckets) <= 2
