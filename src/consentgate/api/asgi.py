@@ -1,7 +1,9 @@
 """The ASGI entry point that ``consentgate serve`` hands to uvicorn's workers.
 
 Each worker reads the same ``CONSENTGATE_*`` settings (the serve command
-exports them before the workers start) and builds its own services.
+exports them before the workers start) and builds its own services. Run
+under uvicorn by hand, pass ``--no-server-header`` as ``serve`` does: the
+``server`` header names the software to every caller.
 """
 
 from __future__ import annotations
