@@ -64,6 +64,8 @@ def _script(ch: str) -> str | None:
 
 
 def _fold_token(token: str) -> str:
+    if token.isascii():  # one script at most, and no lookalike
+        return token
     counts = {"latin": 0, "cyrillic": 0, "greek": 0, "latin-like": 0}
     for ch in token:
         script = _script(ch)

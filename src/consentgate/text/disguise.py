@@ -4,11 +4,18 @@ Each function returns a new reading of the text; the normaliser keeps every
 reading so that a lexicon or model can match whichever one reveals the word.
 They only touch the parts of a text that look disguised, so ordinary text
 passes through unchanged (and cheaply).
+
+Every function is linear in the length of its input, whatever the characters: a
+prompt may be 20,000 characters long, and a pattern that backtracks or a loop that
+rescans from every position would let one crafted prompt hold a worker for
+minutes. Patterns here therefore have no nested or overlapping quantifiers that a
+failed match could retry from each position.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 # Leetspeak and symbol substitutions, applied only inside tokens that also hold letters.
 _LEET = str.maketrans(
@@ -18,12 +25,17 @@ _LEET = str.maketrans(
 _LEET_L = str.maketrans({"1": "l", "!": "l", "|": "l"})
 _HAS_LEET = re.compile(r"[0-9@$€|!+]")
 _LEET_TOKEN = re.compile(r"[\w@$€|!+]+")
-_EDGES = re.compile(r"^([!+|]*)(.*?)([!+|]*)$", re.DOTALL)
+_EDGE_SYMBOLS = "!+|"  # read as letters only inside a word, not around it ("wow!!")
 
 # Separators people put between letters: "n.u.d.e", "n-u-d-e", "n_u_d_e", "n*u*d*e".
 _SEP = r"[.\-_*·•/|~+,:;]"
 _INNER_SEP = re.compile(rf"(?<=\w){_SEP}+(?=\w)")
-_SINGLE_RUN = re.compile(r"(?<!\S)(?:\w[\s.\-_*·•/|~+,:;]{1,4}){2,}\w(?!\S)")
+# A run of single letters (any word character but "_", which is a separator), each
+# followed by one to four separators or spaces, starting after a space: "n u d e",
+# "n.u.d.e". Possessive, so a run is read once and never retried from inside.
+_RUN = re.compile(r"(?<!\S)[^\W_](?:[\s.\-_*·•/|~+,:;]{1,4}+[^\W_]){2,}+")
+# The last letter of a run that a space (or the end) follows: where a spread-out word ends.
+_RUN_END = re.compile(r".*[^\W_](?=\s)", re.DOTALL)
 _SPACE_OR_SEP = re.compile(r"[\s.\-_*·•/|~+,:;]+")
 # Letters that are words of their own in some language ("a", "i", Polish "w", Russian "в").
 _ONE_LETTER_WORDS = frozenset("aeiouwyzвсиаоук")
@@ -38,9 +50,10 @@ def unleet(text: str, one_as_l: bool = False) -> str:
 
     def fix(match: re.Match[str]) -> str:
         token = match.group()
-        edges = _EDGES.match(token)
-        assert edges is not None  # the pattern matches any token
-        head, core, tail = edges.groups()
+        core = token.lstrip(_EDGE_SYMBOLS)
+        head = token[: len(token) - len(core)]
+        stripped = core.rstrip(_EDGE_SYMBOLS)
+        core, tail = stripped, core[len(stripped) :]
         if not core or core.isdigit() or not any(c.isalpha() for c in core):
             return token
         if one_as_l:
@@ -69,6 +82,23 @@ def _split_article(word: str) -> str:
     return word
 
 
+def _join_run(letters: str, seps: list[str], split_article: bool) -> str:
+    """Join one spread-out run; a separator unlike the run's usual one is a word break."""
+    counts = Counter(seps)
+    usual, times = counts.most_common(1)[0]
+    breaks = len(seps) > 2 and times >= 2
+    words: list[list[str]] = [[letters[0]]]
+    for sep, letter in zip(seps, letters[1:], strict=True):
+        if breaks and sep != usual:
+            words.append([letter])
+        else:
+            words[-1].append(letter)
+    joined = ["".join(w) for w in words]
+    if split_article:
+        joined = [_split_article(w) for w in joined]
+    return " ".join(joined)
+
+
 def join_letters(text: str, split_article: bool = False) -> str:
     """Join letters spread out with spaces or dots ("n u d e", "n.u.d.e" → "nude").
 
@@ -81,20 +111,20 @@ def join_letters(text: str, split_article: bool = False) -> str:
 
     def join(match: re.Match[str]) -> str:
         run = match.group()
+        # The run ends at its last letter that a space or the end of the text follows.
+        if match.end() < len(text) and not text[match.end()].isspace():
+            last = _RUN_END.match(run)
+            if last is None:
+                return run
+            run, rest = run[: last.end()], run[last.end() :]
+        else:
+            rest = ""
         letters = _SPACE_OR_SEP.sub("", run)
-        seps = _SPACE_OR_SEP.findall(run)
-        usual = max(set(seps), key=seps.count)
-        words = [letters[0]]
-        for sep, letter in zip(seps, letters[1:], strict=True):
-            if len(seps) > 2 and seps.count(usual) >= 2 and sep != usual:
-                words.append(letter)
-            else:
-                words[-1] += letter
-        if split_article:
-            words = [_split_article(w) for w in words]
-        return " ".join(words)
+        if len(letters) < 3:
+            return run + rest
+        return _join_run(letters, _SPACE_OR_SEP.findall(run), split_article) + rest
 
-    joined = _SINGLE_RUN.sub(join, text)
+    joined = _RUN.sub(join, text)
     return _INNER_SEP.sub("", joined)
 
 

@@ -47,8 +47,10 @@ SLIP_TARGETS = _words(
 )
 # Real words one slip away from a target: never "corrected".
 _REAL_WORDS = _words("snaked naled nakeds address dress undresses sundress sundressed")
-_CENSORED = re.compile(r"(?<![\w*#])[a-z*#]*[a-z][a-z*#]*(?![\w*#])")
-_STAR = re.compile(r"[*#]")
+# A whole word of letters, ``*`` and ``#``. Possessive: a word followed by a digit or
+# another script fails at once instead of retrying every split of its letters.
+_CENSORED = re.compile(r"(?<![\w*#])[a-z*#]++(?![\w*#])")
+_STARS = "*#"
 _PUNCT = ".,;:!?'\"()[]"
 
 
@@ -87,11 +89,11 @@ def uncensor(text: str) -> str:
 
     def fix(match: re.Match[str]) -> str:
         token = match.group()
-        if not _STAR.search(token) or sum(c.isalpha() for c in token) < 2:
+        words = _CENSOR_BY_LENGTH.get(len(token))
+        if not words or sum(c.isalpha() for c in token) < 2 or token.isalpha():
             return token
-        pattern = re.compile(_STAR.sub("[a-z]", token))
-        for word in _CENSOR_BY_LENGTH.get(len(token), ()):
-            if pattern.fullmatch(word):
+        for word in words:
+            if all(c == w or c in _STARS for c, w in zip(token, word, strict=True)):
                 return word
         return token
 
