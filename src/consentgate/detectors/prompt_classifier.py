@@ -17,7 +17,7 @@ import io
 import json
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib.resources import files
 
@@ -33,6 +33,7 @@ from consentgate.text.normalised import NormalisedText
 MODEL_VERSION = "1.1.0"
 MODEL_FILE = f"prompt_clf-{MODEL_VERSION}.npz"
 WORD_CACHE_SIZE = 50_000
+CHECK_EVERY = 256  # words between two deadline checks
 
 
 @dataclass(frozen=True)
@@ -102,10 +103,13 @@ class PromptClassifierDetector(Detector):
         # Words recur across prompts: remember each word's in-vocabulary n-grams.
         self._word_features: dict[str, tuple[int, ...]] = {}
 
-    def _features(self, text: NormalisedText) -> Counter[int]:
+    def _features(self, text: NormalisedText, check: Callable[[], None]) -> Counter[int]:
+        """In-vocabulary feature counts. ``check`` is called now and then and may raise."""
         counts: Counter[int] = Counter()
         cache, index = self._word_features, self._model.index
-        for word in words_of(text):
+        for n, word in enumerate(words_of(text)):
+            if not n % CHECK_EVERY:
+                check()
             found = cache.get(word)
             if found is None:
                 found = tuple(index[g] for g in char_ngrams((word,)) if g in index)
@@ -113,7 +117,7 @@ class PromptClassifierDetector(Detector):
                     cache.clear()
                 cache[word] = found
             counts.update(found)
-        counts.update(index[g] for g in word_grams(text) if g in index)
+        counts.update(index[g] for g in word_grams(text, check) if g in index)
         return counts
 
     @property
@@ -126,7 +130,7 @@ class PromptClassifierDetector(Detector):
     def detect(self, inp: ScreenInput) -> Sequence[Signal]:
         if inp.text is None:
             return []
-        probabilities = self._model.scores_of(self._features(inp.text))
+        probabilities = self._model.scores_of(self._features(inp.text, inp.check_deadline))
         signals = []
         for head, p, threshold in zip(
             self._model.heads, probabilities, self._model.thresholds, strict=True

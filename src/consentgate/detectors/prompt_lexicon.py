@@ -47,7 +47,7 @@ class PromptLexiconDetector(Detector):
     def detect(self, inp: ScreenInput) -> Sequence[Signal]:
         if inp.text is None:
             return []
-        findings = self._scanner.scan(inp.text)
+        findings = self._scanner.scan(inp.text, inp.check_deadline)
         note = f"disguises: {', '.join(inp.text.disguises)}" if inp.text.disguises else None
         signals = []
         for label in LABELS:

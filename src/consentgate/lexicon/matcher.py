@@ -12,8 +12,14 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from itertools import chain
+from typing import NamedTuple
+
+Deadline = Callable[[], None]
+"""Called now and then by long loops; it raises to stop work whose time budget is spent."""
+CHECK_EVERY = 256  # loop iterations between two deadline checks
 
 _WORD = re.compile(r"\w+")
 STEM_KEY = 3  # stems are at least this long
@@ -36,9 +42,12 @@ class Entry:
     prefix: tuple[bool, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """A phrase found in one reading: character span and word span."""
+class Hit(NamedTuple):
+    """A phrase found in one reading: character span and word span.
+
+    A named tuple rather than a frozen dataclass: as immutable, and several times
+    cheaper to build, which counts when a long prompt yields tens of thousands.
+    """
 
     entry: Entry
     span: str
@@ -74,14 +83,26 @@ class PhraseMatcher:
         self._pairs: dict[tuple[str, str], list[Entry]] = defaultdict(list)
         self._prefix: dict[str, list[Entry]] = defaultdict(list)
         self._substring: dict[str, list[Entry]] = defaultdict(list)
+        # A term listed under the same key by several languages ("bikini") is one entry,
+        # the first: its other copies would only repeat its hits, which findings drop.
+        seen: set[tuple[str, str]] = set()
         for entry in entries:
-            self._add(entry)
+            if (entry.key, entry.term) not in seen:
+                seen.add((entry.key, entry.term))
+                self._add(entry)
         # Stems grouped by their first three letters: one lookup per word, not one per stem length.
         self._stems: dict[str, list[tuple[str, list[Entry]]]] = defaultdict(list)
         for stem, stem_entries in self._prefix.items():
             self._stems[stem[:STEM_KEY]].append((stem, stem_entries))
-        self._sub_lengths = sorted({len(s) for s in self._substring}, reverse=True)
-        self._sub_first = frozenset(s[0] for s in self._substring)
+        # The lengths of the substring terms by their first two characters, longest first
+        # (one-character terms by that character), and a pattern that skips to the
+        # characters a substring term can start with.
+        lengths: dict[str, set[int]] = defaultdict(set)
+        for term in self._substring:
+            lengths[term[:2]].add(len(term))
+        self._sub_lengths = {head: sorted(n, reverse=True) for head, n in lengths.items()}
+        firsts = "".join(sorted({term[0] for term in self._substring}))
+        self._sub_first = re.compile(f"[{re.escape(firsts)}]" if firsts else "(?!)")
 
     @staticmethod
     def entry(key: str, term: str, language: str) -> Entry:
@@ -114,36 +135,53 @@ class PhraseMatcher:
         tables = (self._exact, self._pairs, self._prefix, self._substring)
         return sum(len(v) for table in tables for v in table.values())
 
-    def find(self, reading: str, tokens: Tokens) -> list[Hit]:
+    def find(self, reading: str, tokens: Tokens, check: Deadline | None = None) -> list[Hit]:
+        """Every phrase in ``reading``; ``check`` is called now and then and may raise."""
         hits: list[Hit] = []
         words = tokens.words
         count = len(words)
+        # Entries a word can start, looked up once per distinct word: long prompts repeat words.
+        starting: dict[str, tuple[list[Entry], list[Entry]]] = {}
         for i, word in enumerate(words):
-            candidates = list(self._exact.get(word, ()))
-            if i + 1 < count:
-                candidates.extend(self._pairs.get((word, words[i + 1]), ()))
-            for stem, stem_entries in self._stems.get(word[:STEM_KEY], ()):
-                if word.startswith(stem):
-                    candidates.extend(stem_entries)
-            for entry in candidates:
+            if check is not None and not i % CHECK_EVERY:
+                check()
+            known = starting.get(word)
+            if known is None:
+                known = starting[word] = (self._exact.get(word, []), self._stemmed(word))
+            exact, stemmed = known
+            pairs = self._pairs.get((word, words[i + 1]), ()) if i + 1 < count else ()
+            for entry in chain(exact, pairs, stemmed):
                 last = i + len(entry.words) - 1
-                if last < count and _rest_matches(entry, words, i):
+                if last == i or (last < count and _rest_matches(entry, words, i)):
                     start, end = tokens.starts[i], tokens.ends[last]
                     hits.append(Hit(entry, reading[start:end], start, end, i, last))
         if self._substring and not reading.isascii():
-            hits.extend(self._find_substrings(reading, tokens))
+            hits.extend(self._find_substrings(reading, tokens, check))
         return hits
 
-    def _find_substrings(self, reading: str, tokens: Tokens) -> list[Hit]:
+    def _stemmed(self, word: str) -> list[Entry]:
+        found: list[Entry] = []
+        for stem, stem_entries in self._stems.get(word[:STEM_KEY], ()):
+            if word.startswith(stem):
+                found.extend(stem_entries)
+        return found
+
+    def _find_substrings(self, reading: str, tokens: Tokens, check: Deadline | None) -> list[Hit]:
         """Substring hits, each with the words it falls in, so combos can pair them."""
         hits: list[Hit] = []
-        for start, ch in enumerate(reading):
-            if ch not in self._sub_first:
-                continue
-            for length in self._sub_lengths:
-                piece = reading[start : start + length]
+        sub_lengths, size = self._sub_lengths, len(reading)
+        for n, found in enumerate(self._sub_first.finditer(reading)):
+            if check is not None and not n % CHECK_EVERY:
+                check()
+            start = found.start()
+            head = reading[start : start + 2]
+            longer = sub_lengths.get(head, ()) if len(head) == 2 else ()
+            for length in chain(longer, sub_lengths.get(found.group(), ())):
+                end = start + length
+                if end > size:  # the shorter term this would cut to is looked up by itself
+                    continue
+                piece = reading[start:end]
                 for entry in self._substring.get(piece, ()):
-                    end = start + len(piece)
                     first = max(bisect_right(tokens.starts, start) - 1, 0)
                     last = max(bisect_right(tokens.starts, end - 1) - 1, first)
                     hits.append(Hit(entry, piece, start, end, first, last))

@@ -14,7 +14,7 @@ word pairs carry phrasing ("forgot to", "under the") that no single word shows.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from consentgate.text.normalised import NormalisedText
 
@@ -44,14 +44,17 @@ def char_ngrams(words: Iterable[str], lo: int = NGRAM_MIN, hi: int = NGRAM_MAX) 
     return grams
 
 
-def word_grams(text: NormalisedText) -> list[str]:
+def word_grams(text: NormalisedText, check: Callable[[], None] | None = None) -> list[str]:
     """Distinct word unigrams, adjacent-word bigrams and the last word, over every reading.
 
     The last word matters on its own: in a swap it is the garment asked for
     ("swap her bikini for a [dress]"), in an edit often the change ("... bigger").
+    ``check`` is called before each reading and may raise to give up.
     """
     seen: dict[str, None] = {}
     for reading in text.readings:
+        if check is not None:
+            check()
         words = reading.split()
         for word in words:
             seen.setdefault(f"w:{word}", None)
