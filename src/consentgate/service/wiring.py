@@ -19,7 +19,7 @@ from consentgate.detectors.base import DetectorContext, ScreenInput
 from consentgate.engine import ScreeningEngine
 from consentgate.hashing.image import hashes_of_decoded
 from consentgate.records import Decision, ScreenRequest, Target
-from consentgate.service.decisions import DecisionStore, ImageHashes
+from consentgate.service.decisions import DecisionStore, ImageHashes, Screened, screen_once
 from consentgate.service.keys import KeyStore
 from consentgate.settings import Settings
 from consentgate.store.database import Database
@@ -117,18 +117,37 @@ class Services:
             banks=banks,
         )
 
-    def screen(self, request: ScreenRequest, *, key_id: str | None = None) -> Decision:
+    def screen_once(self, request: ScreenRequest, *, key_id: str) -> Screened:
+        """Screen for an API key, idempotently on the request's ``id`` (see ``screen_once``)."""
+        if request.id is None:
+            return Screened(decision=self.screen(request, key_id=key_id))
+        return screen_once(
+            self.decisions,
+            request,
+            key_id=key_id,
+            screen=lambda store: self.screen(request, key_id=key_id, recorder=store),
+        )
+
+    def screen(
+        self,
+        request: ScreenRequest,
+        *,
+        key_id: str | None = None,
+        recorder: DecisionStore | None = None,
+    ) -> Decision:
         """Screen, then record the decision and the images' hashes in one transaction.
 
         The screened hashes feed retro-matching: an entry added to a bank later
         is matched against them. Nothing is returned before the commit.
+        ``recorder`` replaces the decision store for this one screen (e.g. one
+        bound to the request's fingerprint for idempotent retries).
         """
         started = time.perf_counter()
         inp = self.engine.prepare(request, client=key_id)
         decision = self.engine.screen_prepared(inp, started=started)
         hashes = image_hashes(inp, dihedral=self.settings.hash_dihedral)
         with self.db.write() as conn:
-            self.decisions.record(
+            (recorder or self.decisions).record(
                 decision, key_id=key_id, prompt=request.prompt, image_hashes=hashes, conn=conn
             )
             for h in hashes:

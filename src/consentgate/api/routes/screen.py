@@ -8,7 +8,6 @@ A request without an id is always screened anew.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -18,10 +17,8 @@ from consentgate.api.deps import RecordResponse, key_with
 from consentgate.api.intake import read_screen_request
 from consentgate.api.problems import problem_responses
 from consentgate.api.runtime import runtime_of
-from consentgate.records import Decision, ScreenRequest
-from consentgate.service.decisions import DecisionStore, screen_once
+from consentgate.records import Decision
 from consentgate.service.keys import ApiKey, Scope
-from consentgate.service.wiring import Services
 
 router = APIRouter(prefix="/v1", tags=["screening"])
 
@@ -36,18 +33,6 @@ SCREEN_BODY: dict[str, Any] = {
         },
     }
 }
-
-
-def _screen(services: Services, request: ScreenRequest, key_id: str) -> tuple[Decision, bool]:
-    if request.id is None:
-        return services.screen(request, key_id=key_id), False
-
-    def record_with(store: DecisionStore) -> Decision:
-        # The same services, recording through a store that keeps the request's fingerprint.
-        return replace(services, decisions=store).screen(request, key_id=key_id)
-
-    screened = screen_once(services.decisions, request, key_id=key_id, screen=record_with)
-    return screened.decision, screened.replayed
 
 
 @router.post(
@@ -80,8 +65,8 @@ async def screen(request: Request, key: ApiKey = Depends(key_with(Scope.SCREEN))
     runtime = runtime_of(request)
     services = runtime.ready_services()
     screen_request = await read_screen_request(request, services.settings.max_request_bytes)
-    decision, replayed = await run_in_threadpool(_screen, services, screen_request, key.id)
-    if replayed:
-        return RecordResponse(decision, headers={REPLAYED: "true"})
-    runtime.metrics.observe_decision(decision)
-    return RecordResponse(decision)
+    screened = await run_in_threadpool(services.screen_once, screen_request, key_id=key.id)
+    if screened.replayed:
+        return RecordResponse(screened.decision, headers={REPLAYED: "true"})
+    runtime.metrics.observe_decision(screened.decision)
+    return RecordResponse(screened.decision)
