@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from consentgate.text.disguise import join_letters
+from consentgate.text.normalise import normalise
 
 
 @pytest.mark.parametrize(
@@ -47,3 +48,33 @@ def test_when_a_run_starts_with_an_article_then_the_split_reading_keeps_it_apart
 
 def test_when_letters_are_evenly_spaced_then_no_word_break_is_invented() -> None:
     assert join_letters("c o r s e t a n d s t o c k i n g s") == "corsetandstockings"
+
+
+@pytest.mark.parametrize(
+    ("raw", "out"),
+    [
+        ("n u d e _", "nude _"),
+        ("_ n u d e", "_ nude"),
+        ("a b _", "a b _"),
+        ("_ a b", "_ a b"),
+        ("n_u_d_e", "nude"),
+        ("n _ u _ d _ e", "nude"),
+    ],
+)
+def test_when_an_underscore_borders_a_run_then_it_is_a_separator_not_a_letter(
+    raw: str, out: str
+) -> None:
+    assert join_letters(raw) == out
+    normalise(raw)  # used to raise ValueError or IndexError
+
+
+def test_when_a_run_ends_where_no_space_follows_then_it_ends_at_its_last_spaced_letter() -> None:
+    assert join_letters("a b c d.e.f") == "abcd e f"
+    assert join_letters("x n u d e.") == "xnud e."
+    assert join_letters("n u d e!") == "nud e!"
+
+
+def test_when_a_long_run_has_no_word_end_then_it_is_left_as_written() -> None:
+    dotted = "a. " * 6000
+    assert join_letters(dotted) == dotted
+    assert join_letters("n u d e " * 2500).startswith("nudenudenude")

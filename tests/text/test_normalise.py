@@ -96,3 +96,8 @@ def test_when_a_single_fold_runs_then_only_disguised_parts_change(
 ) -> None:
     assert callable(function)
     assert function(raw) == out
+
+
+def test_when_symbols_surround_a_long_word_then_only_the_inner_ones_are_read_as_letters() -> None:
+    assert unleet("!!a" + "!" * 5000 + "b!!") == "!!a" + "i" * 5000 + "b!!"
+    assert unleet("|+wow!!") == "|+wow!!"

@@ -73,3 +73,9 @@ def test_when_a_prompt_is_respelled_then_the_reading_and_the_disguise_are_record
     assert "make her naked" in normalised.readings
     assert "respelled" in normalised.disguises
     assert normalised.text == "make her n*k3d"
+
+
+def test_when_a_long_word_is_followed_by_a_digit_then_it_is_left_alone() -> None:
+    word = "a" * 5000 + "*1"
+    assert uncensor(word) == word
+    assert uncensor("n*ked " * 1000) == "naked " * 1000
