@@ -77,10 +77,13 @@ def admin_app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
 
 def _app(url: str) -> Iterator[Any]:
     config = make_settings(url, rate_limit_per_s=0, store_prompts=PromptStorage.ALL)
-    app = create_app(lambda: Services.build(config, engine_factory=fake_engine), background=False)
+    # Built once: schemathesis runs the app's lifespan again (and keeps it for the
+    # process), which must find these services, not build a second set that outlives
+    # the scratch database.
+    services = Services.build(config, engine_factory=fake_engine)
+    app = create_app(lambda: services, background=False)
     runtime = app.state.runtime
     runtime.start(background=False)
-    services = runtime.ready_services()
     banks = services.banks.service
     banks.create_bank("0", "ncii")
     banks.add_entry("0", md5=MD5)
