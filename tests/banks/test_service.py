@@ -153,8 +153,11 @@ def test_when_flood_limit_is_passed_then_entry_is_quarantined_and_stops_matching
     service.create_bank("noisy", "custom", flood_max_matches=3, flood_window_s=3600)
     pdq = random_pdq(10)
     entry = service.add_entry("noisy", pdq=pdq).entry
-    for _ in range(4):
-        service.match(pdq=pdq)
+    for seed in range(3):  # three distinct images, each sent again and again: no flood
+        for _ in range(5):
+            service.match(pdq=near(pdq, 20, seed=seed))
+    assert service.get_entry(entry.id).status is EntryStatus.ACTIVE
+    service.match(pdq=near(pdq, 20, seed=3))  # a fourth distinct image passes the limit
     stored = service.get_entry(entry.id)
     assert stored.status is EntryStatus.QUARANTINED
     assert stored.status_reason and "flood" in stored.status_reason
