@@ -96,3 +96,20 @@ def test_when_a_key_is_created_for_people_then_the_key_is_printed_once(sqlite_ur
     )
     assert result.exit_code == 0
     assert result.stdout.strip().startswith("cg_")
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [("a\x00b", "control character"), ("x" * 201, "longer than 200"), ("a\ud800", "surrogate")],
+)
+def test_when_a_key_name_cannot_be_stored_then_bad_input_names_it(
+    database_url: str, name: str, message: str
+) -> None:
+    db = prepare_store(Settings(database_url=database_url))
+    try:
+        with pytest.raises(BadInput, match=message) as caught:
+            KeyStore(db).create([Scope.SCREEN], name=name)
+        assert caught.value.field == "name"
+        assert KeyStore(db).list() == []
+    finally:
+        db.dispose()

@@ -97,3 +97,10 @@ def test_when_a_disabled_detector_is_not_installed_then_check_exits_2() -> None:
     assert result.returncode == 2
     assert "no_such_detector" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_when_a_prompt_has_a_control_character_then_exit_2_and_one_line() -> None:
+    result = consentgate("screen", "--prompt", "remove\x01 her clothes")
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: prompt: contains the control character U+0001")
+    assert "Traceback" not in result.stderr

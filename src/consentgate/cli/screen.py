@@ -16,6 +16,7 @@ from consentgate.cli.context import app_context
 from consentgate.cli.output import print_json, stderr
 from consentgate.engine import ScreeningEngine
 from consentgate.errors import BadInput
+from consentgate.fields import validated
 from consentgate.records import Decision, Mode, ScreenRequest, Subject
 
 BATCH_FIELDS = {"id", "prompt", "mode", "subject"}
@@ -102,12 +103,15 @@ def screen(
         return
     if prompt is None and image is None and output_image is None:
         raise click.UsageError("give --prompt, --image/--output-image, or --input FILE.jsonl")
-    request = ScreenRequest(
-        prompt=prompt,
-        mode=Mode(mode),
-        subject=Subject(subject) if subject else None,
-        source_image=_read_image(image),
-        output_image=_read_image(output_image),
+    request = validated(
+        ScreenRequest,
+        {
+            "prompt": prompt,
+            "mode": Mode(mode),
+            "subject": Subject(subject) if subject else None,
+            "source_image": _read_image(image),
+            "output_image": _read_image(output_image),
+        },
     )
     print_json(app_context().engine().screen(request), compact=as_json)
 

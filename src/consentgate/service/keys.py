@@ -15,10 +15,11 @@ import uuid
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from pydantic import Field
+from pydantic import Field, TypeAdapter
 from sqlalchemy import select, update
 
 from consentgate.errors import BadInput, NotFound
+from consentgate.fields import Line, checked
 from consentgate.records import Record, utc_now
 from consentgate.store.database import Database
 from consentgate.store.service_tables import api_keys
@@ -87,6 +88,10 @@ def _to_key(row: object) -> ApiKey:
     )
 
 
+KEY_NAME: TypeAdapter[str] = TypeAdapter(Line)
+"""A key's name: one line the store can keep (it is shown in key listings)."""
+
+
 class KeyStore:
     """Create, list, revoke and authenticate API keys."""
 
@@ -100,6 +105,9 @@ class KeyStore:
             raise BadInput("a key needs at least one scope", field="scope")
         if rate_limit_per_s is not None and rate_limit_per_s < 0:
             raise BadInput("the rate limit cannot be negative", field="rate_limit")
+        if len(name) > 200:
+            raise BadInput("the name is longer than 200 characters", field="name")
+        name = checked(KEY_NAME, name, "name")
         raw = KEY_PREFIX + secrets.token_urlsafe(32)
         key_id = uuid.uuid4().hex[:16]
         unique = tuple(dict.fromkeys(scopes))
