@@ -267,6 +267,23 @@ def findings(bank_name: str | None, limit: int, as_json: bool) -> None:
     print_table("retro-match findings", columns, rows)
 
 
+@bank.command("alerts")
+@click.option("--limit", type=click.IntRange(1, 10_000), default=100, show_default=True)
+@click.option("--after", "after_id", type=click.IntRange(0, 2**63 - 1), default=0)
+@click.option("--json", "as_json", is_flag=True)
+def alerts(limit: int, after_id: int, as_json: bool) -> None:
+    """Flood alerts on ncii, csam, consent and takedown entries (which keep matching)."""
+    found = app_context().banks().alerts.list(limit=limit, after_id=after_id)
+    if as_json:
+        print_json(found)
+        return
+    rows = [
+        [a.id, a.raised_at.isoformat(timespec="seconds"), a.bank, a.bank_kind, a.entry_id, a.reason]
+        for a in found
+    ]
+    print_table("bank alerts", ("id", "raised", "bank", "kind", "entry", "reason"), rows)
+
+
 @bank.command("snapshot")
 @click.argument("directory", type=click.Path(path_type=Path, file_okay=False), required=False)
 def snapshot(directory: Path | None) -> None:

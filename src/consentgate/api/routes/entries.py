@@ -1,4 +1,4 @@
-"""Entry routes: one entry by id, withdraw and reinstate it; retro-match findings.
+"""Entry routes: one entry by id, withdraw and reinstate it; retro-match findings; alerts.
 
 Same scopes as the bank routes: writes need ``banks:write``, reads also accept
 ``moderate``. A withdrawal stops the entry matching on every worker within a second.
@@ -21,6 +21,8 @@ from consentgate.api.routes.banks import (
     Limit,
     bank_service,
 )
+from consentgate.api.runtime import services_of
+from consentgate.banks.alerts import BankAlert
 from consentgate.banks.records import BankEntry, RetroFinding
 from consentgate.service.keys import ApiKey
 
@@ -78,4 +80,23 @@ async def findings(
     found = await run_in_threadpool(
         bank_service(request).findings, bank=bank, limit=limit, after_id=after_id
     )
+    return RecordsResponse(found)
+
+
+@router.get(
+    "/alerts",
+    response_model=list[BankAlert],
+    summary="Floods on entries that keep matching (ncii, csam, consent, takedown)",
+    responses=ERRORS,
+)
+async def alerts(
+    request: Request,
+    limit: Limit = 100,
+    after_id: AfterId = 0,
+    _key: ApiKey = READ,
+) -> RecordsResponse:
+    """Oldest first; page with `after_id`. An alert says an entry of a protected kind
+    passed its bank's flood limit; the entry kept matching and waits for a reviewer."""
+    alerts_log = services_of(request).banks.alerts
+    found = await run_in_threadpool(alerts_log.list, limit=limit, after_id=after_id)
     return RecordsResponse(found)
