@@ -76,9 +76,7 @@ def test_when_real_detectors_screen_a_batch_then_decisions_in_order(tmp_path: Pa
     assert rows[0]["reasons"][0]["rule"] == "R3"
 
 
-def test_when_detectors_are_checked_with_some_off_then_uncovered_protections_are_named() -> (
-    None
-):
+def test_when_detectors_are_checked_with_some_off_then_uncovered_protections_are_named() -> None:
     result = consentgate(
         "detectors", "--check", "--json", env={"CONSENTGATE_DETECTORS": "prompt_lexicon"}
     )
