@@ -92,6 +92,32 @@ class Query:
     client: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class _Watch:
+    """The entry being counted and its bank's limit."""
+
+    entry_id: int
+    bank: str
+    bank_kind: str
+    limit: int
+    window_s: float
+
+    def event(
+        self, protected: bool, *, matches: int, contents: int = 0, clients: int = 0
+    ) -> FloodEvent:
+        return FloodEvent(
+            self.entry_id,
+            self.bank,
+            self.bank_kind,
+            protected,
+            matches,
+            contents,
+            clients,
+            self.limit,
+            self.window_s,
+        )
+
+
 @dataclass
 class _Cluster:
     """Near-identical matched images: the first one's MD5 and PDQ, and how many
@@ -193,61 +219,40 @@ class FloodGuard:
             if entry_id in self._tripped:
                 return None
             track = self._tracks.setdefault(entry_id, _Track())
+            watch = _Watch(entry_id, bank, bank_kind, limit, window_s)
             if protected:
-                return self._count_protected(entry_id, track, now, bank, bank_kind, limit, window_s)
-            return self._count_distinct(
-                entry_id, track, now, bank, bank_kind, limit, window_s, query
-            )
+                return self._count_protected(watch, track, now)
+            return self._count_distinct(watch, track, now, query)
 
-    def _count_protected(
-        self,
-        entry_id: int,
-        track: _Track,
-        now: float,
-        bank: str,
-        bank_kind: str,
-        limit: int,
-        window_s: float,
-    ) -> FloodEvent | None:
+    def _count_protected(self, watch: _Watch, track: _Track, now: float) -> FloodEvent | None:
         times = track.times
         times.append(now)
-        while times and times[0] <= now - window_s:
+        while times and times[0] <= now - watch.window_s:
             times.popleft()
-        if len(times) > limit + 1:
+        if len(times) > watch.limit + 1:
             times.popleft()  # only "more than limit" matters: keep memory bounded
-        if len(times) <= limit or now < track.quiet_until:
+        if len(times) <= watch.limit or now < track.quiet_until:
             return None
-        track.quiet_until = now + window_s
+        track.quiet_until = now + watch.window_s
         times.clear()
-        return FloodEvent(entry_id, bank, bank_kind, True, limit + 1, 0, 0, limit, window_s)
+        return watch.event(True, matches=watch.limit + 1)
 
     def _count_distinct(
-        self,
-        entry_id: int,
-        track: _Track,
-        now: float,
-        bank: str,
-        bank_kind: str,
-        limit: int,
-        window_s: float,
-        query: Query,
+        self, watch: _Watch, track: _Track, now: float, query: Query
     ) -> FloodEvent | None:
-        track.expire(now - window_s)
-        cluster = track.cluster_of(query, room=limit + 1)
+        track.expire(now - watch.window_s)
+        cluster = track.cluster_of(query, room=watch.limit + 1)
         key = (cluster, query.client or "")
         if track.pairs.pop(key, None) is None:
             track.clusters[cluster].refs += 1
         track.pairs[key] = now  # re-inserted: the dict stays ordered by last seen
         contents = len(track.clusters)
         clients = len({client for _, client in track.pairs})
-        if contents <= limit or clients < self.min_clients:
+        if contents <= watch.limit or clients < self.min_clients:
             return None
-        self._tripped.add(entry_id)
-        del self._tracks[entry_id]
-        matches = len(track.pairs)
-        return FloodEvent(
-            entry_id, bank, bank_kind, False, matches, contents, clients, limit, window_s
-        )
+        self._tripped.add(watch.entry_id)
+        del self._tracks[watch.entry_id]
+        return watch.event(False, matches=len(track.pairs), contents=contents, clients=clients)
 
     def reset(self, entry_id: int) -> None:
         """Forget an entry's history (after a reviewer reinstates it)."""
