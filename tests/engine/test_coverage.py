@@ -152,3 +152,22 @@ def test_when_a_protection_names_no_labels_then_config_error() -> None:
             "labels: []}]\nrules:\n  - {id: X, description: d, verdict: block, "
             "when: {signal: nudity}}\n"
         )
+
+
+def test_when_nudity_is_turned_off_then_nsfw_score_reads_every_image() -> None:
+    from consentgate.detectors.nsfw_score import NsfwScoreDetector
+
+    off = Settings(disabled_detectors=("nudity",))
+    only = Settings(detectors=("nsfw_score", "faces"))
+    for settings in (off, only):
+        detector = NsfwScoreDetector.from_context(DetectorContext(settings=settings))
+        assert detector.every_image
+    eng = ScreeningEngine.build(Settings(disabled_detectors=("nudity",)))
+    try:
+        assert eng.protections_off() == ()
+        decision = eng.screen(
+            ScreenRequest(mode=Mode.EDIT, prompt="warmer", source_image=png(), output_image=png())
+        )
+    finally:
+        eng.close()
+    assert not any("nudity" in f.message for f in decision.failures)

@@ -4,17 +4,18 @@ One score per image (the highest over its frames): ``nudity`` from
 ``NUDITY_THRESHOLD``, ``body_revealing`` between ``REVEALING_THRESHOLD`` and
 that. It cannot say where, so its evidence has no box.
 
-Where NudeNet is installed this is a second opinion on the image that will be
-published: the output when there is one, else the source (an upload). Where
-NudeNet is not installed it is the only nudity signal and scores every image.
+Where the ``nudity`` detector runs this is a second opinion on the image that
+will be published: the output when there is one, else the source (an upload).
+Where it does not (NudeNet not installed, or the detector turned off) this is the
+only nudity signal and scores every image.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import ClassVar, Self
 
-from consentgate.detectors.base import Detector, ScreenInput
+from consentgate.detectors.base import Detector, DetectorContext, ScreenInput
 from consentgate.detectors.faces import IMAGE_TARGETS
 from consentgate.detectors.vision.loader import shared
 from consentgate.detectors.vision.nudenet import NUDENET
@@ -55,6 +56,15 @@ class NsfwScoreDetector(Detector):
 
     def __init__(self, *, every_image: bool | None = None) -> None:
         self.every_image = NUDENET.locate() is None if every_image is None else every_image
+
+    @classmethod
+    def from_context(cls, context: DetectorContext) -> Self:
+        """Every image when the ``nudity`` detector will not run beside this one."""
+        settings = context.settings
+        nudity_off = "nudity" in settings.disabled_detectors or (
+            bool(settings.detectors) and "nudity" not in settings.detectors
+        )
+        return cls(every_image=True if nudity_off else None)
 
     def reads(self, inp: ScreenInput) -> frozenset[Target]:
         return frozenset(self.targets_for(inp))
