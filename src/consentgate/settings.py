@@ -117,6 +117,22 @@ class Settings(BaseSettings):
     index_refresh_s: float = Field(
         0.5, gt=0, le=60, description="how often a worker refreshes its hash index from the store"
     )
+    # --- casework ---
+    case_deadline_intimate_h: float = Field(
+        48, gt=0, le=48, description="hours from receipt to act on an intimate-image case (law: 48)"
+    )
+    case_deadline_child_safety_h: float = Field(
+        1, gt=0, le=720, description="hours from receipt to act on a child-safety case"
+    )
+    case_deadline_other_h: float = Field(
+        168, gt=0, le=8760, description="hours from receipt to act on any other case"
+    )
+    appeal_window_days: int = Field(
+        183,
+        ge=183,
+        le=3650,
+        description="days after a decision it may be appealed (6 months or more)",
+    )
     store_prompts: PromptStorage = Field(
         PromptStorage.NONE, description="prompts kept with recorded decisions: none|flagged|all"
     )

@@ -1,0 +1,320 @@
+"""The case service: open, list, decide, appeal, and every change as a chained event.
+
+Every change is one transaction: the event is appended to the audit chain, the
+case's cached projection is rewritten only if it is still at the version the
+change was based on (optimistic concurrency: of two reviewers deciding one case
+at once, one wins and the other gets 409), and the hooks run (actions,
+stay-down) in that same transaction, so a crash leaves all of it or none.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from consentgate.audit import chain
+from consentgate.cases.clock import Clock as ClockFn
+from consentgate.cases.clock import system_clock
+from consentgate.cases.deadlines import OPEN_STATES, Clock, clock_of, deadline_for
+from consentgate.cases.projection import fold
+from consentgate.cases.records import (
+    AUTOMATED,
+    Action,
+    AppealOutcome,
+    Appellant,
+    Case,
+    CaseEvent,
+    CaseKind,
+    CaseState,
+    EventKind,
+    Item,
+    Queue,
+)
+from consentgate.errors import BadInput, Conflict, Forbidden, NotFound
+from consentgate.settings import Settings
+from consentgate.store.cases_tables import cases
+from consentgate.store.database import Database
+
+CaseHook = Callable[[Connection, Case, CaseEvent], None]
+"""Runs inside the transaction of every case event (e.g. to queue a removal webhook)."""
+
+LISTED_STATES = (CaseState.OPEN, CaseState.IN_REVIEW, CaseState.APPEALED)
+DECIDED_STATES = frozenset({CaseState.ACTIONED, CaseState.NO_ACTION})
+
+
+class CaseService:
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings | None = None,
+        *,
+        clock: ClockFn = system_clock,
+        hooks: Sequence[CaseHook] = (),
+    ) -> None:
+        self.db = db
+        self.settings = settings or Settings()
+        self.clock = clock
+        self.hooks = list(hooks)
+
+    # -- opening ---------------------------------------------------------------
+    def open(
+        self,
+        kind: CaseKind,
+        item: Item,
+        *,
+        notice_id: str | None = None,
+        actor: str = AUTOMATED,
+        reason: str = "",
+        data: dict[str, Any] | None = None,
+        conn: Connection | None = None,
+    ) -> Case:
+        """Open a case with its ``received`` event (in ``conn``'s transaction, or its own)."""
+        if conn is None:
+            with self.db.write() as own:
+                return self.open(
+                    kind, item, notice_id=notice_id, actor=actor, reason=reason, data=data,
+                    conn=own,
+                )  # fmt: skip
+        now = self.clock()
+        queue = kind.queue
+        case = Case(
+            id=uuid.uuid4().hex,
+            kind=kind,
+            queue=queue,
+            state=CaseState.OPEN,
+            item=item,
+            notice_id=notice_id,
+            received_at=now,
+            deadline_at=deadline_for(queue, now, self.settings),
+            version=0,
+        )
+        event = chain.append(
+            conn,
+            at=now,
+            actor=actor,
+            kind=EventKind.RECEIVED,
+            case_id=case.id,
+            reason=reason,
+            data={"kind": kind.value, "item": item.model_dump(mode="json", exclude_none=True)}
+            | (data or {}),
+        )
+        case = fold(case, event)
+        conn.execute(insert(cases).values(**_row(case)))
+        self._run_hooks(conn, case, event)
+        return case
+
+    # -- reading ---------------------------------------------------------------
+    def get(self, case_id: str) -> Case:
+        with self.db.read() as conn:
+            return _get(conn, case_id)
+
+    def history(self, case_id: str) -> list[CaseEvent]:
+        with self.db.read() as conn:
+            _get(conn, case_id)
+            return list(chain.events(conn, case_id=case_id))
+
+    def list_cases(
+        self,
+        *,
+        queue: Queue | None = None,
+        states: Sequence[CaseState] = LISTED_STATES,
+        limit: int = 100,
+    ) -> list[Case]:
+        """Cases by priority (child safety, intimate images, the rest), then deadline."""
+        query = select(cases.c.record).where(cases.c.state.in_([s.value for s in states]))
+        if queue is not None:
+            query = query.where(cases.c.queue == queue.value)
+        query = query.order_by(cases.c.priority, cases.c.deadline_at, cases.c.id).limit(limit)
+        with self.db.read() as conn:
+            return [Case.model_validate(r.record) for r in conn.execute(query)]
+
+    def overdue(self, now: datetime | None = None) -> list[tuple[Case, Clock]]:
+        """Undecided cases at risk or past their deadline at ``now``, most urgent first."""
+        now = now or self.clock()
+        found: list[tuple[Case, Clock]] = []
+        for case in self.list_cases(states=tuple(OPEN_STATES), limit=1_000_000):
+            status = clock_of(case, now)
+            if status in (Clock.AT_RISK, Clock.BREACHED):
+                found.append((case, status))
+        return found
+
+    # -- changing --------------------------------------------------------------
+    def assign(self, case_id: str, *, to: str, actor: str) -> Case:
+        return self._change(case_id, EventKind.ASSIGNED, actor=actor, data={"to": to})
+
+    def decide(
+        self,
+        case_id: str,
+        action: Action,
+        *,
+        reason: str,
+        actor: str,
+        expected_version: int | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> Case:
+        """Decide an open case. Deciding one already decided is 409, as is a stale version."""
+
+        def check(case: Case) -> None:
+            if case.state not in OPEN_STATES:
+                raise Conflict(f"case {case.id} was already decided ({case.state.value})")
+
+        return self._change(
+            case_id,
+            EventKind.DECIDED,
+            actor=actor,
+            reason=reason,
+            data={"action": action.value} | (data or {}),
+            expected_version=expected_version,
+            check=check,
+        )
+
+    def appeal(self, case_id: str, *, by: Appellant, text: str, actor: str) -> Case:
+        """Contest a decision (acting or not acting) within the appeal window."""
+        now = self.clock()
+
+        def check(case: Case) -> None:
+            if case.state not in DECIDED_STATES:
+                raise Conflict(f"case {case.id} has no decision to appeal ({case.state.value})")
+            assert case.decided_at is not None
+            closes = case.decided_at + timedelta(days=self.settings.appeal_window_days)
+            if now > closes:
+                raise BadInput(f"the appeal window closed at {closes.isoformat()}", field="appeal")
+            if by is Appellant.REPORTER and case.notice_id is None:
+                raise BadInput(
+                    "this case was not opened by a notice: it has no reporter", field="by"
+                )
+
+        return self._change(
+            case_id,
+            EventKind.APPEALED,
+            actor=actor,
+            reason=text,
+            data={"by": by.value},
+            check=check,
+        )
+
+    def decide_appeal(
+        self, case_id: str, outcome: AppealOutcome, *, reason: str, actor: str
+    ) -> Case:
+        """Decide an appeal: only someone other than the first decider may (403 otherwise)."""
+
+        def check(case: Case) -> None:
+            if case.state is not CaseState.APPEALED:
+                raise Conflict(f"case {case.id} has no open appeal ({case.state.value})")
+            if actor == case.decided_by:
+                raise Forbidden(
+                    f"{actor!r} made the decision under appeal; another reviewer must decide it"
+                )
+            if actor == AUTOMATED:
+                raise Forbidden("an appeal is decided by a person")
+
+        return self._change(
+            case_id,
+            EventKind.APPEAL_DECIDED,
+            actor=actor,
+            reason=reason,
+            data={"outcome": outcome.value},
+            check=check,
+        )
+
+    def record(
+        self,
+        case_id: str,
+        kind: EventKind,
+        *,
+        actor: str,
+        reason: str = "",
+        data: dict[str, Any] | None = None,
+        conn: Connection | None = None,
+    ) -> Case:
+        """Any other event about a case (action_sent, evidence_viewed, escalated, ...)."""
+        if kind in _GUARDED:
+            raise ValueError(f"use the service method for {kind.value} events")
+        return self._change(case_id, kind, actor=actor, reason=reason, data=data, conn=conn)
+
+    def _change(
+        self,
+        case_id: str,
+        kind: EventKind,
+        *,
+        actor: str,
+        reason: str = "",
+        data: dict[str, Any] | None = None,
+        expected_version: int | None = None,
+        check: Callable[[Case], None] | None = None,
+        conn: Connection | None = None,
+    ) -> Case:
+        if not actor.strip():
+            raise BadInput("every change names who made it", field="actor")
+        if conn is None:
+            with self.db.write() as own:
+                return self._change(
+                    case_id, kind, actor=actor, reason=reason, data=data,
+                    expected_version=expected_version, check=check, conn=own,
+                )  # fmt: skip
+        case = _get(conn, case_id)
+        if expected_version is not None and expected_version != case.version:
+            raise Conflict(
+                f"case {case_id} changed since version {expected_version} "
+                f"(now {case.version}): reload it and decide again"
+            )
+        if check is not None:
+            check(case)
+        event = chain.append(
+            conn,
+            at=self.clock(),
+            actor=actor,
+            kind=kind,
+            case_id=case_id,
+            reason=reason,
+            data=data,
+        )
+        new = fold(case, event)
+        done = conn.execute(
+            update(cases)
+            .where(cases.c.id == case_id, cases.c.version == case.version)
+            .values(state=new.state.value, version=new.version, record=_record(new))
+        )
+        if done.rowcount != 1:  # another writer changed it after we read it
+            raise Conflict(f"case {case_id} was changed by someone else: reload it")
+        self._run_hooks(conn, new, event)
+        return new
+
+    def _run_hooks(self, conn: Connection, case: Case, event: CaseEvent) -> None:
+        for hook in self.hooks:
+            hook(conn, case, event)
+
+
+_GUARDED = frozenset(
+    {EventKind.RECEIVED, EventKind.DECIDED, EventKind.APPEALED, EventKind.APPEAL_DECIDED}
+)
+
+
+def _get(conn: Connection, case_id: str) -> Case:
+    row = conn.execute(select(cases.c.record).where(cases.c.id == case_id)).first()
+    if row is None:
+        raise NotFound(f"no case {case_id!r}")
+    return Case.model_validate(row.record)
+
+
+def _record(case: Case) -> dict[str, Any]:
+    return case.model_dump(mode="json")
+
+
+def _row(case: Case) -> dict[str, Any]:
+    return {
+        "id": case.id,
+        "kind": case.kind.value,
+        "queue": case.queue.value,
+        "priority": case.queue.priority,
+        "state": case.state.value,
+        "notice_id": case.notice_id,
+        "received_at": case.received_at,
+        "deadline_at": case.deadline_at,
+        "version": case.version,
+        "record": _record(case),
+    }
