@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from consentgate.banks.retro import record_screened
 from consentgate.banks.wiring import Banks, open_banks
+from consentgate.cases.service import CaseService
 from consentgate.detectors.base import DetectorContext, ScreenInput
 from consentgate.engine import ScreeningEngine
 from consentgate.hashing.image import hashes_of_decoded
@@ -82,6 +83,7 @@ class Services:
     keys: KeyStore
     decisions: DecisionStore
     banks: Banks
+    cases: CaseService
 
     @classmethod
     def build(
@@ -115,6 +117,7 @@ class Services:
             keys=KeyStore(db),
             decisions=DecisionStore(db, store_prompts=settings.store_prompts),
             banks=banks,
+            cases=CaseService(db, settings),
         )
 
     def screen_once(self, request: ScreenRequest, *, key_id: str) -> Screened:
