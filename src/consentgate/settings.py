@@ -9,8 +9,9 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from consentgate.errors import ConfigError
@@ -111,6 +112,16 @@ class Settings(BaseSettings):
     auth_failure_burst: int = Field(
         20, ge=1, description="failed authentications a client address may make before 429"
     )
+    notice_rate_per_s: float = Field(
+        0.2,
+        ge=0,
+        le=1_000_000,
+        description="notices (POST /v1/notices, which needs no key) per second per client "
+        "address per worker; 0 = off",
+    )
+    notice_rate_burst: int = Field(
+        10, ge=1, le=1_000_000, description="notices a client address may send at once"
+    )
     api_docs: bool = Field(
         False, description="serve /docs, /redoc and /openapi.json (without a key)"
     )
@@ -133,6 +144,47 @@ class Settings(BaseSettings):
         le=3650,
         description="days after a decision it may be appealed (6 months or more)",
     )
+    # --- actions (removal webhooks) ---
+    webhook_url: str | None = Field(
+        None,
+        description="the platform's endpoint for removal and restoration webhooks (http or "
+        "https); actions wait in the queue while it is unset",
+    )
+    webhook_secret: SecretStr | None = Field(
+        None,
+        validate_default=True,
+        description="HMAC-SHA256 key that signs each webhook (required with a URL)",
+    )
+    webhook_timeout_s: float = Field(
+        10.0, gt=0, le=120, description="time one webhook delivery may take"
+    )
+    action_max_attempts: int = Field(
+        8, ge=1, le=100, description="deliveries of one action before it is dead-lettered"
+    )
+    action_retry_base_s: float = Field(
+        30.0,
+        gt=0,
+        le=86_400,
+        description="wait before the first retry; doubles on each further one (capped at 6 h)",
+    )
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be an http:// or https:// URL with a host")
+        return value.strip()
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_with_url(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        if info.data.get("webhook_url") and (value is None or not value.get_secret_value()):
+            raise ValueError("required when CONSENTGATE_WEBHOOK_URL is set")
+        return value
+
     store_prompts: PromptStorage = Field(
         PromptStorage.NONE, description="prompts kept with recorded decisions: none|flagged|all"
     )
