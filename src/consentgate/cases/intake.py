@@ -1,0 +1,230 @@
+"""Notice intake: a notice becomes one row and one case per item, in one transaction.
+
+Why one transaction: a receipt is the legal acknowledgement (DSA Art. 16(4)), and
+the cases' clocks start at receipt (UK OSA s.10(3A), US 47 USC 223a(a)(3)); a
+notice that was acknowledged but has no case, or a case whose notice is lost,
+would break both. Only complete notices get here (``notices`` refuses the rest),
+so every stored notice gives knowledge at receipt (Art. 16(3)).
+
+Images are hashed before the transaction and dropped: the row keeps the
+notice's fields and each item's MD5 and PDQ, never the image bytes.
+
+The tracking code is the notifier's only credential (no account is needed, UK
+OSA s.20, DSA Art. 16(1)): 32 random URL-safe characters, and the status page
+answers only about the cases of that one notice.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+import secrets
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import insert, select
+
+from consentgate.cases.clock import Clock
+from consentgate.cases.notices import (
+    Automation,
+    FieldProblem,
+    InvalidNotice,
+    ItemStatus,
+    Notice,
+    NoticeDecision,
+    NoticeItem,
+    NoticeStatus,
+    Receipt,
+    Redress,
+    StoredNotice,
+)
+from consentgate.cases.records import AUTOMATED, Case, CaseKind, Item
+from consentgate.cases.service import CaseService
+from consentgate.errors import BadInput, ConsentGateError, NotFound
+from consentgate.hashing.image import hash_image_bytes
+from consentgate.store.cases_tables import cases, notices
+from consentgate.store.database import Database
+
+STATUS_PATH = "/v1/notices/{code}"
+CODE_BYTES = 24  # 32 characters of URL-safe base64
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{20,40}$")
+NOTIFIER = "notifier"
+"""The actor of a notice's ``received`` events (the notifier is not named in the chain)."""
+
+HOW_TO_APPEAL = (
+    "Ask the service for a review of this decision before appeal_until, quoting your "
+    "tracking code; a person who did not make the decision reviews it."
+)
+OTHER_ROUTES = (
+    "You may also turn to a certified out-of-court dispute settlement body (EU DSA Art. 21) "
+    "or to the courts."
+)
+
+
+class NoticeService:
+    """Takes notices in, and tells their notifiers where they stand."""
+
+    def __init__(self, db: Database, cases: CaseService, clock: Clock | None = None) -> None:
+        self.db = db
+        self.cases = cases
+        self.clock = clock or cases.clock
+
+    # -- intake ------------------------------------------------------------------
+    def submit(self, notice: Notice) -> Receipt:
+        """Record ``notice`` and open a case per item; the receipt is the acknowledgement."""
+        items = self._locate(notice.items)
+        received_at = self.clock()
+        notice_id, code = uuid.uuid4().hex, secrets.token_urlsafe(CODE_BYTES)
+        kind = CaseKind(notice.kind)
+        data = notice.model_dump(mode="json", exclude={"items"}, exclude_none=True)
+        data["items"] = [
+            item.model_dump(mode="json", exclude_none=True)
+            | ({"description": given.description} if given.description else {})
+            for item, given in zip(items, notice.items, strict=True)
+        ]
+        data["knowledge_at"] = received_at.isoformat()  # Art. 16(3): complete at receipt
+        data["acknowledgement"] = {
+            "receipt_at": received_at.isoformat(),  # the receipt answers the submission
+            "email_due": notice.contact_email is not None,  # Art. 16(4): also by e-mail
+        }
+        with self.db.write() as conn:
+            opened = [
+                self.cases.open(
+                    kind,
+                    item,
+                    notice_id=notice_id,
+                    actor=NOTIFIER,
+                    reason=f"{kind.value} notice",
+                    conn=conn,
+                )
+                for item in items
+            ]
+            data["cases"] = [case.id for case in opened]
+            conn.execute(
+                insert(notices).values(
+                    id=notice_id,
+                    tracking_code=code,
+                    kind=kind.value,
+                    received_at=received_at,
+                    data=data,
+                )
+            )
+        return Receipt(
+            id=notice_id,
+            tracking_code=code,
+            kind=kind.value,
+            received_at=received_at,
+            status_url=STATUS_PATH.format(code=code),
+            cases=tuple(data["cases"]),
+        )
+
+    def _locate(self, given: tuple[NoticeItem, ...]) -> list[Item]:
+        """Each item as a case locates it: images become their hashes (all errors at once)."""
+        limit = self.cases.settings.max_image_bytes
+        located: list[Item] = []
+        bad: list[FieldProblem] = []
+        for n, item in enumerate(given):
+            fields: dict[str, Any] = {"url": item.url, "content_id": item.content_id}
+            if item.image is not None:
+                try:
+                    hashed = hash_image_bytes(_decode(item.image, limit), draft=False)
+                except ConsentGateError as exc:
+                    bad.append(FieldProblem(field=f"items.{n}.image", message=exc.message))
+                    continue
+                fields |= {"md5": hashed.md5, "pdq": hashed.pdq, "pdq_quality": hashed.quality}
+            located.append(Item(**fields))
+        if bad:
+            raise InvalidNotice(bad)
+        return located
+
+    # -- reading -----------------------------------------------------------------
+    def stored(self, notice_id: str) -> StoredNotice:
+        """The notice as kept, for reviewers (it holds the notifier's contact details)."""
+        with self.db.read() as conn:
+            row = conn.execute(select(notices).where(notices.c.id == notice_id)).first()
+        if row is None:
+            raise NotFound(f"no notice {notice_id!r}")
+        return StoredNotice(
+            id=row.id,
+            tracking_code=row.tracking_code,
+            kind=row.kind,
+            received_at=_utc(row.received_at),
+            knowledge_at=datetime.fromisoformat(row.data["knowledge_at"]),
+            data=row.data,
+        )
+
+    def status(self, tracking_code: str) -> NoticeStatus:
+        """Each item's state and, once decided, the decision and how to contest it."""
+        if not CODE_PATTERN.match(tracking_code):  # no store read for what cannot exist
+            raise NotFound("no notice has this tracking code")
+        with self.db.read() as conn:
+            row = conn.execute(
+                select(notices).where(notices.c.tracking_code == tracking_code)
+            ).first()
+            if row is None:
+                raise NotFound("no notice has this tracking code")
+            ids = list(row.data["cases"])
+            found = {
+                r.id: Case.model_validate(r.record)
+                for r in conn.execute(
+                    select(cases.c.id, cases.c.record).where(
+                        cases.c.id.in_(ids), cases.c.notice_id == row.id
+                    )
+                )
+            }
+        given = row.data["items"]
+        return NoticeStatus(
+            tracking_code=row.tracking_code,
+            kind=row.kind,
+            received_at=_utc(row.received_at),
+            items=tuple(
+                self._item_status(found[case_id], item)
+                for case_id, item in zip(ids, given, strict=True)
+            ),
+        )
+
+    def _item_status(self, case: Case, given: dict[str, Any]) -> ItemStatus:
+        decision = None
+        if case.decided_at is not None and case.action is not None:
+            automated = case.decided_by == AUTOMATED
+            window = timedelta(days=self.cases.settings.appeal_window_days)
+            decision = NoticeDecision(
+                action=case.action,
+                decided_at=case.decided_at,
+                automation=Automation(
+                    automated_means_used=automated,
+                    explanation="decided by automated means, without a person"
+                    if automated
+                    else "decided by a person",
+                ),
+                redress=Redress(
+                    appeal_until=case.decided_at + window,
+                    how_to_appeal=HOW_TO_APPEAL,
+                    other_routes=OTHER_ROUTES,
+                ),
+            )
+        return ItemStatus(
+            url=given.get("url"),
+            content_id=given.get("content_id"),
+            image_md5=given.get("md5"),
+            state=case.state,
+            decision=decision,
+        )
+
+
+def _decode(value: str, limit: int) -> bytes:
+    try:
+        data = base64.b64decode("".join(value.split()), validate=True)
+    except (binascii.Error, ValueError):
+        raise BadInput("not valid base64") from None
+    if not data:
+        raise BadInput("empty")
+    if len(data) > limit:
+        raise BadInput(f"over the {limit}-byte limit")
+    return data
+
+
+def _utc(at: datetime) -> datetime:
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
