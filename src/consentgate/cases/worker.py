@@ -164,10 +164,11 @@ def start_worker(
     settings: Settings,
     *,
     cases: CaseService | None = None,
+    clock: Clock = system_clock,
     interval_s: float = 1.0,
 ) -> BackgroundWorker | None:
     """Deliver actions in the background; None (and a warning) without a webhook URL."""
-    worker = ActionWorker(db, settings, cases=cases)
+    worker = ActionWorker(db, settings, clock=clock, cases=cases)
     if not worker.configured:
         worker.close()
         log.warning("CONSENTGATE_WEBHOOK_URL is not set: removal actions wait in the queue")
