@@ -17,6 +17,7 @@ from pydantic import Field
 from sqlalchemy import insert, select
 
 from consentgate.banks.flood import FloodEvent
+from consentgate.banks.observer import BankObserver, NoObserver
 from consentgate.records import Record, utc_now
 from consentgate.store.banks_tables import bank_alerts, bank_entries, banks
 from consentgate.store.database import Database
@@ -41,8 +42,9 @@ class BankAlert(Record):
 class AlertLog:
     """Writes and lists bank alerts in the store."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, observer: BankObserver | None = None) -> None:
         self.db = db
+        self.observer: BankObserver = observer or NoObserver()
 
     def record_flood(self, event: FloodEvent) -> None:
         """Keep a flood alert (the matcher's ``on_alert`` handler)."""
@@ -63,6 +65,7 @@ class AlertLog:
                     raised_at=utc_now(),
                 )
             )
+            self.observer.alerted(conn, event)
 
     def list(self, *, limit: int = 100, after_id: int = 0) -> Sequence[BankAlert]:
         """Alerts oldest first, ``limit`` at a time after ``after_id``."""

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import TypeAdapter
+from sqlalchemy import Connection
 
 from consentgate.banks import repository as repo
 from consentgate.banks import validate
@@ -32,6 +33,7 @@ from consentgate.banks.formats import (
 )
 from consentgate.banks.formats.base import make_entry
 from consentgate.banks.matcher import BankMatcher
+from consentgate.banks.observer import BankObserver, NoObserver
 from consentgate.banks.records import (
     PDQ_MAX_THRESHOLD,
     AddResult,
@@ -68,12 +70,24 @@ _LINE: TypeAdapter[str] = TypeAdapter(ShortLine)
 _NOTE: TypeAdapter[str] = TypeAdapter(Note)
 
 
+OPERATOR = "operator"
+"""The actor of a bank change when the caller names nobody (e.g. the CLI)."""
+AUTOMATED = "automated"
+
+
 class BankService:
     """Banks, entries, imports/exports, matching and retro-matching over one store."""
 
-    def __init__(self, db: Database, *, matcher: BankMatcher | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        matcher: BankMatcher | None = None,
+        observer: BankObserver | None = None,
+    ) -> None:
         self.db = db
         self.matcher = matcher
+        self.observer: BankObserver = observer or NoObserver()
 
     # -- banks -----------------------------------------------------------------
     def create_bank(
@@ -86,6 +100,7 @@ class BankService:
         description: str = "",
         flood_max_matches: int | None = None,
         flood_window_s: int = 60,
+        actor: str = OPERATOR,
     ) -> Bank:
         spec = validated(
             BankSpec,
@@ -106,6 +121,9 @@ class BankService:
         }
         with self.db.write() as conn:
             bank = repo.create_bank(conn, values)
+            self.observer.bank_changed(
+                conn, change="bank_created", bank=bank, entry_ids=(), actor=actor
+            )
         self._changed()
         return bank
 
@@ -127,6 +145,7 @@ class BankService:
         description: str | None = None,
         flood_max_matches: int | None = None,
         flood_window_s: int | None = None,
+        actor: str = OPERATOR,
     ) -> Bank:
         name = checked(_NAME, name, "name")
         update = validated(
@@ -142,6 +161,10 @@ class BankService:
         changes = update.model_dump(exclude_none=True)
         with self.db.write() as conn:
             bank = repo.update_bank(conn, name, changes)
+            self.observer.bank_changed(
+                conn, change="bank_updated", bank=bank, entry_ids=(), actor=actor,
+                data={"changes": changes},
+            )  # fmt: skip
         self._changed()
         return bank
 
@@ -201,6 +224,17 @@ class BankService:
             if retro:
                 pairs = list(zip(ids, (e for _, e in parsed), strict=True))
                 findings = retro_match(conn, bank, pairs)
+            added_by = {e.added_by for _, e in parsed if e.added_by}
+            self.observer.bank_changed(
+                conn,
+                change="entries_added",
+                bank=bank,
+                entry_ids=ids,
+                actor=", ".join(sorted(added_by)) or OPERATOR,
+                data={"format": fmt},
+            )
+            if findings:
+                self.observer.found(conn, findings)
         self._changed()
         return ImportResult(
             bank=bank.name,
@@ -274,7 +308,12 @@ class BankService:
             )
 
     def withdraw(
-        self, entry_id: int, *, reason: str = "withdrawn", delete: bool = False
+        self,
+        entry_id: int,
+        *,
+        reason: str = "withdrawn",
+        delete: bool = False,
+        actor: str = OPERATOR,
     ) -> BankEntry:
         """Stop an entry matching now; ``delete`` also wipes its hashes from the store."""
         entry_id = checked(_ENTRY_ID, entry_id, "entry_id")
@@ -282,6 +321,7 @@ class BankService:
         status = EntryStatus.DELETED if delete else EntryStatus.WITHDRAWN
         with self.db.write() as conn:
             entry = repo.set_status(conn, entry_id, status, reason)
+            self._entry_changed(conn, f"entry_{status.value}", entry, actor, reason)
         self._changed()
         return entry
 
@@ -291,10 +331,13 @@ class BankService:
             entry = repo.set_status(
                 conn, entry_id, EntryStatus.QUARANTINED, reason, only_if=EntryStatus.ACTIVE
             )
+            self._entry_changed(conn, "entry_quarantined", entry, AUTOMATED, reason)
         self._changed()
         return entry
 
-    def reinstate(self, entry_id: int, *, reason: str = "reviewed") -> BankEntry:
+    def reinstate(
+        self, entry_id: int, *, reason: str = "reviewed", actor: str = OPERATOR
+    ) -> BankEntry:
         """Make a quarantined (or withdrawn) entry match again after review."""
         entry_id = checked(_ENTRY_ID, entry_id, "entry_id")
         reason = checked(_REASON, reason, "reason")
@@ -304,6 +347,7 @@ class BankService:
                 raise BadInput(
                     f"entry {entry_id} was deleted; its hashes are gone", field="entry_id"
                 )
+            self._entry_changed(conn, "entry_reinstated", entry, actor, reason)
         if self.matcher is not None:
             self.matcher.flood.reset(entry_id)
         self._changed()
@@ -373,6 +417,14 @@ class BankService:
         with self.db.read() as conn:
             bank_id = repo.get_bank(conn, bank).id if bank else None
             return list_findings(conn, bank_id=bank_id, limit=limit, after_id=after_id)
+
+    def _entry_changed(
+        self, conn: Connection, change: str, entry: BankEntry, actor: str, reason: str
+    ) -> None:
+        bank = repo.get_bank(conn, entry.bank)
+        self.observer.bank_changed(
+            conn, change=change, bank=bank, entry_ids=(entry.id,), actor=actor, reason=reason
+        )
 
     def _changed(self) -> None:
         if self.matcher is not None:

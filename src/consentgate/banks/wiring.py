@@ -10,6 +10,7 @@ from sqlalchemy.engine import make_url
 from consentgate.banks.alerts import AlertLog
 from consentgate.banks.flood import FloodGuard
 from consentgate.banks.matcher import BankMatcher
+from consentgate.banks.observer import BankObserver
 from consentgate.banks.service import BankService
 from consentgate.settings import Settings
 from consentgate.store.database import Database
@@ -39,7 +40,13 @@ def store_exists(url: str) -> bool:
     return bool(parsed.database) and Path(str(parsed.database)).exists()
 
 
-def open_banks(settings: Settings, *, db: Database | None = None, start: bool = False) -> Banks:
+def open_banks(
+    settings: Settings,
+    *,
+    db: Database | None = None,
+    start: bool = False,
+    observer: BankObserver | None = None,
+) -> Banks:
     """The service and matcher over the configured store (migrated first).
 
     ``start`` loads the index now and keeps it current in a background thread
@@ -56,8 +63,8 @@ def open_banks(settings: Settings, *, db: Database | None = None, start: bool = 
         flood_window_s=settings.bank_flood_window_s,
         flood_guard=FloodGuard(min_clients=settings.bank_flood_min_clients),
     )
-    service = BankService(db, matcher=matcher)
-    alerts = AlertLog(db)
+    service = BankService(db, matcher=matcher, observer=observer)
+    alerts = AlertLog(db, observer)
     matcher.on_flood = service.quarantine
     matcher.on_alert = alerts.record_flood
     if start:

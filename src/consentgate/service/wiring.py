@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from consentgate.banks.retro import record_screened
 from consentgate.banks.wiring import Banks, open_banks
+from consentgate.cases.automated import AutomatedCases
 from consentgate.cases.service import CaseService
 from consentgate.detectors.base import DetectorContext, ScreenInput
 from consentgate.engine import ScreeningEngine
@@ -84,6 +85,7 @@ class Services:
     decisions: DecisionStore
     banks: Banks
     cases: CaseService
+    automated: AutomatedCases
 
     @classmethod
     def build(
@@ -99,9 +101,11 @@ class Services:
         returns and then follows the store in a background thread.
         """
         db = prepare_store(settings, migrate=migrate)
+        cases = CaseService(db, settings)
+        automated = AutomatedCases(cases)
         banks: Banks | None = None
         try:
-            banks = open_banks(settings, db=db, start=True)
+            banks = open_banks(settings, db=db, start=True, observer=automated)
             context = DetectorContext(settings=settings, hash_lookup=banks.matcher)
             engine = engine_factory(settings, context)
             engine.registry.warm_up()
@@ -117,7 +121,8 @@ class Services:
             keys=KeyStore(db),
             decisions=DecisionStore(db, store_prompts=settings.store_prompts),
             banks=banks,
-            cases=CaseService(db, settings),
+            cases=cases,
+            automated=automated,
         )
 
     def screen_once(self, request: ScreenRequest, *, key_id: str) -> Screened:
@@ -141,7 +146,9 @@ class Services:
         """Screen, then record the decision and the images' hashes in one transaction.
 
         The screened hashes feed retro-matching: an entry added to a bank later
-        is matched against them. Nothing is returned before the commit.
+        is matched against them. A decision that needs a person (review, or an
+        R1 escalation) opens its case in the same transaction. Nothing is
+        returned before the commit.
         ``recorder`` replaces the decision store for this one screen (e.g. one
         bound to the request's fingerprint for idempotent retries).
         """
@@ -163,6 +170,7 @@ class Services:
                     md5=h.md5,
                     screened_at=decision.created,
                 )
+            self.automated.screened(conn, decision, hashes)
         return decision
 
     def close(self) -> None:

@@ -67,7 +67,7 @@ async def list_banks(request: Request, _key: ApiKey = READ) -> RecordsResponse:
 @router.post(
     "/banks", response_model=Bank, status_code=201, summary="Create a bank", responses=ERRORS
 )
-async def create_bank(request: Request, body: NewBank, _key: ApiKey = WRITE) -> RecordResponse:
+async def create_bank(request: Request, body: NewBank, key: ApiKey = WRITE) -> RecordResponse:
     bank = await run_in_threadpool(
         bank_service(request).create_bank,
         body.name,
@@ -77,6 +77,7 @@ async def create_bank(request: Request, body: NewBank, _key: ApiKey = WRITE) -> 
         description=body.description,
         flood_max_matches=body.flood_max_matches,
         flood_window_s=body.flood_window_s,
+        actor=_by(key),
     )
     return RecordResponse(bank, status_code=201)
 
@@ -88,7 +89,7 @@ async def get_bank(request: Request, name: BankPath, _key: ApiKey = READ) -> Rec
 
 @router.patch("/banks/{name}", response_model=Bank, summary="Change a bank", responses=ERRORS)
 async def update_bank(
-    request: Request, name: BankPath, body: BankChanges, _key: ApiKey = WRITE
+    request: Request, name: BankPath, body: BankChanges, key: ApiKey = WRITE
 ) -> RecordResponse:
     bank = await run_in_threadpool(
         bank_service(request).update_bank,
@@ -96,6 +97,7 @@ async def update_bank(
         enabled=body.enabled,
         threshold=body.threshold,
         description=body.description,
+        actor=_by(key),
     )
     return RecordResponse(bank)
 

@@ -19,6 +19,7 @@ from consentgate.api.routes.banks import (
     BankName,
     EntryId,
     Limit,
+    _by,
     bank_service,
 )
 from consentgate.api.runtime import services_of
@@ -43,10 +44,14 @@ async def get_entry(request: Request, entry_id: EntryId, _key: ApiKey = READ) ->
     responses=ERRORS,
 )
 async def withdraw(
-    request: Request, entry_id: EntryId, body: StatusChange, _key: ApiKey = WRITE
+    request: Request, entry_id: EntryId, body: StatusChange, key: ApiKey = WRITE
 ) -> RecordResponse:
     entry = await run_in_threadpool(
-        bank_service(request).withdraw, entry_id, reason=body.reason, delete=body.delete
+        bank_service(request).withdraw,
+        entry_id,
+        reason=body.reason,
+        delete=body.delete,
+        actor=_by(key),
     )
     return RecordResponse(entry)
 
@@ -58,9 +63,11 @@ async def withdraw(
     responses=ERRORS,
 )
 async def reinstate(
-    request: Request, entry_id: EntryId, body: Reinstate, _key: ApiKey = WRITE
+    request: Request, entry_id: EntryId, body: Reinstate, key: ApiKey = WRITE
 ) -> RecordResponse:
-    entry = await run_in_threadpool(bank_service(request).reinstate, entry_id, reason=body.reason)
+    entry = await run_in_threadpool(
+        bank_service(request).reinstate, entry_id, reason=body.reason, actor=_by(key)
+    )
     return RecordResponse(entry)
 
 

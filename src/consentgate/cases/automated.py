@@ -1,0 +1,144 @@
+"""Cases the system opens itself, and bank changes written into the audit chain.
+
+Where the policy says a person must look, a case opens in the same transaction
+as what caused it (so a crash leaves both or neither):
+
+* a screen decided ``review`` → an ``automated_review`` case;
+* a screen escalated under R1 → an ``automated_escalation`` case in the child-safety
+  queue, with an ``escalated`` event;
+* already-screened content matched a bank entry added later → a ``retro_match`` case
+  per finding;
+* a protected bank entry passed its flood limit → a ``bank_alert`` case.
+
+Every bank change (bank created or changed, entries added, withdrawn, deleted,
+quarantined, reinstated) becomes a ``bank_changed`` event of the audit chain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from sqlalchemy import Connection
+
+from consentgate.audit import chain
+from consentgate.banks.flood import FloodEvent
+from consentgate.banks.records import Bank, RetroFinding
+from consentgate.cases.records import AUTOMATED, Case, CaseKind, EventKind, Item
+from consentgate.cases.service import CaseService
+from consentgate.records import Decision, Target, Verdict
+
+MAX_LISTED_ENTRIES = 1000
+"""Entry ids named in one bank_changed event; a larger import lists its count only."""
+
+
+class ImageRef(Protocol):
+    """The hashes of one screened image (structural: the service's ImageHashes fits)."""
+
+    @property
+    def target(self) -> Target: ...
+
+    @property
+    def md5(self) -> str: ...
+
+    @property
+    def pdq(self) -> str | None: ...
+
+    @property
+    def pdq_quality(self) -> int | None: ...
+
+
+class AutomatedCases:
+    """Opens cases from automated outcomes; a ``BankObserver`` for the bank service."""
+
+    def __init__(self, cases: CaseService) -> None:
+        self.cases = cases
+
+    # -- screens ---------------------------------------------------------------
+    def screened(
+        self, conn: Connection, decision: Decision, images: Sequence[ImageRef]
+    ) -> Case | None:
+        """Open a case for a decision that needs a person (review, or R1 escalation)."""
+        if not decision.escalate and decision.decision is not Verdict.REVIEW:
+            return None
+        kind = CaseKind.AUTOMATED_ESCALATION if decision.escalate else CaseKind.AUTOMATED_REVIEW
+        shown = images[-1] if images else None  # the output when there is one
+        item = Item(
+            decision_id=decision.id,
+            md5=shown.md5 if shown else None,
+            pdq=shown.pdq if shown else None,
+            pdq_quality=shown.pdq_quality if shown else None,
+        )
+        rules = [r.rule for r in decision.reasons]
+        case = self.cases.open(
+            kind,
+            item,
+            reason=f"screen decided {decision.decision.value} ({', '.join(rules)})",
+            data={"decision": decision.decision.value, "rules": rules},
+            conn=conn,
+        )
+        if decision.escalate:
+            case = self.cases.record(
+                case.id,
+                EventKind.ESCALATED,
+                actor=AUTOMATED,
+                reason="child-safety escalation (R1)",
+                conn=conn,
+            )
+        return case
+
+    # -- BankObserver ----------------------------------------------------------
+    def bank_changed(
+        self,
+        conn: Connection,
+        *,
+        change: str,
+        bank: Bank,
+        entry_ids: Sequence[int],
+        actor: str,
+        reason: str = "",
+        data: dict[str, Any] | None = None,
+    ) -> None:
+        listed = list(entry_ids)
+        details: dict[str, Any] = {
+            "change": change,
+            "bank": bank.name,
+            "bank_kind": bank.kind.value,
+            "entries": len(listed),
+        }
+        if len(listed) <= MAX_LISTED_ENTRIES:
+            details["entry_ids"] = listed
+        chain.append(
+            conn,
+            at=self.cases.clock(),
+            actor=actor,
+            kind=EventKind.BANK_CHANGED,
+            reason=reason,
+            data=details | (data or {}),
+        )
+
+    def found(self, conn: Connection, findings: Sequence[RetroFinding]) -> None:
+        for finding in findings:
+            self.cases.open(
+                CaseKind.RETRO_MATCH,
+                Item(decision_id=finding.decision_id),
+                reason=f"screened content matches entry {finding.entry_id} of {finding.bank}",
+                data={
+                    "bank": finding.bank,
+                    "bank_kind": finding.bank_kind.value,
+                    "entry_id": finding.entry_id,
+                    "hash_type": finding.hash_type,
+                    "distance": finding.distance,
+                    "target": finding.target,
+                },
+                conn=conn,
+            )
+
+    def alerted(self, conn: Connection, event: FloodEvent) -> None:
+        self.cases.open(
+            CaseKind.BANK_ALERT,
+            Item(),
+            reason=event.reason,
+            data={"bank": event.bank, "bank_kind": event.bank_kind, "entry_id": event.entry_id},
+            conn=conn,
+        )
