@@ -235,7 +235,9 @@ def _problem(err: Any) -> FieldProblem:
     if kind in ("union_tag_not_found", "union_tag_invalid"):
         kinds = ", ".join(NOTICE_KINDS)
         return FieldProblem(field="kind", message=f"must be one of {kinds}")
-    if loc and loc[0] in NOTICE_KINDS:
+    if not loc:
+        return FieldProblem(field="", message=f"a notice is a JSON object: {err['msg']}")
+    if loc[0] in NOTICE_KINDS:
         loc = loc[1:]  # the union's tag
     messages = {"missing": "required", "too_short": "give at least one"}
     return FieldProblem(

@@ -1,0 +1,132 @@
+"""``POST /v1/notices`` and ``GET /v1/notices/{tracking_code}``: reporting without an account.
+
+Why no key: anyone may notify illegal content (DSA Art. 16(1)) and a person
+depicted need not be a user (UK OSA s.20, TAKE IT DOWN). What stands in for the
+key: a token bucket per client address (``CONSENTGATE_NOTICE_RATE_PER_S``),
+checked before any body byte is read, and a body read here within the limit of
+a route that takes images (``KeyGate`` bounds only keyed routes). Looking up an
+unknown tracking code spends a token of the same bucket, so codes cannot be
+guessed at speed (they are 32 random characters anyway).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import RootModel
+from starlette.concurrency import run_in_threadpool
+
+from consentgate.api.deps import RecordResponse
+from consentgate.api.intake import media_type, read_body
+from consentgate.api.problems import TYPE_PREFIX, FieldError, ProblemResponse, problem
+from consentgate.api.problems import problem_responses as responses
+from consentgate.api.ratelimit import RateLimiter
+from consentgate.api.runtime import services_of
+from consentgate.cases.intake import NoticeService
+from consentgate.cases.notices import InvalidNotice, Notice, NoticeStatus, Receipt, parse_notice
+from consentgate.errors import NotFound, UnsupportedMedia
+from consentgate.service.wiring import Services
+from consentgate.settings import Settings
+
+router = APIRouter(prefix="/v1", tags=["notices"])
+
+
+class NoticeBody(RootModel[Notice]):
+    """A notice of one kind: ``dsa_notice``, ``child_safety``, ``take_it_down`` or
+    ``uk_intimate_image`` (see docs/notices.md for each kind's fields)."""
+
+
+NOTICE_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NoticeBody"}}},
+    }
+}
+
+
+def body_limit(settings: Settings) -> int:
+    """One image's worth, as the image routes: a notice carries a few small images at most."""
+    base64_image = -(-settings.max_image_bytes // 3) * 4
+    return min(settings.max_request_bytes, base64_image + settings.max_json_bytes)
+
+
+def limiter(request: Request, settings: Settings) -> RateLimiter:
+    """This app's per-address bucket of notices (made on first use, held by the app)."""
+    found = getattr(request.app.state, "notice_limiter", None)
+    if not isinstance(found, RateLimiter):
+        found = RateLimiter(
+            settings.notice_rate_per_s,
+            settings.notice_rate_burst,
+            what="notices from this address",
+        )
+        request.app.state.notice_limiter = found
+    return found
+
+
+def address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def notice_service(services: Services) -> NoticeService:
+    return NoticeService(services.db, services.cases)
+
+
+def invalid_notice(request: Request, exc: InvalidNotice) -> ProblemResponse:
+    """Every missing or bad field of a notice, listed in ``errors``."""
+    return problem(
+        request,
+        422,
+        title=exc.title,
+        type_=TYPE_PREFIX + "invalid-notice",
+        detail=exc.message,
+        field=exc.field,
+        errors=[FieldError(field=p.field, message=p.message) for p in exc.fields],
+    )
+
+
+@router.post(
+    "/notices",
+    status_code=201,
+    response_model=Receipt,
+    summary="Notify content (no key)",
+    responses=responses(413, 415, 422, 429, 503),
+    openapi_extra=NOTICE_BODY,
+)
+async def submit(request: Request) -> RecordResponse | ProblemResponse:
+    """Report content without an account; the answer is the receipt, with its tracking code.
+
+    One case is opened per item. A notice missing a field its law requires is
+    `422` with every such field listed in `errors`, and nothing is recorded.
+    """
+    services = services_of(request)
+    limiter(request, services.settings).check(address(request))
+    if media_type(request) != "application/json":
+        raise UnsupportedMedia("send the notice as application/json")
+    body = await read_body(request, body_limit(services.settings))
+    try:
+        notice = parse_notice(body)
+        receipt = await run_in_threadpool(notice_service(services).submit, notice)
+    except InvalidNotice as exc:
+        return invalid_notice(request, exc)
+    return RecordResponse(receipt, status_code=201)
+
+
+@router.get(
+    "/notices/{tracking_code}",
+    response_model=NoticeStatus,
+    summary="Where a notice stands (no key)",
+    responses=responses(404, 429, 503),
+)
+async def status(request: Request, tracking_code: str) -> RecordResponse:
+    """Each item's state; once decided, the decision, whether automated means were used,
+    and how to appeal and until when."""
+    services = services_of(request)
+    bucket = limiter(request, services.settings)
+    bucket.ensure_open(address(request))
+    try:
+        found = await run_in_threadpool(notice_service(services).status, tracking_code)
+    except NotFound:
+        bucket.check(address(request))
+        raise
+    return RecordResponse(found)
