@@ -17,7 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import Field
-from sqlalchemy import Connection, Row, and_, insert, or_, select, update
+from sqlalchemy import Connection, Row, and_, func, insert, or_, select, update
 
 from consentgate.errors import Conflict, NotFound
 from consentgate.records import Record
@@ -232,6 +232,11 @@ class ActionQueue:
             query = query.where(case_actions.c.status == status.value)
         with self.db.read() as conn:
             return [_action(r) for r in conn.execute(query)]
+
+    def count(self, status: ActionStatus) -> int:
+        query = select(func.count()).where(case_actions.c.status == status.value)
+        with self.db.read() as conn:
+            return int(conn.execute(query).scalar_one())
 
     def get(self, action_id: int) -> CaseAction:
         with self.db.read() as conn:

@@ -12,6 +12,7 @@ import sys
 
 import click
 
+from consentgate.cli.actions import actions
 from consentgate.cli.bank import bank
 from consentgate.cli.context import AppContext
 from consentgate.cli.demo import demo
@@ -62,6 +63,7 @@ cli.add_command(schema)
 cli.add_command(bank)
 cli.add_command(hash_images)
 cli.add_command(match)
+cli.add_command(actions)
 
 
 def main() -> None:
