@@ -6,6 +6,8 @@ Nothing reads the environment at import time: shells call ``Settings()`` (or
 
 from __future__ import annotations
 
+import base64
+import binascii
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -138,6 +140,28 @@ class Settings(BaseSettings):
     case_deadline_other_h: float = Field(
         168, gt=0, le=8760, description="hours from receipt to act on any other case"
     )
+    evidence_key: SecretStr | None = Field(
+        None,
+        description="base64 of a 32-byte key that encrypts child-safety evidence at rest "
+        "(AES-256-GCM); without it no evidence is kept and each case says so",
+    )
+    evidence_retention_days: int = Field(
+        365, ge=365, le=3650, description="days child-safety evidence is kept (law: 1 year)"
+    )
+
+    @field_validator("evidence_key")
+    @classmethod
+    def _evidence_key_is_32_bytes(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        try:
+            raw = base64.b64decode(value.get_secret_value(), validate=True)
+        except binascii.Error:
+            raw = b""
+        if len(raw) != 32:
+            raise ValueError("must be base64 of exactly 32 bytes (e.g. `openssl rand -base64 32`)")
+        return value
+
     appeal_window_days: int = Field(
         183,
         ge=183,

@@ -95,3 +95,26 @@ def test_when_a_protected_entry_floods_then_a_bank_alert_case_opens(api: Api) ->
         _screen(api, screen, mode="upload", output_image=b64(PHOTO))
     alerts = [c for c in _all_cases(api) if c.kind is CaseKind.BANK_ALERT]  # type: ignore[attr-defined]
     assert len(alerts) == 1
+
+
+def test_CS_2_when_an_escalated_screen_has_an_image_then_it_is_sealed_as_evidence(
+    sqlite_url: str,
+) -> None:
+    import base64 as b64module
+    import os
+
+    from tests.api.conftest import make_settings, running
+
+    key = b64module.b64encode(os.urandom(32)).decode()
+    with running(make_settings(sqlite_url, evidence_key=key)) as api:
+        screen = api.key(Scope.SCREEN)
+        decision = _screen(
+            api, screen, mode="edit", prompt="bikini", subject="minor", source_image=b64(PHOTO)
+        )
+        assert decision["escalate"] is True
+        (case,) = _all_cases(api)
+        vault = api.services.automated.vault
+        assert vault is not None
+        (record,) = vault.list(case.id)  # type: ignore[attr-defined]
+        _, data = vault.view(record.id, actor="alice", reason="report")
+    assert data == PHOTO

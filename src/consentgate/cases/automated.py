@@ -24,6 +24,7 @@ from sqlalchemy import Connection
 from consentgate.audit import chain
 from consentgate.banks.flood import FloodEvent
 from consentgate.banks.records import Bank, RetroFinding
+from consentgate.cases.evidence import EvidenceVault
 from consentgate.cases.records import AUTOMATED, Case, CaseKind, EventKind, Item
 from consentgate.cases.service import CaseService
 from consentgate.records import Decision, Target, Verdict
@@ -51,14 +52,23 @@ class ImageRef(Protocol):
 class AutomatedCases:
     """Opens cases from automated outcomes; a ``BankObserver`` for the bank service."""
 
-    def __init__(self, cases: CaseService) -> None:
+    def __init__(self, cases: CaseService, vault: EvidenceVault | None = None) -> None:
         self.cases = cases
+        self.vault = vault
 
     # -- screens ---------------------------------------------------------------
     def screened(
-        self, conn: Connection, decision: Decision, images: Sequence[ImageRef]
+        self,
+        conn: Connection,
+        decision: Decision,
+        images: Sequence[ImageRef],
+        evidence: Sequence[tuple[bytes, str]] = (),
     ) -> Case | None:
-        """Open a case for a decision that needs a person (review, or R1 escalation)."""
+        """Open a case for a decision that needs a person (review, or R1 escalation).
+
+        For an escalation, ``evidence`` (image bytes and media type) is sealed
+        in the vault, as child-safety law requires; otherwise it is dropped.
+        """
         if not decision.escalate and decision.decision is not Verdict.REVIEW:
             return None
         kind = CaseKind.AUTOMATED_ESCALATION if decision.escalate else CaseKind.AUTOMATED_REVIEW
@@ -85,6 +95,10 @@ class AutomatedCases:
                 reason="child-safety escalation (R1)",
                 conn=conn,
             )
+            if self.vault is not None:
+                for data, media_type in evidence:
+                    self.vault.keep(conn, case.id, data, media_type, actor=AUTOMATED)
+                case = self.cases.get_in(conn, case.id)
         return case
 
     # -- BankObserver ----------------------------------------------------------

@@ -81,6 +81,8 @@ class EventKind(StrEnum):
     APPEAL_DECIDED = "appeal_decided"
     ESCALATED = "escalated"
     EVIDENCE_VIEWED = "evidence_viewed"
+    EVIDENCE_KEPT = "evidence_kept"
+    EVIDENCE_PURGED = "evidence_purged"
     BANK_CHANGED = "bank_changed"
 
 

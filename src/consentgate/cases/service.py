@@ -112,6 +112,10 @@ class CaseService:
         with self.db.read() as conn:
             return _get(conn, case_id)
 
+    def get_in(self, conn: Connection, case_id: str) -> Case:
+        """The case as ``conn``'s transaction sees it."""
+        return _get(conn, case_id)
+
     def history(self, case_id: str) -> list[CaseEvent]:
         with self.db.read() as conn:
             _get(conn, case_id)
@@ -124,7 +128,10 @@ class CaseService:
         states: Sequence[CaseState] = LISTED_STATES,
         limit: int = 100,
     ) -> list[Case]:
-        """Cases by priority (child safety, intimate images, the rest), then deadline."""
+        """Cases by priority (child safety, intimate images, the rest), then deadline.
+
+        Expedited complaints (``is_expedited``) come before every queue.
+        """
         query = select(cases.c.record).where(cases.c.state.in_([s.value for s in states]))
         if queue is not None:
             query = query.where(cases.c.queue == queue.value)
@@ -277,7 +284,12 @@ class CaseService:
         done = conn.execute(
             update(cases)
             .where(cases.c.id == case_id, cases.c.version == case.version)
-            .values(state=new.state.value, version=new.version, record=_record(new))
+            .values(
+                state=new.state.value,
+                version=new.version,
+                priority=priority_of(new),
+                record=_record(new),
+            )
         )
         if done.rowcount != 1:  # another writer changed it after we read it
             raise Conflict(f"case {case_id} was changed by someone else: reload it")
@@ -292,6 +304,28 @@ class CaseService:
 _GUARDED = frozenset(
     {EventKind.RECEIVED, EventKind.DECIDED, EventKind.APPEALED, EventKind.APPEAL_DECIDED}
 )
+
+
+EXPEDITED_PRIORITY = -1
+"""Served before every queue: see ``is_expedited``."""
+
+
+def is_expedited(case: Case) -> bool:
+    """A reporter's complaint about an intimate-image case is expedited (UK OSA s.21(2A)).
+
+    The law sets no hour figure; it goes to the top of the list, before every
+    queue, until the appeal is decided.
+    """
+    return (
+        case.state is CaseState.APPEALED
+        and case.appeal_by is Appellant.REPORTER
+        and case.queue is Queue.INTIMATE_IMAGES
+    )
+
+
+def priority_of(case: Case) -> int:
+    """The cached sort key of ``list_cases``: expedited complaints, then the queue's priority."""
+    return EXPEDITED_PRIORITY if is_expedited(case) else case.queue.priority
 
 
 def _get(conn: Connection, case_id: str) -> Case:
@@ -310,7 +344,7 @@ def _row(case: Case) -> dict[str, Any]:
         "id": case.id,
         "kind": case.kind.value,
         "queue": case.queue.value,
-        "priority": case.queue.priority,
+        "priority": priority_of(case),
         "state": case.state.value,
         "notice_id": case.notice_id,
         "received_at": case.received_at,

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import click
 
 from consentgate.banks.wiring import Banks, open_banks, store_exists
+from consentgate.cases.clock import fixed_clock, system_clock
+from consentgate.cases.service import CaseService
 from consentgate.detectors.base import DetectorContext
 from consentgate.engine import ScreeningEngine
+from consentgate.service.wiring import prepare_store
 from consentgate.settings import Settings, load_settings
+from consentgate.store.database import Database
 
 
 @dataclass
@@ -17,6 +22,7 @@ class AppContext:
     settings: Settings
     _engine: ScreeningEngine | None = field(default=None, repr=False)
     _banks: Banks | None = field(default=None, repr=False)
+    _db: Database | None = field(default=None, repr=False)
 
     def engine(self) -> ScreeningEngine:
         if self._engine is None:
@@ -33,6 +39,17 @@ class AppContext:
         if self._banks is None:
             self._banks = open_banks(self.settings)
         return self._banks
+
+    def database(self) -> Database:
+        """The configured store, migrated on first use (shared by every service here)."""
+        if self._db is None:
+            self._db = self._banks.db if self._banks is not None else prepare_store(self.settings)
+        return self._db
+
+    def cases(self, now: datetime | None = None) -> CaseService:
+        """The case service over the store; ``now`` fixes its clock (``--now``)."""
+        clock = fixed_clock(now) if now is not None else system_clock
+        return CaseService(self.database(), self.settings, clock=clock)
 
 
 def app_context() -> AppContext:

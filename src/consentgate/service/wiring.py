@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from consentgate.banks.retro import record_screened
 from consentgate.banks.wiring import Banks, open_banks
 from consentgate.cases.automated import AutomatedCases
+from consentgate.cases.evidence import EvidenceVault
 from consentgate.cases.service import CaseService
 from consentgate.detectors.base import DetectorContext, ScreenInput
 from consentgate.engine import ScreeningEngine
@@ -74,6 +75,18 @@ def image_hashes(inp: ScreenInput, *, dihedral: bool) -> tuple[ImageHashes, ...]
     return tuple(found)
 
 
+def _evidence(inp: ScreenInput) -> list[tuple[bytes, str]]:
+    """The screened images' bytes, for the evidence an escalation must keep."""
+    found = []
+    for data, image in (
+        (inp.request.source_image, inp.source),
+        (inp.request.output_image, inp.output),
+    ):
+        if data is not None and image is not None:
+            found.append((data, f"image/{image.format.lower()}"))
+    return found
+
+
 @dataclass
 class Services:
     """One worker's collaborators: the store, the engine and the service objects."""
@@ -102,7 +115,7 @@ class Services:
         """
         db = prepare_store(settings, migrate=migrate)
         cases = CaseService(db, settings)
-        automated = AutomatedCases(cases)
+        automated = AutomatedCases(cases, EvidenceVault.from_settings(db, cases, settings))
         banks: Banks | None = None
         try:
             banks = open_banks(settings, db=db, start=True, observer=automated)
@@ -170,7 +183,9 @@ class Services:
                     md5=h.md5,
                     screened_at=decision.created,
                 )
-            self.automated.screened(conn, decision, hashes)
+            self.automated.screened(
+                conn, decision, hashes, _evidence(inp) if decision.escalate else ()
+            )
         return decision
 
     def close(self) -> None:

@@ -14,10 +14,12 @@ from __future__ import annotations
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     Index,
     Integer,
+    LargeBinary,
     SmallInteger,
     String,
     Table,
@@ -74,4 +76,19 @@ notices = Table(
     Column("kind", String(40), nullable=False),
     Column("received_at", TS, nullable=False),
     Column("data", JSON, nullable=False, doc="the notice's fields (never an image)"),
+)
+
+case_evidence = Table(
+    "case_evidence",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("case_id", String(32), nullable=False, index=True),
+    Column("media_type", String(100), nullable=False),
+    Column("sha256", String(64), nullable=False, doc="of the plaintext, to prove what was kept"),
+    Column("nonce", LargeBinary, nullable=True),
+    Column("ciphertext", LargeBinary, nullable=True, doc="AES-256-GCM; NULL once purged"),
+    Column("kept_at", TS, nullable=False),
+    Column("retain_until", TS, nullable=False, index=True),
+    Column("legal_hold", Boolean, nullable=False),
+    Column("purged_at", TS, nullable=True),
 )

@@ -1,0 +1,202 @@
+"""Child-safety evidence: the one place an image is kept, encrypted, for as long as the law says.
+
+Why it exists: US law (REPORT Act, 18 USC 2258A) and UK regulations (S.I.
+2026/268 reg 8) require the content behind a child-safety report to be
+preserved for a year; everywhere else ConsentGate keeps hashes only. So the
+image of an R1 escalation is sealed with AES-256-GCM under a key from settings
+(``CONSENTGATE_EVIDENCE_KEY``), kept until ``retain_until`` (one year by default,
+longer under legal hold), and every view is an ``evidence_viewed`` event of the
+audit chain, written in the same transaction that decrypts it (CS-5: access
+minimised and logged). Purging drops the ciphertext and keeps the record
+(hash, dates) so the chain still proves what was kept.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy import Connection, Row, insert, select, update
+
+from consentgate.cases.records import EventKind
+from consentgate.cases.service import CaseService
+from consentgate.errors import ConsentGateError, NotFound
+from consentgate.records import Record
+from consentgate.settings import Settings
+from consentgate.store.cases_tables import case_evidence
+from consentgate.store.database import Database
+
+
+class EvidenceUnreadable(ConsentGateError):
+    """The ciphertext does not open with the configured key (wrong key or altered bytes)."""
+
+    http_status = 500
+    title = "Evidence unreadable"
+
+
+class EvidenceRecord(Record):
+    """What is known of a piece of evidence without opening it."""
+
+    id: str
+    case_id: str
+    media_type: str
+    sha256: str
+    kept_at: datetime
+    retain_until: datetime
+    legal_hold: bool
+    purged_at: datetime | None = None
+
+
+class EvidenceVault:
+    def __init__(
+        self, db: Database, cases: CaseService, key: bytes | None, *, retention_days: int = 365
+    ) -> None:
+        if key is not None and len(key) != 32:
+            raise ValueError("the evidence key must be 32 bytes")
+        self.db = db
+        self.cases = cases
+        self._aead = AESGCM(key) if key is not None else None
+        self.retention = timedelta(days=retention_days)
+
+    @classmethod
+    def from_settings(cls, db: Database, cases: CaseService, settings: Settings) -> EvidenceVault:
+        secret = settings.evidence_key
+        key = base64.b64decode(secret.get_secret_value()) if secret is not None else None
+        return cls(db, cases, key, retention_days=settings.evidence_retention_days)
+
+    @property
+    def enabled(self) -> bool:
+        return self._aead is not None
+
+    def keep(
+        self, conn: Connection, case_id: str, data: bytes, media_type: str, *, actor: str
+    ) -> str | None:
+        """Seal ``data`` for ``case_id`` in ``conn``'s transaction; None (and an event
+        saying why) when no key is configured."""
+        digest = hashlib.sha256(data).hexdigest()
+        if self._aead is None:
+            self.cases.record(
+                case_id,
+                EventKind.EVIDENCE_KEPT,
+                actor=actor,
+                reason="not kept: CONSENTGATE_EVIDENCE_KEY is not set",
+                data={"kept": False, "sha256": digest},
+                conn=conn,
+            )
+            return None
+        evidence_id = uuid.uuid4().hex
+        nonce = os.urandom(12)
+        now = self.cases.clock()
+        conn.execute(
+            insert(case_evidence).values(
+                id=evidence_id,
+                case_id=case_id,
+                media_type=media_type,
+                sha256=digest,
+                nonce=nonce,
+                ciphertext=self._aead.encrypt(nonce, data, evidence_id.encode()),
+                kept_at=now,
+                retain_until=now + self.retention,
+                legal_hold=False,
+                purged_at=None,
+            )
+        )
+        self.cases.record(
+            case_id,
+            EventKind.EVIDENCE_KEPT,
+            actor=actor,
+            reason="sealed for the legal retention period",
+            data={"kept": True, "evidence_id": evidence_id, "sha256": digest},
+            conn=conn,
+        )
+        return evidence_id
+
+    def list(self, case_id: str) -> list[EvidenceRecord]:
+        with self.db.read() as conn:
+            rows = conn.execute(
+                select(case_evidence).where(case_evidence.c.case_id == case_id)
+            ).all()
+        return [_record(row) for row in rows]
+
+    def view(self, evidence_id: str, *, actor: str, reason: str) -> tuple[EvidenceRecord, bytes]:
+        """Open a piece of evidence; the view is an audit event in the same transaction."""
+        if self._aead is None:
+            raise NotFound("no evidence key is configured, so no evidence can be opened")
+        with self.db.write() as conn:
+            row = _row(conn, evidence_id)
+            if row.ciphertext is None:
+                raise NotFound(f"evidence {evidence_id} was purged at the end of its retention")
+            try:
+                data = self._aead.decrypt(row.nonce, row.ciphertext, evidence_id.encode())
+            except InvalidTag:
+                raise EvidenceUnreadable(f"evidence {evidence_id} does not open") from None
+            self.cases.record(
+                row.case_id,
+                EventKind.EVIDENCE_VIEWED,
+                actor=actor,
+                reason=reason,
+                data={"evidence_id": evidence_id},
+                conn=conn,
+            )
+        return _record(row), data
+
+    def hold(self, evidence_id: str, *, on: bool, actor: str, reason: str) -> EvidenceRecord:
+        """Put evidence under legal hold (never purged) or release it."""
+        with self.db.write() as conn:
+            row = _row(conn, evidence_id)
+            conn.execute(
+                update(case_evidence).where(case_evidence.c.id == evidence_id).values(legal_hold=on)
+            )
+            self.cases.record(
+                row.case_id,
+                EventKind.EVIDENCE_KEPT,
+                actor=actor,
+                reason=reason,
+                data={"evidence_id": evidence_id, "legal_hold": on},
+                conn=conn,
+            )
+            return _record(_row(conn, evidence_id))
+
+    def purge(self, now: datetime | None = None, *, actor: str = "automated") -> int:
+        """Drop the ciphertext of evidence past its retention and not on hold."""
+        now = now or self.cases.clock()
+        with self.db.write() as conn:
+            due = conn.execute(
+                select(case_evidence.c.id, case_evidence.c.case_id).where(
+                    case_evidence.c.retain_until <= now,
+                    case_evidence.c.legal_hold.is_(False),
+                    case_evidence.c.ciphertext.is_not(None),
+                )
+            ).all()
+            for evidence_id, case_id in due:
+                conn.execute(
+                    update(case_evidence)
+                    .where(case_evidence.c.id == evidence_id)
+                    .values(ciphertext=None, nonce=None, purged_at=now)
+                )
+                self.cases.record(
+                    case_id,
+                    EventKind.EVIDENCE_PURGED,
+                    actor=actor,
+                    reason="retention period over",
+                    data={"evidence_id": evidence_id},
+                    conn=conn,
+                )
+        return len(due)
+
+
+def _row(conn: Connection, evidence_id: str) -> Row[Any]:
+    row = conn.execute(select(case_evidence).where(case_evidence.c.id == evidence_id)).first()
+    if row is None:
+        raise NotFound(f"no evidence {evidence_id!r}")
+    return row
+
+
+def _record(row: object) -> EvidenceRecord:
+    return EvidenceRecord.model_validate(row, from_attributes=True)
