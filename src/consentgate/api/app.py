@@ -19,7 +19,7 @@ from consentgate.api.limits import BodyLimitMiddleware
 from consentgate.api.metrics import Metrics, MetricsMiddleware
 from consentgate.api.openapi import install_openapi
 from consentgate.api.problems import install_problem_handlers
-from consentgate.api.routes import banks, decisions, entries, hashing, health, screen
+from consentgate.api.routes import banks, decisions, entries, hashing, health, notices, screen
 from consentgate.api.runtime import Loader, Runtime
 from consentgate.api.schemas import ScreenBody, ScreenForm
 
@@ -79,7 +79,7 @@ def create_app(
     if max_body_size is not None:
         app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_size)
     # Outside the body limit: an unauthenticated caller gets 401, whatever it sends.
-    areas = (screen, decisions, hashing, banks, entries, health)
+    areas = (screen, decisions, hashing, banks, entries, notices, health)
     app.add_middleware(
         KeyGate,
         routes=[route for area in areas for route in area.router.routes],
@@ -89,5 +89,5 @@ def create_app(
     app.add_middleware(MetricsMiddleware, metrics=runtime.metrics)
     for area in areas:
         app.include_router(area.router)
-    install_openapi(app, (ScreenBody, ScreenForm))
+    install_openapi(app, (ScreenBody, ScreenForm, notices.NoticeBody))
     return app
