@@ -13,14 +13,15 @@ import sys
 import click
 
 from consentgate.cli.actions import actions
+from consentgate.cli.audit import audit
 from consentgate.cli.bank import bank
+from consentgate.cli.cases import cases
 from consentgate.cli.context import AppContext
 from consentgate.cli.demo import demo
 from consentgate.cli.detectors import detectors
 from consentgate.cli.hash import hash_images
 from consentgate.cli.keys import keys
 from consentgate.cli.match import match
-from consentgate.cli.notice import notice
 from consentgate.cli.schema import schema
 from consentgate.cli.screen import screen
 from consentgate.cli.serve import serve
@@ -64,7 +65,8 @@ cli.add_command(schema)
 cli.add_command(bank)
 cli.add_command(hash_images)
 cli.add_command(match)
-cli.add_command(notice)
+cli.add_command(cases)
+cli.add_command(audit)
 cli.add_command(actions)
 
 
