@@ -10,8 +10,19 @@ from consentgate.audit import chain
 from consentgate.banks import repository as repo
 from consentgate.banks.matcher import BankMatcher
 from consentgate.banks.records import BankKind, EntryStatus
+from consentgate.banks.retro import record_screened
 from consentgate.cases import outbox, staydown
-from consentgate.cases.records import AppealOutcome, Appellant, CaseEvent, EventKind, Item
+from consentgate.cases.actions import action_hook
+from consentgate.cases.automated import AutomatedCases
+from consentgate.cases.records import (
+    AppealOutcome,
+    Appellant,
+    CaseEvent,
+    CaseKind,
+    EventKind,
+    Item,
+    Queue,
+)
 from consentgate.cases.service import CaseService
 from consentgate.detectors.base import DetectorContext
 from consentgate.detectors.hash_match import HashMatchDetector
@@ -106,8 +117,16 @@ def test_when_an_item_is_removed_then_its_stay_down_entry_commits_with_the_decis
         "entry_id": entry.id,
         "copies_found": 0,
     }
-    changed = [e for e in _events(db) if e.kind is EventKind.BANK_CHANGED]
-    assert [(e.data["change"], e.data["case"]) for e in changed] == [("entries_added", case.id)]
+    changed = [e.data for e in _events(db) if e.kind is EventKind.BANK_CHANGED]
+    assert [c["change"] for c in changed] == ["bank_created", "entries_added"]
+    assert changed[1] | {"entry_ids": [entry.id]} == {
+        "change": "entries_added",
+        "bank": staydown.BANK,
+        "bank_kind": "takedown",
+        "entries": 1,
+        "entry_ids": [entry.id],
+        "case": case.id,
+    }
 
 
 def test_when_an_item_without_hashes_is_removed_then_no_entry_is_made(
@@ -131,7 +150,7 @@ def test_when_a_removal_is_reversed_then_the_entry_is_withdrawn_and_the_copy_no_
     assert entry.status is EntryStatus.WITHDRAWN
     assert screen(engine, matcher, copy) is Verdict.ALLOW
     changes = [e.data["change"] for e in _events(db) if e.kind is EventKind.BANK_CHANGED]
-    assert changes == ["entries_added", "entry_withdrawn"]
+    assert changes == ["bank_created", "entries_added", "entry_withdrawn"]
 
 
 def test_when_a_reversal_is_upheld_then_the_entry_stays(db: Database, cases: CaseService) -> None:
@@ -146,3 +165,28 @@ def test_when_a_reversal_is_upheld_then_the_entry_stays(db: Database, cases: Cas
 def _events(db: Database) -> list[CaseEvent]:
     with db.read() as conn:
         return list(chain.events(conn))
+
+
+def test_UK_12_when_an_item_is_removed_then_copies_screened_before_open_retro_match_cases(
+    db: Database, clock: MovableClock
+) -> None:
+    settings = webhook_settings(db)
+    cases = CaseService(db, settings, clock=clock)
+    cases.hooks.append(action_hook(settings, observer=AutomatedCases(cases)))
+    earlier = hash_image_bytes(jpeg(rgb("astronaut"), long_side=300, quality=70))
+    with db.write() as conn:
+        record_screened(
+            conn,
+            decision_id="d-earlier-copy",
+            target="output_image",
+            pdq=earlier.pdq,
+            quality=earlier.quality,
+            md5=earlier.md5,
+            screened_at=clock.now,
+        )
+    case = removed(cases, item_of(ORIGINAL))
+    with db.read() as conn:
+        (action,) = outbox.of_case(conn, case.id)
+    assert action.payload["stay_down"]["copies_found"] == 1
+    (found,) = cases.list_cases(queue=Queue.INTIMATE_IMAGES)
+    assert (found.kind, found.item.decision_id) == (CaseKind.RETRO_MATCH, "d-earlier-copy")

@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from consentgate.banks.observer import BankObserver
 from consentgate.cases import outbox, staydown
 from consentgate.cases.outbox import ActionKind, ActionStatus
 from consentgate.cases.records import Action, AppealOutcome, Case, CaseEvent, EventKind
@@ -50,20 +51,24 @@ def _payload(case: Case, kind: ActionKind, event: CaseEvent, key: str) -> dict[s
     }
 
 
-def remove(conn: Connection, case: Case, event: CaseEvent) -> outbox.CaseAction:
+def remove(
+    conn: Connection, case: Case, event: CaseEvent, observer: BankObserver
+) -> outbox.CaseAction:
     if not event.reason.strip():
         raise BadInput(
             "a removal needs its basis: the facts relied on, as the reason", field="reason"
         )
     key = idempotency_key(case, ActionKind.REMOVE, event)
     payload = _payload(case, ActionKind.REMOVE, event, key)
-    payload["stay_down"] = staydown.keep_down(conn, case, actor=event.actor, at=event.at)
+    payload["stay_down"] = staydown.keep_down(conn, case, observer, actor=event.actor)
     return outbox.enqueue(
         conn, case_id=case.id, kind=ActionKind.REMOVE, key=key, payload=payload, now=event.at
     )
 
 
-def restore(conn: Connection, case: Case, event: CaseEvent) -> outbox.CaseAction | None:
+def restore(
+    conn: Connection, case: Case, event: CaseEvent, observer: BankObserver
+) -> outbox.CaseAction | None:
     """Undo every removal of the case; None when none had left the queue."""
     restored: outbox.CaseAction | None = None
     for action in outbox.of_case(conn, case.id):
@@ -71,7 +76,7 @@ def restore(conn: Connection, case: Case, event: CaseEvent) -> outbox.CaseAction
             continue
         kept = action.payload.get("stay_down")
         if kept:
-            staydown.release(conn, case, int(kept["entry_id"]), actor=event.actor, at=event.at)
+            staydown.release(conn, case, int(kept["entry_id"]), observer, actor=event.actor)
         if action.status in (ActionStatus.PENDING, ActionStatus.DEAD):
             outbox.cancel(conn, action.id, "reversed on appeal before delivery")
             continue
@@ -93,20 +98,28 @@ def restore(conn: Connection, case: Case, event: CaseEvent) -> outbox.CaseAction
     return restored
 
 
-def action_hook(settings: Settings | None = None) -> CaseHook:
-    """The CaseHook that queues actions and keeps removed items down."""
+def action_hook(
+    settings: Settings | None = None, *, observer: BankObserver | None = None
+) -> CaseHook:
+    """The CaseHook that queues actions and keeps removed items down.
+
+    ``observer`` hears of the stay-down bank's changes and of the copies its sweep
+    finds (pass the AutomatedCases the bank service uses); without one the bank
+    changes are still written to the audit chain.
+    """
     unsent = settings is not None and settings.webhook_url is None
 
     def hook(conn: Connection, case: Case, event: CaseEvent) -> None:
         queued: outbox.CaseAction | None = None
+        told = observer or staydown.ChainedBankEvents(lambda: event.at)
         if event.kind is EventKind.DECIDED and event.data.get("action") == Action.REMOVE.value:
-            queued = remove(conn, case, event)
+            queued = remove(conn, case, event, told)
         elif (
             event.kind is EventKind.APPEAL_DECIDED
             and event.data.get("outcome") == AppealOutcome.REVERSED.value
             and case.action is Action.REMOVE
         ):
-            queued = restore(conn, case, event)
+            queued = restore(conn, case, event, told)
         if queued is not None and unsent:
             log.warning(
                 "action %s (%s) waits in the queue: CONSENTGATE_WEBHOOK_URL is not set",

@@ -7,22 +7,27 @@ resized, mirrored copies) into a takedown bank makes the screen block every
 later upload of them under R2, and retro-matching sweeps the content already
 screened. A reversal withdraws the entry, so it stops matching at once.
 
-Bank writes here share the transaction of the case event that causes them, and
-each is an audit event of its own (``bank_changed``, about the bank; the case's
-own events are unchanged).
+Bank writes here share the transaction of the case event that causes them and
+are told to a ``BankObserver``, as the bank service's own writes are: wired with
+``AutomatedCases``, each is a ``bank_changed`` audit event and each copy the
+sweep finds opens a ``retro_match`` case. Without one, ``ChainedBankEvents``
+writes the same audit events (the findings stay listed by ``consentgate bank
+findings``).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection
 
 from consentgate.audit import chain
 from consentgate.banks import repository as repo
+from consentgate.banks.observer import BankObserver, NoObserver
 from consentgate.banks.records import Bank, BankKind, EntryStatus, NewEntry
 from consentgate.banks.retro import retro_match
+from consentgate.cases.clock import Clock
 from consentgate.cases.records import Case, EventKind
 from consentgate.errors import NotFound
 from consentgate.records import utc_now
@@ -31,12 +36,46 @@ BANK = "stay-down"
 """The takedown bank removals feed (created on the first removal)."""
 
 
-def _bank(conn: Connection) -> Bank:
+class ChainedBankEvents(NoObserver):
+    """A BankObserver that writes ``bank_changed`` events, shaped as AutomatedCases does."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+
+    def bank_changed(
+        self,
+        conn: Connection,
+        *,
+        change: str,
+        bank: Bank,
+        entry_ids: Sequence[int],
+        actor: str,
+        reason: str = "",
+        data: dict[str, Any] | None = None,
+    ) -> None:
+        details = {
+            "change": change,
+            "bank": bank.name,
+            "bank_kind": bank.kind.value,
+            "entries": len(entry_ids),
+            "entry_ids": list(entry_ids),
+        }
+        chain.append(
+            conn,
+            at=self.clock(),
+            actor=actor,
+            kind=EventKind.BANK_CHANGED,
+            reason=reason,
+            data=details | (data or {}),
+        )
+
+
+def _bank(conn: Connection, observer: BankObserver, actor: str) -> Bank:
     # Case events lock the audit chain's head first, so two removals never race here.
     try:
         return repo.get_bank(conn, BANK)
     except NotFound:
-        return repo.create_bank(
+        bank = repo.create_bank(
             conn,
             {
                 "name": BANK,
@@ -49,14 +88,20 @@ def _bank(conn: Connection) -> Bank:
                 "created_at": utc_now(),
             },
         )
+        observer.bank_changed(
+            conn, change="bank_created", bank=bank, entry_ids=(), actor=actor, reason="stay-down"
+        )
+        return bank
 
 
-def keep_down(conn: Connection, case: Case, *, actor: str, at: datetime) -> dict[str, Any] | None:
+def keep_down(
+    conn: Connection, case: Case, observer: BankObserver, *, actor: str
+) -> dict[str, Any] | None:
     """Bank the removed item's hashes; what the action's payload says of it (None: no hashes)."""
     item = case.item
     if item.md5 is None and item.pdq is None:
         return None
-    bank = _bank(conn)
+    bank = _bank(conn, observer, actor)
     entry = NewEntry(
         pdq=item.pdq,
         pdq_quality=item.pdq_quality if item.pdq is not None else None,
@@ -69,18 +114,22 @@ def keep_down(conn: Connection, case: Case, *, actor: str, at: datetime) -> dict
     (entry_id,) = repo.add_entries(conn, bank, [entry])
     swept = retro_match(conn, bank, [(entry_id, entry)])
     kept = {"bank": bank.name, "entry_id": entry_id, "copies_found": len(swept)}
-    chain.append(
+    observer.bank_changed(
         conn,
-        at=at,
+        change="entries_added",
+        bank=bank,
+        entry_ids=(entry_id,),
         actor=actor,
-        kind=EventKind.BANK_CHANGED,
         reason="stay-down of a removed item",
-        data={"change": "entries_added", "case": case.id, "entry_ids": [entry_id], **kept},
+        data={"case": case.id},
     )
+    observer.found(conn, swept)
     return kept
 
 
-def release(conn: Connection, case: Case, entry_id: int, *, actor: str, at: datetime) -> bool:
+def release(
+    conn: Connection, case: Case, entry_id: int, observer: BankObserver, *, actor: str
+) -> bool:
     """Withdraw a stay-down entry after a reversal; False when it was no longer active."""
     reason = f"removal reversed on appeal (case {case.id})"
     before = repo.get_entry(conn, entry_id)
@@ -89,12 +138,13 @@ def release(conn: Connection, case: Case, entry_id: int, *, actor: str, at: date
     )
     if before.status is after.status:
         return False
-    chain.append(
+    observer.bank_changed(
         conn,
-        at=at,
+        change="entry_withdrawn",
+        bank=repo.get_bank(conn, after.bank),
+        entry_ids=(entry_id,),
         actor=actor,
-        kind=EventKind.BANK_CHANGED,
         reason=reason,
-        data={"change": "entry_withdrawn", "case": case.id, "bank": BANK, "entry_ids": [entry_id]},
+        data={"case": case.id},
     )
     return True
