@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -119,3 +122,17 @@ def test_when_a_range_is_backwards_or_has_no_zone_then_bad_input(
 ) -> None:
     with pytest.raises(BadInput):
         export_lines(db, start, end)
+
+
+def test_when_the_verifier_in_docs_cases_md_is_run_on_an_export_then_it_passes_and_catches_edits(
+    service: CaseService, db: Database, clock: MovableClock, tmp_path: Path
+) -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "cases.md").read_text()
+    script = doc.split("```python\n", 1)[1].split("```", 1)[0]
+    _day_by_day(service, clock)
+    middle = "".join(export_lines(db, START + timedelta(days=1), EVER[1]))
+    (tmp_path / "dec.jsonl").write_text(middle, encoding="utf-8")
+    run = [sys.executable, "-c", script]
+    assert subprocess.run(run, cwd=tmp_path, capture_output=True).returncode == 0
+    (tmp_path / "dec.jsonl").write_text(middle.replace("réason 2", "reason 2"), encoding="utf-8")
+    assert subprocess.run(run, cwd=tmp_path, capture_output=True).returncode == 1

@@ -19,7 +19,17 @@ from consentgate.api.limits import BodyLimitMiddleware
 from consentgate.api.metrics import Metrics, MetricsMiddleware
 from consentgate.api.openapi import install_openapi
 from consentgate.api.problems import install_problem_handlers
-from consentgate.api.routes import banks, decisions, entries, hashing, health, notices, screen
+from consentgate.api.routes import (
+    audit,
+    banks,
+    cases,
+    decisions,
+    entries,
+    hashing,
+    health,
+    notices,
+    screen,
+)
 from consentgate.api.runtime import Loader, Runtime
 from consentgate.api.schemas import ScreenBody, ScreenForm
 
@@ -79,7 +89,7 @@ def create_app(
     if max_body_size is not None:
         app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_size)
     # Outside the body limit: an unauthenticated caller gets 401, whatever it sends.
-    areas = (screen, decisions, hashing, banks, entries, notices, health)
+    areas = (screen, decisions, hashing, banks, entries, notices, cases, audit, health)
     app.add_middleware(
         KeyGate,
         routes=[route for area in areas for route in area.router.routes],

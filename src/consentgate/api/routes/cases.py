@@ -1,0 +1,214 @@
+"""Case routes, mirroring ``consentgate cases``: queues, one case's history, decisions, appeals.
+
+Every route needs a ``moderate`` key. A change names its actor: the person in
+the body's ``actor`` when given, else ``key:<key id>``. Of two reviewers
+deciding one case at once, one gets 200 and the other 409 (so does a decision
+that names a ``version`` the case has moved past); deciding an appeal on your
+own decision is 403.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
+
+from consentgate.api.deps import RecordResponse, RecordsResponse, key_with
+from consentgate.api.problems import problem_responses
+from consentgate.api.runtime import services_of
+from consentgate.cases.deadlines import Clock, clock_of
+from consentgate.cases.records import (
+    Action,
+    AppealOutcome,
+    Appellant,
+    Case,
+    CaseEvent,
+    CaseState,
+    Queue,
+)
+from consentgate.cases.service import LISTED_STATES, CaseService, is_expedited
+from consentgate.fields import INT32_MAX, Line, Text
+from consentgate.records import Record
+from consentgate.service.keys import ApiKey, Scope
+
+router = APIRouter(prefix="/v1", tags=["cases"])
+
+MODERATE = Depends(key_with(Scope.MODERATE))
+READ_ERRORS = problem_responses(401, 403, 404, 422, 429, 503)
+WRITE_ERRORS = problem_responses(401, 403, 404, 409, 413, 422, 429, 503)
+CaseId = Annotated[str, Path(max_length=32, pattern=r"^[0-9a-f]{1,32}$")]
+Actor = Annotated[Line, Field(min_length=1, max_length=200)]
+Reason = Annotated[Text, Field(min_length=1, max_length=10_000)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DecisionBody(Strict):
+    """``POST /v1/cases/{id}/decision``."""
+
+    action: Action
+    reason: Reason = Field(description="why: the statement of reasons starts here")
+    version: int | None = Field(
+        None, ge=0, le=INT32_MAX, description="the version reviewed: 409 if the case moved on"
+    )
+    actor: Actor | None = Field(None, description="the person deciding (default: key:<key id>)")
+
+
+class AppealBody(Strict):
+    """``POST /v1/cases/{id}/appeal``: a complaint against the decision (to act or not)."""
+
+    by: Appellant
+    text: Reason = Field(description="the complaint, in the appellant's words")
+    actor: Actor | None = Field(None, description="who files it (default: key:<key id>)")
+
+
+class AppealDecisionBody(Strict):
+    """``POST /v1/cases/{id}/appeal-decision``: by someone other than the first decider."""
+
+    outcome: AppealOutcome
+    reason: Reason
+    actor: Actor | None = Field(None, description="the person deciding (default: key:<key id>)")
+
+
+class ListedCase(Case):
+    """A case with where it stands against its deadline at the time asked about."""
+
+    clock: Clock | None = Field(description="on_time, at_risk or breached; null once decided")
+    expedited: bool = Field(description="a reporter's complaint on an intimate-image case")
+
+
+class CaseWithEvents(Record):
+    case: ListedCase
+    events: list[CaseEvent]
+
+
+def case_service(request: Request) -> CaseService:
+    return services_of(request).cases
+
+
+def _actor(given: str | None, key: ApiKey) -> str:
+    return given if given is not None and given.strip() else f"key:{key.id}"
+
+
+def _listed(case: Case, now: datetime) -> ListedCase:
+    return ListedCase(**case.model_dump(), clock=clock_of(case, now), expedited=is_expedited(case))
+
+
+@router.get(
+    "/cases",
+    response_model=list[ListedCase],
+    summary="List cases, most urgent first",
+    responses=READ_ERRORS,
+)
+async def list_cases(
+    request: Request,
+    queue: Queue | None = None,
+    state: Annotated[list[CaseState] | None, Query(max_length=len(CaseState))] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    _key: ApiKey = MODERATE,
+) -> RecordsResponse:
+    """Expedited complaints first, then child safety, intimate images and the rest, each by
+    deadline. Default states: open, in_review, appealed."""
+    service = case_service(request)
+    found = await run_in_threadpool(
+        service.list_cases, queue=queue, states=tuple(state or LISTED_STATES), limit=limit
+    )
+    now = service.clock()
+    return RecordsResponse([_listed(c, now) for c in found])
+
+
+@router.get(
+    "/cases/overdue",
+    response_model=list[ListedCase],
+    summary="Undecided cases at risk or past their deadline",
+    responses=READ_ERRORS,
+)
+async def overdue(
+    request: Request,
+    now: Annotated[AwareDatetime | None, Query(description="ISO 8601 with a zone")] = None,
+    _key: ApiKey = MODERATE,
+) -> RecordsResponse:
+    """As of `now` (default: the server's clock): at risk in the last quarter of a case's time,
+    breached from its deadline on."""
+    service = case_service(request)
+    at = now or service.clock()
+    found = await run_in_threadpool(service.overdue, at)
+    return RecordsResponse([_listed(c, at) for c, _status in found])
+
+
+@router.get(
+    "/cases/{case_id}",
+    response_model=CaseWithEvents,
+    summary="Get a case with its events",
+    responses=READ_ERRORS,
+)
+async def get_case(request: Request, case_id: CaseId, _key: ApiKey = MODERATE) -> RecordResponse:
+    service = case_service(request)
+    case = await run_in_threadpool(service.get, case_id)
+    events = await run_in_threadpool(service.history, case_id)
+    return RecordResponse(CaseWithEvents(case=_listed(case, service.clock()), events=events))
+
+
+@router.post(
+    "/cases/{case_id}/decision",
+    response_model=ListedCase,
+    summary="Decide a case (remove or no action)",
+    responses=WRITE_ERRORS,
+)
+async def decide(
+    request: Request, case_id: CaseId, body: DecisionBody, key: ApiKey = MODERATE
+) -> RecordResponse:
+    """409 when the case was already decided or has moved past `version`."""
+    service = case_service(request)
+    case = await run_in_threadpool(
+        service.decide,
+        case_id,
+        body.action,
+        reason=body.reason,
+        actor=_actor(body.actor, key),
+        expected_version=body.version,
+    )
+    return RecordResponse(_listed(case, service.clock()))
+
+
+@router.post(
+    "/cases/{case_id}/appeal",
+    response_model=ListedCase,
+    summary="Appeal a decision (to act or not to act)",
+    responses=WRITE_ERRORS,
+)
+async def appeal(
+    request: Request, case_id: CaseId, body: AppealBody, key: ApiKey = MODERATE
+) -> RecordResponse:
+    """422 once the appeal window (at least six months) has closed; 409 without a decision."""
+    service = case_service(request)
+    case = await run_in_threadpool(
+        service.appeal, case_id, by=body.by, text=body.text, actor=_actor(body.actor, key)
+    )
+    return RecordResponse(_listed(case, service.clock()))
+
+
+@router.post(
+    "/cases/{case_id}/appeal-decision",
+    response_model=ListedCase,
+    summary="Decide an appeal (upheld or reversed)",
+    responses=WRITE_ERRORS,
+)
+async def decide_appeal(
+    request: Request, case_id: CaseId, body: AppealDecisionBody, key: ApiKey = MODERATE
+) -> RecordResponse:
+    """403 when the actor made the decision under appeal; 409 when no appeal is open."""
+    service = case_service(request)
+    case = await run_in_threadpool(
+        service.decide_appeal,
+        case_id,
+        body.outcome,
+        reason=body.reason,
+        actor=_actor(body.actor, key),
+    )
+    return RecordResponse(_listed(case, service.clock()))
