@@ -10,6 +10,7 @@ import click
 from consentgate.banks.wiring import Banks, open_banks, store_exists
 from consentgate.cases.clock import fixed_clock, system_clock
 from consentgate.cases.service import CaseService
+from consentgate.cases.wiring import CaseSystem, build_cases
 from consentgate.detectors.base import DetectorContext
 from consentgate.engine import ScreeningEngine
 from consentgate.service.wiring import prepare_store
@@ -35,9 +36,14 @@ class AppContext:
         return self._engine
 
     def banks(self) -> Banks:
-        """The bank service and matcher over the configured store (migrated on first use)."""
+        """The bank service and matcher over the configured store (migrated on first use).
+
+        Bank changes go into the audit chain and retro-matches open cases, as in
+        the HTTP service.
+        """
         if self._banks is None:
-            self._banks = open_banks(self.settings)
+            observer = self.case_system().automated
+            self._banks = open_banks(self.settings, db=self.database(), observer=observer)
         return self._banks
 
     def database(self) -> Database:
@@ -46,10 +52,14 @@ class AppContext:
             self._db = self._banks.db if self._banks is not None else prepare_store(self.settings)
         return self._db
 
-    def cases(self, now: datetime | None = None) -> CaseService:
-        """The case service over the store; ``now`` fixes its clock (``--now``)."""
+    def case_system(self, now: datetime | None = None) -> CaseSystem:
+        """The case system over the store; ``now`` fixes its clock (``--now``)."""
         clock = fixed_clock(now) if now is not None else system_clock
-        return CaseService(self.database(), self.settings, clock=clock)
+        return build_cases(self.database(), self.settings, clock=clock)
+
+    def cases(self, now: datetime | None = None) -> CaseService:
+        """The case service (with its action hook) over the store."""
+        return self.case_system(now).cases
 
 
 def app_context() -> AppContext:

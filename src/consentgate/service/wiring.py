@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from consentgate.banks.retro import record_screened
 from consentgate.banks.wiring import Banks, open_banks
 from consentgate.cases.automated import AutomatedCases
-from consentgate.cases.evidence import EvidenceVault
 from consentgate.cases.service import CaseService
+from consentgate.cases.wiring import build_cases
+from consentgate.cases.worker import BackgroundWorker, start_worker, stop_worker
 from consentgate.detectors.base import DetectorContext, ScreenInput
 from consentgate.engine import ScreeningEngine
 from consentgate.hashing.image import hashes_of_decoded
@@ -99,6 +100,7 @@ class Services:
     banks: Banks
     cases: CaseService
     automated: AutomatedCases
+    actions: BackgroundWorker | None = None  # delivers queued actions (with a webhook URL)
 
     @classmethod
     def build(
@@ -114,14 +116,15 @@ class Services:
         returns and then follows the store in a background thread.
         """
         db = prepare_store(settings, migrate=migrate)
-        cases = CaseService(db, settings)
-        automated = AutomatedCases(cases, EvidenceVault.from_settings(db, cases, settings))
+        system = build_cases(db, settings)
         banks: Banks | None = None
+        actions: BackgroundWorker | None = None
         try:
-            banks = open_banks(settings, db=db, start=True, observer=automated)
+            banks = open_banks(settings, db=db, start=True, observer=system.automated)
             context = DetectorContext(settings=settings, hash_lookup=banks.matcher)
             engine = engine_factory(settings, context)
             engine.registry.warm_up()
+            actions = start_worker(db, settings, cases=system.cases)
         except BaseException:
             if banks is not None:
                 banks.matcher.close()
@@ -134,8 +137,9 @@ class Services:
             keys=KeyStore(db),
             decisions=DecisionStore(db, store_prompts=settings.store_prompts),
             banks=banks,
-            cases=cases,
-            automated=automated,
+            cases=system.cases,
+            automated=system.automated,
+            actions=actions,
         )
 
     def screen_once(self, request: ScreenRequest, *, key_id: str) -> Screened:
@@ -189,6 +193,7 @@ class Services:
         return decision
 
     def close(self) -> None:
+        stop_worker(self.actions)
         self.engine.close()
         self.banks.matcher.close()
         self.db.dispose()

@@ -1,0 +1,36 @@
+"""Builds the case system over one store: the service, its hooks and its observers.
+
+One place, used by the HTTP service and the CLI alike, so that a decision made
+from either queues the same actions, keeps the same items down and writes the
+same audit events.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from consentgate.cases.actions import action_hook
+from consentgate.cases.automated import AutomatedCases
+from consentgate.cases.clock import Clock, system_clock
+from consentgate.cases.evidence import EvidenceVault
+from consentgate.cases.service import CaseService
+from consentgate.settings import Settings
+from consentgate.store.database import Database
+
+
+@dataclass(frozen=True)
+class CaseSystem:
+    cases: CaseService
+    automated: AutomatedCases  # also the bank service's observer
+
+    @property
+    def vault(self) -> EvidenceVault | None:
+        return self.automated.vault
+
+
+def build_cases(db: Database, settings: Settings, *, clock: Clock = system_clock) -> CaseSystem:
+    """The case service with its action hook, automated cases and evidence vault."""
+    cases = CaseService(db, settings, clock=clock)
+    automated = AutomatedCases(cases, EvidenceVault.from_settings(db, cases, settings))
+    cases.hooks.append(action_hook(settings, observer=automated))
+    return CaseSystem(cases, automated)
