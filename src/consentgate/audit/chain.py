@@ -26,7 +26,7 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Connection, insert, select, update
 
@@ -39,7 +39,9 @@ HASHED_FIELDS = ("seq", "at", "actor", "kind", "case_id", "reason", "data")
 
 
 def instant(at: datetime) -> str:
-    """``at`` as the chain writes it: UTC, microseconds, ``Z``."""
+    """``at`` as the chain writes it: UTC, microseconds, ``Z`` (naive means UTC)."""
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
@@ -160,7 +162,21 @@ class Verified:
     head: str
 
 
-def verify_events(chain: Iterable[CaseEvent], head: tuple[int, str] | None = None) -> Verified:
+class Linked(Protocol):
+    """What verification reads of an event: a CaseEvent, a stored row, an exported line."""
+
+    seq: int
+    at: datetime
+    actor: str
+    kind: Any  # EventKind, or its value as stored
+    case_id: str | None
+    reason: str
+    data: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+
+def verify_events(chain: Iterable[Linked], head: tuple[int, str] | None = None) -> Verified:
     """Check every link; raise ChainBroken naming the first bad event."""
     prev, expected_seq, count = GENESIS, 1, 0
     for event in chain:
@@ -175,7 +191,7 @@ def verify_events(chain: Iterable[CaseEvent], head: tuple[int, str] | None = Non
             event.seq,
             event.at,
             event.actor,
-            event.kind.value,
+            getattr(event.kind, "value", event.kind),
             event.case_id,
             event.reason,
             event.data,
@@ -191,6 +207,18 @@ def verify_events(chain: Iterable[CaseEvent], head: tuple[int, str] | None = Non
     return Verified(events=count, head=prev)
 
 
+def _rows(conn: Connection, batch: int = 5000) -> Iterator[Any]:
+    """Stored rows in chain order, as they are (no records built: verification is hot)."""
+    after = 0
+    while True:
+        query = select(audit_events).where(audit_events.c.seq > after)
+        rows = conn.execute(query.order_by(audit_events.c.seq).limit(batch)).all()
+        yield from rows
+        if len(rows) < batch:
+            return
+        after = rows[-1].seq
+
+
 def verify(conn: Connection) -> Verified:
     row = conn.execute(select(audit_head.c.seq, audit_head.c.hash)).one()
-    return verify_events(events(conn), head=(int(row.seq), row.hash))
+    return verify_events(_rows(conn), head=(int(row.seq), row.hash))
