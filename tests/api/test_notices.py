@@ -82,7 +82,7 @@ def test_EU_2_when_several_fields_are_missing_then_every_one_is_listed(sqlite_ap
     ]
 
 
-def test_EU_2_when_a_child_safety_notice_has_no_name_then_accepted(api: Api) -> None:
+def test_EU_2_CS_7_when_a_child_safety_notice_has_no_name_then_accepted(api: Api) -> None:
     answer = api.client.post("/v1/notices", json=example("child_safety"))
     assert answer.status_code == 201, answer.text
 

@@ -87,7 +87,7 @@ def test_EU_2_when_several_fields_are_missing_then_every_one_is_named() -> None:
     assert fields_of(data) == ["explanation", "notifier_email", "bona_fide_statement"]
 
 
-def test_EU_2_when_a_child_safety_notice_has_no_name_then_accepted() -> None:
+def test_EU_2_CS_7_when_a_child_safety_notice_has_no_name_then_accepted() -> None:
     found = parse_notice(json.dumps(example("child_safety")))
     assert found.kind == "child_safety"
     assert found.notifier_name is None and found.notifier_email is None
