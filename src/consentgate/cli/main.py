@@ -22,6 +22,7 @@ from consentgate.cli.detectors import detectors
 from consentgate.cli.hash import hash_images
 from consentgate.cli.keys import keys
 from consentgate.cli.match import match
+from consentgate.cli.notice import notice
 from consentgate.cli.schema import schema
 from consentgate.cli.screen import screen
 from consentgate.cli.serve import serve
@@ -65,9 +66,10 @@ cli.add_command(schema)
 cli.add_command(bank)
 cli.add_command(hash_images)
 cli.add_command(match)
+cli.add_command(actions)
+cli.add_command(notice)
 cli.add_command(cases)
 cli.add_command(audit)
-cli.add_command(actions)
 
 
 def main() -> None:
