@@ -18,15 +18,18 @@ from __future__ import annotations
 
 import base64
 import binascii
+import io
 import re
 import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select
+from PIL import Image
+from sqlalchemy import Connection, insert, select
 
 from consentgate.cases.clock import Clock
+from consentgate.cases.evidence import EvidenceVault
 from consentgate.cases.notices import (
     Automation,
     FieldProblem,
@@ -40,7 +43,7 @@ from consentgate.cases.notices import (
     Redress,
     StoredNotice,
 )
-from consentgate.cases.records import AUTOMATED, Case, CaseKind, Item
+from consentgate.cases.records import AUTOMATED, Case, CaseKind, EventKind, Item
 from consentgate.cases.service import CaseService
 from consentgate.errors import BadInput, ConsentGateError, NotFound
 from consentgate.hashing.image import hash_image_bytes
@@ -66,15 +69,24 @@ OTHER_ROUTES = (
 class NoticeService:
     """Takes notices in, and tells their notifiers where they stand."""
 
-    def __init__(self, db: Database, cases: CaseService, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        cases: CaseService,
+        clock: Clock | None = None,
+        *,
+        vault: EvidenceVault | None = None,
+    ) -> None:
         self.db = db
         self.cases = cases
         self.clock = clock or cases.clock
+        self.vault = vault  # child-safety images are sealed as evidence; all others dropped
 
     # -- intake ------------------------------------------------------------------
     def submit(self, notice: Notice) -> Receipt:
         """Record ``notice`` and open a case per item; the receipt is the acknowledgement."""
-        items = self._locate(notice.items)
+        located = self._locate(notice.items)
+        items = [item for item, _ in located]
         received_at = self.clock()
         notice_id, code = uuid.uuid4().hex, secrets.token_urlsafe(CODE_BYTES)
         kind = CaseKind(notice.kind)
@@ -101,6 +113,8 @@ class NoticeService:
                 )
                 for item in items
             ]
+            if kind is CaseKind.CHILD_SAFETY:
+                self._child_safety(conn, notice, opened, [image for _, image in located])
             data["cases"] = [case.id for case in opened]
             conn.execute(
                 insert(notices).values(
@@ -120,21 +134,44 @@ class NoticeService:
             cases=tuple(data["cases"]),
         )
 
-    def _locate(self, given: tuple[NoticeItem, ...]) -> list[Item]:
-        """Each item as a case locates it: images become their hashes (all errors at once)."""
+    def _child_safety(
+        self, conn: Connection, notice: Notice, opened: list[Case], images: list[bytes | None]
+    ) -> None:
+        """Escalate a threat to life (DSA Art. 18) and seal reported images as evidence."""
+        for case, image in zip(opened, images, strict=True):
+            if getattr(notice, "threat_to_life", False):
+                self.cases.record(
+                    case.id,
+                    EventKind.ESCALATED,
+                    actor=AUTOMATED,
+                    reason="the notifier reports a threat to life or safety (DSA Art. 18)",
+                    conn=conn,
+                )
+            if image is not None and self.vault is not None:
+                media = Image.open(io.BytesIO(image)).get_format_mimetype() or "image/*"
+                self.vault.keep(conn, case.id, image, media, actor=AUTOMATED)
+
+    def _locate(self, given: tuple[NoticeItem, ...]) -> list[tuple[Item, bytes | None]]:
+        """Each item as a case locates it: images become their hashes (all errors at once).
+
+        The image bytes are handed back only so that child-safety evidence can be
+        sealed; nothing else keeps them.
+        """
         limit = self.cases.settings.max_image_bytes
-        located: list[Item] = []
+        located: list[tuple[Item, bytes | None]] = []
         bad: list[FieldProblem] = []
         for n, item in enumerate(given):
             fields: dict[str, Any] = {"url": item.url, "content_id": item.content_id}
+            raw: bytes | None = None
             if item.image is not None:
                 try:
-                    hashed = hash_image_bytes(_decode(item.image, limit), draft=False)
+                    raw = _decode(item.image, limit)
+                    hashed = hash_image_bytes(raw, draft=False)
                 except ConsentGateError as exc:
                     bad.append(FieldProblem(field=f"items.{n}.image", message=exc.message))
                     continue
                 fields |= {"md5": hashed.md5, "pdq": hashed.pdq, "pdq_quality": hashed.quality}
-            located.append(Item(**fields))
+            located.append((Item(**fields), raw))
         if bad:
             raise InvalidNotice(bad)
         return located

@@ -33,8 +33,8 @@ def _instant(value: str | None) -> datetime | None:
 
 
 def _service(now: datetime | None = None) -> NoticeService:
-    context = app_context()
-    return NoticeService(context.database(), context.cases(now))
+    system = app_context().case_system(now)
+    return NoticeService(system.cases.db, system.cases, vault=system.vault)
 
 
 @click.group()

@@ -69,7 +69,7 @@ def address(request: Request) -> str:
 
 
 def notice_service(services: Services) -> NoticeService:
-    return NoticeService(services.db, services.cases)
+    return NoticeService(services.db, services.cases, vault=services.automated.vault)
 
 
 def invalid_notice(request: Request, exc: InvalidNotice) -> ProblemResponse:
