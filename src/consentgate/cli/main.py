@@ -19,6 +19,7 @@ from consentgate.cli.cases import cases
 from consentgate.cli.context import AppContext
 from consentgate.cli.demo import demo
 from consentgate.cli.detectors import detectors
+from consentgate.cli.evidence import evidence
 from consentgate.cli.hash import hash_images
 from consentgate.cli.keys import keys
 from consentgate.cli.match import match
@@ -70,6 +71,7 @@ cli.add_command(actions)
 cli.add_command(notice)
 cli.add_command(cases)
 cli.add_command(audit)
+cli.add_command(evidence)
 
 
 def main() -> None:
