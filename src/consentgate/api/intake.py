@@ -9,9 +9,10 @@ any other media type is refused with 415.
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
+from typing import TypeVar
 
 from fastapi import Request
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
@@ -48,7 +49,11 @@ def validation_error(exc: ValidationError) -> BadInput:
     return BadInput(message, field=field)
 
 
-def parse_json(model: type[ScreenBody], body: bytes) -> ScreenBody:
+BodyModel = TypeVar("BodyModel", bound=BaseModel)
+
+
+def parse_json(model: type[BodyModel], body: bytes) -> BodyModel:
+    """A JSON body as ``model``, or a 422 naming the first bad field."""
     try:
         return model.model_validate_json(body)
     except ValidationError as exc:

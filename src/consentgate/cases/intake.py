@@ -36,6 +36,7 @@ from consentgate.cases.notices import (
     InvalidNotice,
     ItemStatus,
     Notice,
+    NoticeAppeal,
     NoticeDecision,
     NoticeItem,
     NoticeStatus,
@@ -43,7 +44,7 @@ from consentgate.cases.notices import (
     Redress,
     StoredNotice,
 )
-from consentgate.cases.records import AUTOMATED, Case, CaseKind, EventKind, Item
+from consentgate.cases.records import AUTOMATED, Appellant, Case, CaseKind, EventKind, Item
 from consentgate.cases.service import CaseService
 from consentgate.errors import BadInput, ConsentGateError, NotFound
 from consentgate.hashing.image import hash_image_bytes
@@ -57,8 +58,8 @@ NOTIFIER = "notifier"
 """The actor of a notice's ``received`` events (the notifier is not named in the chain)."""
 
 HOW_TO_APPEAL = (
-    "Ask the service for a review of this decision before appeal_until, quoting your "
-    "tracking code; a person who did not make the decision reviews it."
+    "Before appeal_until, POST {item, text} to this status page's /appeal (or ask the "
+    "service, quoting your tracking code); a person who did not make the decision reviews it."
 )
 OTHER_ROUTES = (
     "You may also turn to a certified out-of-court dispute settlement body (EU DSA Art. 21) "
@@ -191,6 +192,24 @@ class NoticeService:
             knowledge_at=datetime.fromisoformat(row.data["knowledge_at"]),
             data=row.data,
         )
+
+    def appeal(self, tracking_code: str, appeal: NoticeAppeal) -> NoticeStatus:
+        """The notifier contests the decision on one item (acting or not acting, EU-11)."""
+        if not CODE_PATTERN.match(tracking_code):
+            raise NotFound("no notice has this tracking code")
+        with self.db.read() as conn:
+            row = conn.execute(
+                select(notices.c.data).where(notices.c.tracking_code == tracking_code)
+            ).first()
+        if row is None:
+            raise NotFound("no notice has this tracking code")
+        opened = list(row.data["cases"])
+        if appeal.item >= len(opened):
+            raise BadInput(f"this notice has {len(opened)} item(s), numbered from 0", field="item")
+        self.cases.appeal(
+            opened[appeal.item], by=Appellant.REPORTER, text=appeal.text, actor=NOTIFIER
+        )
+        return self.status(tracking_code)
 
     def status(self, tracking_code: str) -> NoticeStatus:
         """Each item's state and, once decided, the decision and how to contest it."""

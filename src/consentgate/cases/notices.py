@@ -306,6 +306,13 @@ class ItemStatus(Record):
     decision: NoticeDecision | None = None
 
 
+class NoticeAppeal(Record):
+    """A notifier contesting the decision on one item of their notice (DSA Art. 20)."""
+
+    item: int = Field(0, ge=0, le=99, description="the item's position in the notice, from 0")
+    text: Text = Field(min_length=1, max_length=10_000, description="why the decision is wrong")
+
+
 class NoticeStatus(Record):
     """Where a notice stands: only what its notifier gave and what was decided."""
 

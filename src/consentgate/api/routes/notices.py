@@ -18,13 +18,20 @@ from pydantic import RootModel
 from starlette.concurrency import run_in_threadpool
 
 from consentgate.api.deps import RecordResponse
-from consentgate.api.intake import media_type, read_body
+from consentgate.api.intake import media_type, parse_json, read_body
 from consentgate.api.problems import TYPE_PREFIX, FieldError, ProblemResponse, problem
 from consentgate.api.problems import problem_responses as responses
 from consentgate.api.ratelimit import RateLimiter
 from consentgate.api.runtime import services_of
 from consentgate.cases.intake import NoticeService
-from consentgate.cases.notices import InvalidNotice, Notice, NoticeStatus, Receipt, parse_notice
+from consentgate.cases.notices import (
+    InvalidNotice,
+    Notice,
+    NoticeAppeal,
+    NoticeStatus,
+    Receipt,
+    parse_notice,
+)
 from consentgate.errors import NotFound, UnsupportedMedia
 from consentgate.service.wiring import Services
 from consentgate.settings import Settings
@@ -129,4 +136,25 @@ async def status(request: Request, tracking_code: str) -> RecordResponse:
     except NotFound:
         bucket.check(address(request))
         raise
+    return RecordResponse(found)
+
+
+@router.post(
+    "/notices/{tracking_code}/appeal",
+    response_model=NoticeStatus,
+    summary="Contest the decision on an item of a notice (no key)",
+    responses=responses(404, 409, 413, 415, 422, 429, 503),
+)
+async def appeal(request: Request, tracking_code: str) -> RecordResponse:
+    """The notifier contests the decision on one item, acting or not acting (DSA Art. 20),
+    within the appeal window; a person other than the first decider decides it. Body:
+    `{"item": 0, "text": "why the decision is wrong"}`. Answers the updated status page."""
+    services = services_of(request)
+    bucket = limiter(request, services.settings)
+    bucket.check(address(request))
+    if media_type(request) != "application/json":
+        raise UnsupportedMedia("send the appeal as application/json")
+    body = await read_body(request, services.settings.max_json_bytes)
+    given = parse_json(NoticeAppeal, body)
+    found = await run_in_threadpool(notice_service(services).appeal, tracking_code, given)
     return RecordResponse(found)
