@@ -17,6 +17,7 @@ quarantined, reinstated) becomes a ``bank_changed`` event of the audit chain.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy import Connection
@@ -31,6 +32,37 @@ from consentgate.records import Decision, Target, Verdict
 
 MAX_LISTED_ENTRIES = 1000
 """Entry ids named in one bank_changed event; a larger import lists its count only."""
+
+
+def append_bank_change(
+    conn: Connection,
+    *,
+    at: datetime,
+    change: str,
+    bank: Bank,
+    entry_ids: Sequence[int],
+    actor: str,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+) -> None:
+    """One ``bank_changed`` event of the audit chain (the one shape every writer uses)."""
+    listed = list(entry_ids)
+    details: dict[str, Any] = {
+        "change": change,
+        "bank": bank.name,
+        "bank_kind": bank.kind.value,
+        "entries": len(listed),
+    }
+    if len(listed) <= MAX_LISTED_ENTRIES:
+        details["entry_ids"] = listed
+    chain.append(
+        conn,
+        at=at,
+        actor=actor,
+        kind=EventKind.BANK_CHANGED,
+        reason=reason,
+        data=details | (data or {}),
+    )
 
 
 class ImageRef(Protocol):
@@ -113,22 +145,15 @@ class AutomatedCases:
         reason: str = "",
         data: dict[str, Any] | None = None,
     ) -> None:
-        listed = list(entry_ids)
-        details: dict[str, Any] = {
-            "change": change,
-            "bank": bank.name,
-            "bank_kind": bank.kind.value,
-            "entries": len(listed),
-        }
-        if len(listed) <= MAX_LISTED_ENTRIES:
-            details["entry_ids"] = listed
-        chain.append(
+        append_bank_change(
             conn,
             at=self.cases.clock(),
+            change=change,
+            bank=bank,
+            entry_ids=entry_ids,
             actor=actor,
-            kind=EventKind.BANK_CHANGED,
             reason=reason,
-            data=details | (data or {}),
+            data=data,
         )
 
     def found(self, conn: Connection, findings: Sequence[RetroFinding]) -> None:

@@ -22,13 +22,13 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from consentgate.audit import chain
 from consentgate.banks import repository as repo
 from consentgate.banks.observer import BankObserver, NoObserver
 from consentgate.banks.records import Bank, BankKind, EntryStatus, NewEntry
 from consentgate.banks.retro import retro_match
+from consentgate.cases.automated import append_bank_change
 from consentgate.cases.clock import Clock
-from consentgate.cases.records import Case, EventKind
+from consentgate.cases.records import Case
 from consentgate.errors import NotFound
 from consentgate.records import utc_now
 
@@ -37,7 +37,7 @@ BANK = "stay-down"
 
 
 class ChainedBankEvents(NoObserver):
-    """A BankObserver that writes ``bank_changed`` events, shaped as AutomatedCases does."""
+    """A BankObserver that only writes ``bank_changed`` events (no cases)."""
 
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
@@ -53,20 +53,15 @@ class ChainedBankEvents(NoObserver):
         reason: str = "",
         data: dict[str, Any] | None = None,
     ) -> None:
-        details = {
-            "change": change,
-            "bank": bank.name,
-            "bank_kind": bank.kind.value,
-            "entries": len(entry_ids),
-            "entry_ids": list(entry_ids),
-        }
-        chain.append(
+        append_bank_change(
             conn,
             at=self.clock(),
+            change=change,
+            bank=bank,
+            entry_ids=entry_ids,
             actor=actor,
-            kind=EventKind.BANK_CHANGED,
             reason=reason,
-            data=details | (data or {}),
+            data=data,
         )
 
 
