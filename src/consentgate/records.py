@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from consentgate.fields import Line, Text
 
@@ -118,6 +118,14 @@ class Evidence(Record):
     bank: str | None = None
     entry: str | None = None
     distance: int | None = None
+    person: int | None = Field(
+        None,
+        ge=0,
+        description=(
+            "in an image, the index of the person (face) this evidence concerns, in the "
+            "face finder's order for its frame; None: no visible face it belongs to"
+        ),
+    )
     note: str | None = None
 
 
@@ -131,12 +139,34 @@ class Signal(Record):
     target: Target
     score: float = Field(ge=0.0, le=1.0)
     threshold: float = Field(ge=0.0, le=1.0)
+    review_threshold: float | None = Field(
+        None,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "lower edge of the review band: a score from here up to the threshold is "
+            "uncertain, and the policy may send it to a person instead of allowing it"
+        ),
+    )
     evidence: tuple[Evidence, ...] = ()
 
     @property
     def fired(self) -> bool:
         """A signal counts in the policy only when its score reaches its threshold."""
         return self.score >= self.threshold
+
+    @property
+    def uncertain(self) -> bool:
+        """The score lies in the review band: below the threshold, at or above its lower edge."""
+        return self.review_threshold is not None and self.review_threshold <= self.score < (
+            self.threshold
+        )
+
+    @model_validator(mode="after")
+    def _band_below_threshold(self) -> Signal:
+        if self.review_threshold is not None and self.review_threshold > self.threshold:
+            raise ValueError("review_threshold must not be above threshold")
+        return self
 
 
 class DetectorFailureKind(StrEnum):

@@ -127,8 +127,12 @@ class Detector(ABC):
         score: float,
         threshold: float,
         *evidence: Evidence,
+        review_threshold: float | None = None,
     ) -> Signal:
-        """Build a signal stamped with this detector's identity and model."""
+        """Build a signal stamped with this detector's identity and model.
+
+        ``review_threshold``: the lower edge of a review band under ``threshold``
+        (a score in it is uncertain, see ``Signal.uncertain``)."""
         return Signal(
             detector=self.name,
             detector_version=self.version,
@@ -137,5 +141,6 @@ class Detector(ABC):
             target=target,
             score=min(1.0, max(0.0, float(score))),
             threshold=threshold,
+            review_threshold=review_threshold,
             evidence=evidence,
         )
