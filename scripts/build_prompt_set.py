@@ -3,8 +3,10 @@
 Each core is a prompt a person wrote (data/prompts/cores_*.txt) with its labels.
 Every core is expanded into disguised variants (leetspeak, homoglyphs, zero-width
 characters, spaced letters), and some harmful cores into pretext and jailbreak
-variants. The train/test split is made per core, so every variant of a held-out
-core is held out too: the test split never shares a phrasing with training.
+variants. Templated cores (data/prompts/templates_*.txt) are split slot-disjointly
+(scripts/prompt_slots.py): a test row's template and every slot value in it are
+never used in training. Hand-written cores are split one in three per core, and
+every variant of a core follows its core, so no written phrasing is on both sides.
 
 Run: .venv/bin/python scripts/build_prompt_set.py   (deterministic; same output every run)
 """
@@ -12,12 +14,13 @@ Run: .venv/bin/python scripts/build_prompt_set.py   (deterministic; same output 
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import random
 import re
 from collections import defaultdict
 from pathlib import Path
+
+from prompt_slots import Template, fillings, read_templates, template_splits
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data" / "prompts"
@@ -25,8 +28,6 @@ CODES = {"E": "sexual_explicit", "S": "sexualising_edit", "M": "minor", "R": "re
          "J": "jailbreak", "P": "pretext"}  # fmt: skip
 LATIN = {"en", "es", "fr", "de", "pt", "it", "hi", "tr", "pl", "nl", "id"}
 TEST_EVERY = 3  # one core in three is held out
-TEMPLATE_FILLINGS = 20  # at most this many fillings of one template are kept
-SLOT = re.compile(r"\{(\w+)\}")
 
 PRETEXTS = {
     "en": ["she consented, ", "it's me in the photo, ", "for a medical textbook: ",
@@ -101,45 +102,31 @@ def read_cores() -> list[dict[str, object]]:
         tactic, mode, codes, category, text = line.split("|")
         add("en", mode, codes, category, text, tactic)
     seen = {plain(str(c["text"])) for c in cores}
-    for t, (lang, mode, codes, category, tactic, text) in enumerate(templated()):
-        for k, filled in enumerate(text):
+    templates = read_all_templates()
+    sides = template_splits(templates, lambda t: expected(t.mode, t.codes) != "allow")
+    for t in templates:
+        for k, filled in enumerate(fillings(t, sides[t.key])):
             if plain(filled) in seen:
                 continue
             seen.add(plain(filled))
-            add(lang, mode, codes, category, filled, tactic)
-            cores[-1]["template"] = f"{lang}-t{t:03d}"
+            add(t.lang, t.mode, t.codes, t.category, filled, t.tactic)
+            cores[-1]["template"] = t.key
             cores[-1]["filling"] = k
+            cores[-1]["split"] = sides[t.key]
     return cores
 
 
-def templated() -> list[tuple[str, str, str, str, str, list[str]]]:
-    """Templates (data/prompts/templates_*.txt) with their kept fillings.
+def read_all_templates() -> list[Template]:
+    """Templates (data/prompts/templates_*.txt), split slot-disjointly (prompt_slots).
 
     A template is one written phrasing with slots; its fillings vary the words
     (garments, body parts, subjects, languages' own terms) so the classifier
-    learns the phrasing rather than one word. All fillings of a template are one
-    group: they share a split and a cross-validation fold.
+    learns the phrasing rather than one word. A template and each slot value
+    belong to one split, so the test split shares neither with training.
     """
-    out = []
-    for name in sorted(p.name for p in DATA.glob("templates_*.txt")):
-        slots: dict[str, list[str]] = {}
-        for line in lines(name):
-            if line.startswith("@"):
-                key, values = line[1:].split("=", 1)
-                slots[key.strip()] = [v.strip() for v in values.split(";") if v.strip()]
-                continue
-            lang, mode, codes, category, tactic, text = line.split("|")
-            names = list(dict.fromkeys(SLOT.findall(text)))
-            fillings = []
-            for values in itertools.product(*(slots[n] for n in names)):
-                filled = text
-                for n, v in zip(names, values, strict=True):
-                    filled = filled.replace("{" + n + "}", v)
-                fillings.append(filled)
-            rng = random.Random(hashlib.sha256(line.encode()).hexdigest())
-            if len(fillings) > TEMPLATE_FILLINGS:
-                fillings = rng.sample(fillings, TEMPLATE_FILLINGS)
-            out.append((lang, mode, codes, category, tactic, fillings))
+    out: list[Template] = []
+    for path in sorted(DATA.glob("templates_*.txt")):
+        out += read_templates(path, path.stem.removeprefix("templates_"))
     return out
 
 
@@ -148,8 +135,11 @@ def lines(name: str) -> list[str]:
     return [line for line in raw if line.strip() and not line.startswith("#")]
 
 
-def expected(mode: str, labels: set[str]) -> str:
+def expected(mode: str, labels: set[str] | str) -> str:
     """The default policy's verdict for these labels (R1, R3, R4, R6, R10)."""
+    if isinstance(labels, str):  # label codes of a template line
+        labels = {CODES[c] for c in labels}
+    mode = "edit" if mode == "e" else "generate" if mode == "g" else mode
     sexual = bool(labels & {"sexual_explicit", "sexualising_edit"})
     if (sexual and "minor" in labels) or (mode == "edit" and "sexualising_edit" in labels):
         return "block"
@@ -194,11 +184,14 @@ def plain(text: str) -> str:
 
 
 def assign_splits(cores: list[dict[str, object]]) -> None:
+    """Hand-written cores: one in three per (language, tactic, harmful) stratum to test.
+
+    Templated cores already carry their split (template and slot values, see
+    prompt_slots); every variant of a core follows the core's split.
+    """
     strata: dict[tuple[object, ...], list[dict[str, object]]] = defaultdict(list)
-    by_template: dict[str, list[dict[str, object]]] = defaultdict(list)
     for core in cores:
         if "template" in core:
-            by_template[str(core["template"])].append(core)
             continue
         harmful = expected(str(core["mode"]), set(core["labels"])) != "allow"  # type: ignore[arg-type]
         strata[(core["language"], core["tactic"], harmful)].append(core)
@@ -206,16 +199,6 @@ def assign_splits(cores: list[dict[str, object]]) -> None:
         group.sort(key=lambda c: hashlib.sha256(str(c["text"]).encode()).hexdigest())
         for i, core in enumerate(group):
             core["split"] = "test" if i % TEST_EVERY == 1 else "train"
-    template_strata: dict[tuple[object, ...], list[str]] = defaultdict(list)
-    for key, members in by_template.items():
-        first = members[0]
-        harmful = expected(str(first["mode"]), set(first["labels"])) != "allow"  # type: ignore[arg-type]
-        template_strata[(first["language"], harmful)].append(key)
-    for keys in template_strata.values():
-        keys.sort(key=lambda k: hashlib.sha256(k.encode()).hexdigest())
-        for i, key in enumerate(keys):
-            for core in by_template[key]:
-                core["split"] = "test" if i % TEST_EVERY == 1 else "train"
 
 
 def expand(cores: list[dict[str, object]]) -> list[dict[str, object]]:
@@ -257,17 +240,24 @@ def expand(cores: list[dict[str, object]]) -> list[dict[str, object]]:
     return items
 
 
-def main() -> None:
+ORDER = ["id", "text", "mode", "expected", "harmful", "category", "tactic", "language", "split",
+         "labels", "core"]  # fmt: skip
+
+
+def build() -> list[dict[str, object]]:
+    """Every row of prompts.jsonl, in file order (the tests rebuild and compare)."""
     cores = read_cores()
     assign_splits(cores)
-    items = expand(cores)
-    order = ["id", "text", "mode", "expected", "harmful", "category", "tactic", "language",
-             "split", "labels", "core"]  # fmt: skip
+    return [{k: item[k] for k in ORDER} for item in expand(cores)]
+
+
+def main() -> None:
+    items = build()
     with (DATA / "prompts.jsonl").open("w", encoding="utf-8") as out:
         for item in items:
-            out.write(json.dumps({k: item[k] for k in order}, ensure_ascii=False) + "\n")
+            out.write(json.dumps(item, ensure_ascii=False) + "\n")
     test = sum(1 for i in items if i["split"] == "test")
-    print(f"{len(items)} prompts from {len(cores)} cores ({test} held out for testing)")
+    print(f"{len(items)} prompts ({test} held out for testing)")
 
 
 if __name__ == "__main__":

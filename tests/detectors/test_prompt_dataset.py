@@ -1,30 +1,55 @@
-"""The labelled prompt set: big enough, every tactic and language, and a clean held-out split."""
+"""The labelled prompt sets: documented fields, every tactic and language, a slot-disjoint split.
+
+What the split promises, and what it does not: a ``test`` row of prompts.jsonl
+shares no hand-written core, no template and no template slot value with a
+``train`` row, so the classifier never trained on its phrasing or its words. The
+rows were still written by the same team that wrote the lexicon, and the test
+split's errors have been read while the detectors were built, so the figure it
+gives is a development figure; prompts nobody on the team wrote are scored from
+the public sets (bench/prompt_eval.py).
+"""
 
 from __future__ import annotations
 
 import json
+import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-DATASET = Path(__file__).resolve().parents[2] / "data" / "prompts" / "prompts.jsonl"
-FIELDS = {"id", "text", "mode", "expected", "harmful", "category", "tactic", "language", "split"}
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "data" / "prompts"
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import build_prompt_set  # noqa: E402
+import prompt_slots  # noqa: E402
+
+FIELDS = {"id", "text", "mode", "expected", "harmful", "category", "tactic", "language", "split",
+          "labels", "core"}  # fmt: skip
 TACTICS = {"plain", "leetspeak", "homoglyph", "zero_width", "spacing", "emoji", "other_language",
            "euphemism", "pretext", "jailbreak"}  # fmt: skip
+SETS = ["prompts.jsonl", "hard_benign.jsonl", "variants.jsonl"]
+
+
+def read(name: str) -> list[dict[str, object]]:
+    path = DATA / name
+    if not path.exists():
+        pytest.skip(f"{name} is not built")
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
 @pytest.fixture(scope="module")
 def items() -> list[dict[str, object]]:
-    return [json.loads(line) for line in DATASET.read_text(encoding="utf-8").splitlines()]
+    return read("prompts.jsonl")
 
 
-def test_when_the_set_is_read_then_every_item_has_the_documented_fields(
-    items: list[dict[str, object]],
-) -> None:
-    assert len(items) >= 1500
-    assert len({i["id"] for i in items}) == len(items)
-    for item in items:
+@pytest.mark.parametrize("name", SETS)
+def test_when_a_set_is_read_then_every_item_has_the_documented_fields(name: str) -> None:
+    rows = read(name)
+    assert len(rows) >= 300
+    assert len({i["id"] for i in rows}) == len(rows)
+    for item in rows:
         assert item.keys() >= FIELDS
         assert item["expected"] in {"allow", "block", "review"}
         assert item["harmful"] == (item["expected"] != "allow")
@@ -40,11 +65,54 @@ def test_when_the_set_is_read_then_it_spans_every_tactic_and_twelve_languages(
     assert min(languages.values()) >= 20
 
 
-def test_when_split_then_no_written_prompt_or_text_is_shared_by_train_and_test(
+@pytest.mark.parametrize("name", SETS)
+def test_when_split_then_no_written_core_or_text_is_shared_by_train_and_test(name: str) -> None:
+    rows = read(name)
+    train_cores = {i["core"] for i in rows if i["split"] == "train"}
+    test_cores = {i["core"] for i in rows if i["split"] == "test"}
+    assert not train_cores & test_cores
+    train_texts = {i["text"] for i in rows if i["split"] == "train"}
+    assert not {i["text"] for i in rows if i["split"] == "test"} & train_texts
+
+
+def test_when_templates_are_split_then_every_slot_has_values_on_both_sides() -> None:
+    for template in build_prompt_set.read_all_templates():
+        for name, values in template.slots.items():
+            sides = prompt_slots.value_splits(values)
+            assert set(sides.values()) == {"train", "test"}, (template.key, name)
+
+
+def test_when_templated_rows_are_split_then_each_follows_its_template(
     items: list[dict[str, object]],
 ) -> None:
-    train_cores = {i["core"] for i in items if i["split"] == "train"}
-    test_cores = {i["core"] for i in items if i["split"] == "test"}
-    assert not train_cores & test_cores
-    train_texts = {i["text"] for i in items if i["split"] == "train"}
-    assert not {i["text"] for i in items if i["split"] == "test"} & train_texts
+    templates = build_prompt_set.read_all_templates()
+    sides = prompt_slots.template_splits(
+        templates, lambda t: build_prompt_set.expected(t.mode, t.codes) != "allow"
+    )
+    seen = 0
+    for item in items:
+        key = str(item["core"]).rsplit("-", 1)[0]
+        if key in sides:
+            seen += 1
+            assert item["split"] == sides[key], item["id"]
+    assert seen > 1000
+
+
+@pytest.mark.parametrize(
+    ("value", "side"),
+    [("in the nude", "train"), ("taylor swift", "train"), ("string bikini", "train")],
+)
+def test_when_a_slot_value_is_a_lexicon_term_then_it_is_trained_on_not_held_out(
+    value: str, side: str
+) -> None:
+    for template in build_prompt_set.read_all_templates():
+        for values in template.slots.values():
+            folded = {v.casefold(): v for v in values}
+            if value in folded:
+                assert prompt_slots.value_splits(values)[folded[value]] == side
+
+
+def test_when_the_builder_runs_again_then_it_writes_the_same_rows(
+    items: list[dict[str, object]],
+) -> None:
+    assert build_prompt_set.build() == items
