@@ -128,11 +128,12 @@ def _value_splits(values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
 
 
 def template_splits(
-    templates: list[Template], harmful: Callable[[Template], bool]
+    templates: list[Template], stratum: Callable[[Template], object]
 ) -> dict[str, str]:
-    strata: dict[tuple[str, bool], list[Template]] = defaultdict(list)
+    """One template in three to test within each (language, stratum) group."""
+    strata: dict[tuple[str, object], list[Template]] = defaultdict(list)
     for t in templates:
-        strata[(t.lang, harmful(t))].append(t)
+        strata[(t.lang, stratum(t))].append(t)
     out: dict[str, str] = {}
     for group in strata.values():
         group.sort(key=lambda t: _hash(t.text))
