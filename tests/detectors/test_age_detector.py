@@ -61,7 +61,7 @@ def screen(faces: list[RawFace], ages: FakeAges, monkeypatch: pytest.MonkeyPatch
 BANDS = [
     ("adult", [face(0)], {0: 0.02}, False, False, "P(under 18) = 0.02"),
     ("confident minor", [face(0)], {0: 0.8}, True, False, "P(under 13) = 0.40"),
-    ("uncertain age", [face(0)], {0: 0.4}, False, True, "expected age 40"),
+    ("uncertain age", [face(0)], {0: 0.4}, False, True, "estimated age 40"),
     ("face too small to read", [face(0, size=12)], {0: 0.99}, False, True, "too small"),
 ]
 

@@ -20,7 +20,7 @@ visible child. The figures they were chosen on are in the calibration file.
 
 Each band with faces becomes one signal whose evidence names every face in it
 (box, ``person`` = the face's index in the face finder's order for the frame,
-P(under 13), P(under 18) and the expected age), so that the policy can pair a
+the estimated age, P(under 13) and P(under 18)), so that the policy can pair a
 minor with a sexual signal of the same person and not with a clothed adult
 beside them. A face too small to read (under ``MIN_FACE_PX``), and every face
 past the first ``MAX_FACES`` of a frame (largest first; the network costs
@@ -130,8 +130,8 @@ class AgeDetector(Detector):
                     age = cal.calibrate(est)
                     score = age.p_minor
                     note = (
-                        f"face {person}: P(under 13) = {age.p_child:.2f}, "
-                        f"P(under 18) = {age.p_minor:.2f}, expected age {age.years:.0f}"
+                        f"face {person}: estimated age {age.years:.0f}, "
+                        f"P(under 13) = {age.p_child:.2f}, P(under 18) = {age.p_minor:.2f}"
                     )
                 evidence = Evidence(box=box, frame=frame_no, person=person, note=note)
                 found.append((score, evidence))
