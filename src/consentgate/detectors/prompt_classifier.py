@@ -127,6 +127,11 @@ class PromptClassifierDetector(Detector):
             revision=f"sha256:{self._model.sha256}",
         )
 
+    def probabilities(self, text: NormalisedText, check: Callable[[], None]) -> dict[str, float]:
+        """Probability per head (the semantic detector fuses them with its own cues)."""
+        scores = self._model.scores_of(self._features(text, check))
+        return {head: float(p) for head, p in zip(self._model.heads, scores, strict=True)}
+
     def detect(self, inp: ScreenInput) -> Sequence[Signal]:
         if inp.text is None:
             return []
