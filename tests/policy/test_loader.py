@@ -21,7 +21,18 @@ rules:
 
 def test_when_default_policy_loads_then_rules_have_stable_ids() -> None:
     policy = load_policy()
-    assert [r.id for r in policy.rules] == ["R1", "R2", "R3", "R4", "R5", "R6", "R9", "R10"]
+    assert [r.id for r in policy.rules] == [
+        "R1",
+        "R2",
+        "R3",
+        "R4",
+        "R5",
+        "R6",
+        "R9",
+        "R10",
+        "R11",
+        "R12",
+    ]
     assert policy.adult_mode is False
 
 

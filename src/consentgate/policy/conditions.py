@@ -4,12 +4,15 @@ A condition is exactly one of::
 
     signal: LABEL | [LABEL, ...]    # a fired signal with one of these labels ...
     target: TARGET | [TARGET, ...]  # ... optionally only about these parts of the request
+    band: fired | review            # ... fired (the default) or uncertain: in its review band
     mode: MODE | [MODE, ...]        # the request's mode
     adult_mode: true | false        # the service's adult-mode switch
     detector_failed: true           # some detector raised or timed out
     all: [CONDITION, ...]           # every one holds
     any: [CONDITION, ...]           # at least one holds
     not: CONDITION                  # does not hold
+    same_person: [CONDITION, CONDITION]  # both hold, through signals about one person
+                                         # (see ``consentgate.policy.persons``)
 
 Evaluating a condition returns whether it holds and the signals and failures
 that made it hold, so that every reason names its evidence.
@@ -18,10 +21,12 @@ that made it hold, so that every reason names its evidence.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
+from consentgate.policy.persons import same_person
 from consentgate.records import (
     DetectorFailure,
     LabelName,
@@ -31,7 +36,23 @@ from consentgate.records import (
     Target,
 )
 
-_KINDS = ("all", "any", "not_", "signal", "mode", "adult_mode", "detector_failed")
+_KINDS = (
+    "all",
+    "any",
+    "not_",
+    "same_person",
+    "signal",
+    "mode",
+    "adult_mode",
+    "detector_failed",
+)
+
+
+class Band(StrEnum):
+    """Which signals a ``signal`` condition counts."""
+
+    FIRED = "fired"  # score at or above the threshold
+    REVIEW = "review"  # score in the review band, below the threshold (``Signal.uncertain``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +85,8 @@ class Condition(Record):
     not_: Condition | None = Field(None, alias="not")
     signal: tuple[LabelName, ...] | None = Field(None, min_length=1)
     target: tuple[Target, ...] | None = Field(None, min_length=1)
+    band: Band | None = None
+    same_person: tuple[Condition, Condition] | None = None
     mode: tuple[Mode, ...] | None = Field(None, min_length=1)
     adult_mode: bool | None = None
     detector_failed: bool | None = None
@@ -74,6 +97,8 @@ class Condition(Record):
     def _exactly_one_kind(self) -> Condition:
         if self.target is not None and self.signal is None:
             raise ValueError("'target' is only allowed together with 'signal'")
+        if self.band is not None and self.signal is None:
+            raise ValueError("'band' is only allowed together with 'signal'")
         present = [k for k in _KINDS if getattr(self, k) is not None]
         if len(present) != 1:
             names = ", ".join(k.rstrip("_") for k in _KINDS)
@@ -82,10 +107,11 @@ class Condition(Record):
 
     def evaluate(self, facts: Facts) -> Outcome:
         if self.signal is not None:
+            uncertain = self.band is Band.REVIEW
             hits = tuple(
                 s
                 for s in facts.signals
-                if s.fired
+                if (s.uncertain if uncertain else s.fired)
                 and s.label in self.signal
                 and (self.target is None or s.target in self.target)
             )
@@ -101,6 +127,8 @@ class Condition(Record):
             return _FALSE
         if self.not_ is not None:
             return Outcome(not self.not_.evaluate(facts).holds)
+        if self.same_person is not None:
+            return _same_person(*(c.evaluate(facts) for c in self.same_person))
         if self.all is not None:
             parts = [c.evaluate(facts) for c in self.all]
             if not all(p.holds for p in parts):
@@ -109,6 +137,16 @@ class Condition(Record):
         assert self.any is not None
         held = [p for p in (c.evaluate(facts) for c in self.any) if p.holds]
         return _merge(held) if held else _FALSE
+
+
+def _same_person(first: Outcome, second: Outcome) -> Outcome:
+    """Holds when some signal behind each side concerns the same person; names those."""
+    if not (first.holds and second.holds):
+        return _FALSE
+    pairs = [(a, b) for a in first.signals for b in second.signals if same_person(a, b)]
+    if not pairs:
+        return _FALSE
+    return _merge([Outcome(True, pair) for pair in pairs])
 
 
 def _merge(parts: list[Outcome]) -> Outcome:
