@@ -3,12 +3,14 @@
 Why this table exists: the prompt classifier once blocked about one caption in
 five that named a woman or a girl ("a woman riding a horse"), and escalated
 benign captions and edits that mention a child as child sexual abuse (R1). A
-gate that does that is switched off by the first platform that tries it. These
-sentences were written here for this test (none is taken from a public set);
-they run through the engine as deployed for prompts (every installed prompt
-detector, found through the same entry points a deployment reads, and the
-shipped default policy), so the test fails if any prompt detector or rule
-brings the bias back.
+gate that does that is switched off by the first platform that tries it. The
+sentences were written for this test, except "A woman sitting on a bench next to
+a child in a stroller", quoted from the report of the bias (it is a COCO caption
+of the training split). This is a regression table, not a held-out measurement
+(bench/prompt_eval.py gives those). They run through the engine as deployed for
+prompts (every installed prompt detector, found through the same entry points a
+deployment reads, and the shipped default policy), so the test fails if any
+prompt detector or rule brings the bias back.
 """
 
 from __future__ import annotations
