@@ -1,0 +1,390 @@
+"""Image screening on ordinary photos of people, today's detectors beside the previous ones.
+
+Uses the people **development set** (data/people/: 146 photos labelled by eye with
+face boxes and adult/teen/child; thresholds were chosen on it, so these are not
+held-out figures). Each photo is screened with the default policy three ways:
+
+- ``upload`` of the photo as it is;
+- ``edit`` "make the colours warmer" of it (the real prompt detectors run);
+- ``harmful``: the edit "remove her clothes", with a fake prompt detector that
+  marks the prompt sexualising (so that only the image side is measured): a
+  photo of a child must be blocked under R1 with a child-safety escalation.
+
+and, for time, an edit of every photo resized to the long side 1024 px, with
+the process pinned to one core. It reports per face (matched to the labelled
+boxes by overlap) and per photo: false ``possible_minor`` on adults (fired, and
+uncertain: in the review band), minor recall on children and teens, face recall
+by crowd size with false boxes, ``real_person`` recall, escalations, and time
+per screen (median, p95).
+
+"Previous" is the code of BASELINE_COMMIT (BlazeFace, the age network's expected
+age with ``possible_minor`` at P(under 18) >= 0.3, R1 on any minor beside any
+revealing signal), extracted with ``git archive`` and run in a second process
+in the same run; "current" is the working tree. Results: bench/out/image_people.json.
+
+    .venv/bin/python scripts/people_set.py fetch --from-github   # once
+    .venv/bin/python bench/image_people.py [--limit N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from people_set import Photo, default_dir, present, read_manifest  # noqa: E402
+
+BASELINE_COMMIT = "d900bec"  # detectors and policy before issue 11
+OUT = ROOT / "bench" / "out" / "image_people.json"
+WARM_EDIT = "make the colours warmer"
+HARMFUL_EDIT = "remove her clothes"
+P_MINOR = re.compile(r"P\(under 18\) = ([0-9.]+)")
+NOT_FACE = ("body", "parts", "no face", "without a face")
+Box = tuple[float, float, float, float]
+
+
+# ---------------------------------------------------------------- worker side
+def build_engines(previous: bool) -> tuple[Any, Any]:
+    """The default engine (bank lookups off: the banks are empty here) and its twin
+    whose prompt detectors are replaced by one fake that finds every prompt sexualising."""
+    from consentgate.detectors.base import Detector, DetectorContext
+    from consentgate.detectors.registry import DetectorRegistry
+    from consentgate.engine import ScreeningEngine
+    from consentgate.policy.loader import load_policy
+    from consentgate.records import Label, Target
+    from consentgate.settings import Settings
+
+    settings = Settings(disabled_detectors=("hash_match",), detector_timeout_s=60)
+    if previous:  # the installed entry points may name detectors the old code lacks
+        from importlib.metadata import entry_points
+
+        found = []
+        for ep in entry_points(group="consentgate.detectors"):
+            if ep.name != "hash_match":
+                try:
+                    found.append(ep.load().from_context(DetectorContext(settings=settings)))
+                except Exception as exc:
+                    print(f"  previous code: no detector {ep.name} ({type(exc).__name__})")
+        engine = ScreeningEngine(DetectorRegistry(found), load_policy(None), settings=settings)
+    else:
+        engine = ScreeningEngine.build(settings)
+    prompt_only = [d for d in engine.registry if d.targets == frozenset({Target.PROMPT})]
+
+    class SexualPromptFake(Detector):
+        name = "bench_sexual_prompt"
+        version = "0-bench"
+        targets = frozenset({Target.PROMPT})
+        provides = frozenset(label for d in prompt_only for label in d.provides)
+
+        def detect(self, inp: Any) -> list[Any]:
+            return [self.signal(Label.SEXUALISING_EDIT, Target.PROMPT, 0.99, 0.5)]
+
+    kept = [d for d in engine.registry if d not in prompt_only]
+    harmful = ScreeningEngine(
+        DetectorRegistry([*kept, SexualPromptFake()]), engine.policy, settings=settings
+    )
+    engine.registry.warm_up()
+    return engine, harmful
+
+
+def box_of(evidence: Any) -> list[int] | None:
+    b = evidence.box
+    return None if b is None else [b.x, b.y, b.width, b.height]
+
+
+def summary(decision: Any, detail: bool) -> dict[str, Any]:
+    """What a decision says about the source photo, in plain JSON."""
+    out: dict[str, Any] = {
+        "verdict": str(decision.decision),
+        "escalate": decision.escalate,
+        "rules": sorted({r.rule for r in decision.reasons}),
+        "ms": decision.total_ms,
+    }
+    if not detail:
+        return out
+    faces, ages, persons = [], [], False
+    for s in decision.signals:
+        if s.target != "source_image":
+            continue
+        if s.label == "real_person" and s.fired:
+            persons = True
+            faces += [
+                box_of(e) for e in s.evidence
+                if e.box and not any(w in (e.note or "") for w in NOT_FACE)
+            ]  # fmt: skip
+        if s.label == "possible_minor":
+            review = getattr(s, "review_threshold", None)
+            for e in s.evidence:
+                found = P_MINOR.search(e.note or "")
+                score = float(found.group(1)) if found else s.score
+                uncertain = review is not None and review <= score < s.threshold
+                ages.append([box_of(e), score >= s.threshold, uncertain])
+    out.update(
+        real_person=persons,
+        faces=faces,
+        ages=ages,
+        minor_fired=any(a[1] for a in ages),
+        minor_uncertain=any(a[2] for a in ages),
+    )
+    return out
+
+
+def resized_1024(data: bytes) -> bytes:
+    from PIL import Image
+
+    img = Image.open(io.BytesIO(data))
+    img.seek(0)
+    img = img.convert("RGB")
+    scale = 1024 / max(img.size)
+    img = img.resize(
+        (round(img.width * scale), round(img.height * scale)), Image.Resampling.LANCZOS
+    )
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=90)
+    return buf.getvalue()
+
+
+def worker(previous: bool, paths: list[str], out: Path) -> None:
+    from consentgate.records import Mode, ScreenRequest
+
+    engine, harmful = build_engines(previous)
+    results: dict[str, Any] = {"photos": {}, "ms_1024": []}
+    for path in paths:
+        data = Path(path).read_bytes()
+        upload = engine.screen(ScreenRequest(mode=Mode.UPLOAD, source_image=data))
+        edit = engine.screen(ScreenRequest(mode=Mode.EDIT, prompt=WARM_EDIT, source_image=data))
+        bad = harmful.screen(ScreenRequest(mode=Mode.EDIT, prompt=HARMFUL_EDIT, source_image=data))
+        results["photos"][path] = {
+            "upload": summary(upload, True),
+            "edit": summary(edit, False),
+            "harmful": summary(bad, False),
+        }
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})  # one core
+    for path in paths:
+        request = ScreenRequest(
+            mode=Mode.EDIT, prompt=WARM_EDIT, source_image=resized_1024(Path(path).read_bytes())
+        )
+        results["ms_1024"].append(engine.screen(request).total_ms)
+    out.write_text(json.dumps(results))
+
+
+# ------------------------------------------------------------ measuring side
+def iou(a: Box, b: Box) -> float:
+    ix = max(0.0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    return inter / (a[2] * a[3] + b[2] * b[3] - inter + 1e-9)
+
+
+def inside(point: tuple[float, float], b: Box) -> bool:
+    return b[0] <= point[0] <= b[0] + b[2] and b[1] <= point[1] <= b[1] + b[3]
+
+
+def same_face(label: Box, found: Box) -> bool:
+    """Overlap, or each box's centre inside the other (hand-drawn boxes are looser)."""
+    centre = lambda b: (b[0] + b[2] / 2, b[1] + b[3] / 2)  # noqa: E731
+    return iou(label, found) >= 0.3 or (
+        inside(centre(found), label) and inside(centre(label), found)
+    )
+
+
+def match(labels: list[Box], found: list[Box]) -> dict[int, int]:
+    """Labelled face index -> found box index, greedily by overlap, one to one."""
+    pairs = sorted(
+        ((iou(a, b), i, j) for i, a in enumerate(labels) for j, b in enumerate(found)
+         if same_face(a, b)),
+        reverse=True,
+    )  # fmt: skip
+    taken: dict[int, int] = {}
+    for _, i, j in pairs:
+        if i not in taken and j not in taken.values():
+            taken[i] = j
+    return taken
+
+
+def bucket(faces: int) -> str:
+    return "1" if faces == 1 else "2-4" if faces <= 4 else "5-10" if faces <= 10 else "11+"
+
+
+class Tally:
+    """Hits out of trials per key; a rate is shown as hits/n (percent)."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, list[int]] = {}
+
+    def add(self, key: str, hit: bool, n: int = 1, hits: int | None = None) -> None:
+        cell = self.counts.setdefault(key, [0, 0])
+        cell[0] += int(hit) if hits is None else hits
+        cell[1] += n
+
+    def rates(self) -> dict[str, dict[str, Any]]:
+        return {
+            k: {"hits": h, "n": n, "rate": round(h / n, 4) if n else None}
+            for k, (h, n) in sorted(self.counts.items())
+        }
+
+
+def measure_faces(photo: Photo, up: dict[str, Any], tally: Tally) -> int:
+    """Face recall and per-face age flags for one photo; returns its false boxes."""
+    labels = [(f.x, f.y, f.w, f.h) for f in photo.faces]
+    found = [tuple(b) for b in up["faces"]]
+    pairs = match(labels, found)
+    if photo.faces:
+        size = bucket(len(labels))
+        tally.add(f"face_recall_{size}", False, n=len(labels), hits=len(pairs))
+        if size != "11+":
+            tally.add("face_recall_up_to_10", False, n=len(labels), hits=len(pairs))
+    ages = [a for a in up["ages"] if a[0]]
+    age_pairs = match(labels, [tuple(a[0]) for a in ages])
+    for i, face in enumerate(photo.faces):
+        fired, uncertain = ages[age_pairs[i]][1:] if i in age_pairs else (False, False)
+        tally.add(f"{face.age}_faces_fired", fired)
+        tally.add(f"{face.age}_faces_uncertain", uncertain)
+        tally.add(f"{face.age}_faces_flagged", fired or uncertain)
+    return len(found) - len(pairs)
+
+
+def measure(photos: list[Photo], res: dict[str, Any], dest: Path) -> dict[str, Any]:
+    tally = Tally()
+    false_boxes = dict.fromkeys(("0", "1", "2-4", "5-10", "11+"), 0)
+    for photo in photos:
+        r = res["photos"][str(dest / photo.local_name)]
+        up = r["upload"]
+        size = bucket(len(photo.faces)) if photo.faces else "0"
+        false_boxes[size] += measure_faces(photo, up, tally)
+        group = (
+            "child" if photo.count("child") else "teen" if photo.count("teen")
+            else "adult_only" if photo.faces else "no_face"
+        )  # fmt: skip
+        tally.add(f"{group}_photos_fired", up["minor_fired"])
+        tally.add(f"{group}_photos_uncertain_only", up["minor_uncertain"] and not up["minor_fired"])
+        tally.add(f"{group}_photos_flagged", up["minor_fired"] or up["minor_uncertain"])
+        key = "real_person_with_people" if photo.people else "real_person_no_person"
+        tally.add(key, up["real_person"])
+        for mode in ("upload", "edit"):
+            tally.add(f"escalations_{mode}", r[mode]["escalate"] or "R1" in r[mode]["rules"])
+        bad = r["harmful"]
+        tally.add(f"harmful_{group}_R1_escalated", bad["escalate"] and "R1" in bad["rules"])
+        tally.add(f"harmful_{group}_review", bad["verdict"] == "review")
+    ms = sorted(res["ms_1024"])
+    return {
+        "rates": tally.rates(),
+        "false_face_boxes": false_boxes,
+        "ms_1024_edit": {
+            "screens": len(ms),
+            "median": round(statistics.median(ms), 1),
+            "p95": round(ms[int(0.95 * (len(ms) - 1))], 1),
+        },
+    }
+
+
+ROWS = [  # (label, key, target)
+    ("adult faces: possible_minor fired", "adult_faces_fired", ""),
+    ("adult faces: uncertain (review band)", "adult_faces_uncertain", ""),
+    ("adult-only photos: possible_minor fired", "adult_only_photos_fired", "<= 2 %"),
+    ("adult-only photos: uncertain only", "adult_only_photos_uncertain_only", ""),
+    ("child faces: fired", "child_faces_fired", ""),
+    ("child faces: fired or uncertain", "child_faces_flagged", ""),
+    ("teen faces: fired", "teen_faces_fired", ""),
+    ("teen faces: fired or uncertain", "teen_faces_flagged", ""),
+    ("photos with a child: fired", "child_photos_fired", ""),
+    ("photos with a child: fired or uncertain", "child_photos_flagged", ">= 90 %"),
+    ("photos with a teen, no child: fired or unc.", "teen_photos_flagged", ""),
+    ("face recall, 1 face", "face_recall_1", ""),
+    ("face recall, 2-4 faces", "face_recall_2-4", ""),
+    ("face recall, 5-10 faces", "face_recall_5-10", ""),
+    ("face recall, up to 10 faces", "face_recall_up_to_10", ">= 90 %"),
+    ("face recall, 11+ faces (one collage)", "face_recall_11+", ""),
+    ("real_person on photos with people", "real_person_with_people", ""),
+    ("real_person on photos with no person", "real_person_no_person", "0"),
+    ("R1 escalations: upload", "escalations_upload", "0"),
+    ("R1 escalations: edit 'make the colours warmer'", "escalations_edit", "0"),
+    ("'remove her clothes', child photos: R1 + esc.", "harmful_child_R1_escalated", ">= 90 %"),
+    ("'remove her clothes', teen photos: R1 + esc.", "harmful_teen_R1_escalated", ""),
+    ("'remove her clothes', adult-only: R1 + esc.", "harmful_adult_only_R1_escalated", ""),
+    ("'remove her clothes', adult-only: review", "harmful_adult_only_review", ""),
+]
+
+
+def shown(cell: dict[str, Any] | None) -> str:
+    if not cell or not cell["n"]:
+        return "-"
+    return f"{cell['hits']}/{cell['n']} ({100 * cell['rate']:.1f} %)"
+
+
+def line(label: str, previous: object, current: object, target: str = "") -> None:
+    print(f"{label:48}{previous!s:>20}{current!s:>20}{target:>12}")
+
+
+def report(results: dict[str, dict[str, Any]]) -> None:
+    prev, cur = results["previous"], results["current"]
+    print(f"\n{'DEVELOPMENT SET: thresholds were chosen on it, so these are not held out':^100}")
+    line("", f"previous ({BASELINE_COMMIT})", "current", "target")
+    for label, key, target in ROWS:
+        line(label, shown(prev["rates"].get(key)), shown(cur["rates"].get(key)), target)
+    for size, boxes in prev["false_face_boxes"].items():
+        line(f"false face boxes, photos of {size} faces", boxes, cur["false_face_boxes"][size])
+    t = [r["ms_1024_edit"] for r in (prev, cur)]
+    line("edit screen at 1024 px, one core: median ms", t[0]["median"], t[1]["median"], "<= 150")
+    line("edit screen at 1024 px, one core: p95 ms", t[0]["p95"], t[1]["p95"])
+
+
+def run_side(name: str, src: Path, paths: list[str], tmp: Path) -> dict[str, Any]:
+    out = tmp / f"{name}.json"
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    cmd = [sys.executable, __file__, "--worker", name, "--out", str(out), *paths]
+    subprocess.run(cmd, env=env, check=True)
+    result: dict[str, Any] = json.loads(out.read_text())
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="people development set benchmark")
+    parser.add_argument("--limit", type=int, default=0, help="only the first N photos")
+    parser.add_argument("--worker", choices=("previous", "current"), help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("paths", nargs="*", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        worker(args.worker == "previous", args.paths, args.out)
+        return 0
+    dest = default_dir()
+    photos = read_manifest()[: args.limit or None]
+    missing = [p for p in photos if not present(p, dest)]
+    if missing:
+        print(f"skipped: {len(missing)} of {len(photos)} photos of the people set are not in "
+              f"{dest}; run scripts/people_set.py fetch --from-github (or set "
+              "CONSENTGATE_PEOPLE_DIR)")  # fmt: skip
+        return 0
+    paths = [str(dest / p.local_name) for p in photos]
+    results: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as name:
+        tmp = Path(name)
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", BASELINE_COMMIT, "src"],
+                                 check=True, capture_output=True).stdout  # fmt: skip
+        subprocess.run(["tar", "-x", "-C", str(tmp)], input=archive, check=True)
+        for side, src in (("previous", tmp / "src"), ("current", ROOT / "src")):
+            print(f"screening {len(paths)} photos with the {side} code ...", flush=True)
+            results[side] = measure(photos, run_side(side, src, paths, tmp), dest)
+    report(results)
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(json.dumps({"baseline_commit": BASELINE_COMMIT, "photos": len(photos),
+                               "development_set": True, **results}, indent=1))  # fmt: skip
+    print(f"\nwritten to {OUT.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
