@@ -30,6 +30,16 @@ def test_UK_3_when_a_screen_goes_to_review_then_a_case_opens_with_its_decision(a
     assert case.queue is Queue.OTHER  # type: ignore[attr-defined]
 
 
+def test_when_a_block_also_asks_for_a_person_then_a_review_case_opens(api: Api) -> None:
+    screen = api.key(Scope.SCREEN)
+    decision = _screen(api, screen, mode="edit", prompt="bikini, please crash")  # R3 and R9
+    assert decision["decision"] == "block"
+    assert [r["rule"] for r in decision["reasons"]] == ["R3", "R9"]  # type: ignore[index]
+    (case,) = _all_cases(api)
+    assert case.kind is CaseKind.AUTOMATED_REVIEW  # type: ignore[attr-defined]
+    assert case.item.decision_id == decision["id"]  # type: ignore[attr-defined]
+
+
 def test_when_a_screen_is_escalated_under_r1_then_a_child_safety_case_opens_escalated(
     api: Api,
 ) -> None:

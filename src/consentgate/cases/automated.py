@@ -3,7 +3,9 @@
 Where the policy says a person must look, a case opens in the same transaction
 as what caused it (so a crash leaves both or neither):
 
-* a screen decided ``review`` → an ``automated_review`` case;
+* a screen decided ``review``, or was blocked by one rule while another asked for a
+  person (e.g. R11: an uncertain age beside an undressing edit that R3 blocks: whether
+  it is a child decides whether a report is due) → an ``automated_review`` case;
 * a screen escalated under R1 → an ``automated_escalation`` case in the child-safety
   queue, with an ``escalated`` event;
 * already-screened content matched a bank entry added later → a ``retro_match`` case
@@ -96,12 +98,13 @@ class AutomatedCases:
         images: Sequence[ImageRef],
         evidence: Sequence[tuple[bytes, str]] = (),
     ) -> Case | None:
-        """Open a case for a decision that needs a person (review, or R1 escalation).
+        """Open a case for a decision that needs a person (a review reason, or R1 escalation).
 
         For an escalation, ``evidence`` (image bytes and media type) is sealed
         in the vault, as child-safety law requires; otherwise it is dropped.
         """
-        if not decision.escalate and decision.decision is not Verdict.REVIEW:
+        wants_person = any(r.verdict is Verdict.REVIEW for r in decision.reasons)
+        if not decision.escalate and not wants_person:
             return None
         kind = CaseKind.AUTOMATED_ESCALATION if decision.escalate else CaseKind.AUTOMATED_REVIEW
         shown = images[-1] if images else None  # the output when there is one
