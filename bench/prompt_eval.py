@@ -144,6 +144,10 @@ def ours(scorer: Scorer, results: dict[str, object], checks: dict[str, bool], mi
         worst = min(float(g["correct"]) for g in got.values())
         print(check(checks, f"every {dim} correct >= {GROUP_TARGET} (worst {worst:.3f})",
                     worst >= GROUP_TARGET))  # fmt: skip
+    english = scorer.rates([c for i, c in cases if i.language == "en"])["catch"]
+    unlisted = scorer.rates([c for i, c in cases if i.tactic == "unlisted_language"])["catch"]
+    print(check(checks, f"languages outside the lexicon caught at the English rate "
+                f"({unlisted:.3f} vs {english:.3f})", unlisted >= english))  # fmt: skip
     show_misses(scorer, [c for _, c in cases], misses, "our test split")
 
 
