@@ -58,6 +58,8 @@ from skimage import data
 
 from consentgate.detectors.base import ScreenInput
 from consentgate.detectors.registry import DetectorRegistry
+from consentgate.detectors.vision.blazeface_finder import blazeface_finder
+from consentgate.detectors.vision.face_finder import face_finder
 from consentgate.engine import ScreeningEngine
 from consentgate.images.intake import decode_image
 from consentgate.images.memo import Memo
@@ -84,6 +86,16 @@ def edit_pair(size: int) -> tuple[bytes, bytes]:
     base = Image.fromarray(data.astronaut()).resize((size, size), Image.Resampling.BICUBIC)
     sunnier = ImageEnhance.Brightness(ImageEnhance.Color(base).enhance(1.3)).enhance(1.15)
     return jpeg(base), jpeg(sunnier)
+
+
+def drawn_crowd() -> bytes:
+    """40 copies of the astronaut's head, 36 px wide on a 1,024 px canvas (about 11 px faces
+    in the working copy): a crowd, where the face finder takes its second, enlarged look."""
+    head = Image.fromarray(data.astronaut()).crop((150, 40, 300, 210)).resize((36, 41))
+    canvas = Image.new("RGB", (1024, 1024), (200, 200, 190))
+    for i in range(40):
+        canvas.paste(head, (8 + (i % 23) * 44, 8 + (i // 23) * 49))
+    return jpeg(canvas)
 
 
 def unseen(image: bytes) -> bytes:
@@ -219,6 +231,18 @@ def measure_size(
         return ready
 
     row["detector_age_faces_known"] = timed(age[1].detect, rounds, faces_known)
+    # Face finding alone on one working copy: today's finder beside the previous one.
+    assert inp.source is not None
+    frame = inp.source.frames[0]
+    row["face_finder_one_image"] = timed(face_finder().frame_faces, rounds, lambda: frame)
+    row["face_finder_previous_blazeface_one_image"] = timed(
+        blazeface_finder().frame_faces, rounds, lambda: frame
+    )
+    crowd = decode_image(drawn_crowd()).frames[0]
+    row["face_finder_crowd_of_40"] = timed(face_finder().frame_faces, rounds, lambda: crowd)
+    row["face_finder_previous_blazeface_crowd_of_40"] = timed(
+        blazeface_finder().frame_faces, rounds, lambda: crowd
+    )
     cold = lambda: request(unseen(pair[0]), unseen(pair[1]))  # noqa: E731
 
     def seen_by(screener: ScreeningEngine) -> Callable[[], ScreenRequest]:

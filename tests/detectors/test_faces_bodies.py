@@ -22,7 +22,9 @@ def part(name: str, x: float, y: float, score: float = 0.6, position: int = 0) -
         # one covered part alone is not a person
         ([part("BELLY_COVERED", 400, 200)], [], 0),
         # a face NudeNet sees and the face finder missed (a profile) is a person
-        ([part("FACE_MALE", 400, 40)], [], 1),
+        ([part("FACE_MALE", 400, 40, 0.7)], [], 1),
+        # ... unless NudeNet is unsure of it (it scored a dog's face 0.50)
+        ([part("FACE_FEMALE", 400, 40, 0.5)], [], 0),
         # the same face over a found face is that face's, not another person
         ([part("FACE_MALE", 100, 20)], [FACE], 0),
         # parts under a found face belong to its body
