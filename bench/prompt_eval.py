@@ -22,6 +22,7 @@ always exits 0. Results: bench/out/prompt_eval.json.
     .venv/bin/python bench/prompt_eval.py                # everything (a few minutes on 2 cores)
     .venv/bin/python bench/prompt_eval.py --coco 0       # every COCO test caption (about 9,000)
     .venv/bin/python bench/prompt_eval.py --misses 20    # list mistakes per set
+    .venv/bin/python bench/prompt_eval.py --split blind3 # one set alone, with its groups
     .venv/bin/python bench/prompt_eval.py --detectors prompt_lexicon,prompt_classifier
                                           # the pipeline before the semantic detector
 """
@@ -126,11 +127,13 @@ def check(checks: dict[str, bool], name: str, ok: bool) -> str:
     return f"[{'PASS' if ok else 'FAIL'} {name}]"
 
 
-def ours(scorer: Scorer, results: dict[str, object], checks: dict[str, bool], misses: int) -> None:
-    items = load_items("test")
+def ours(scorer: Scorer, results: dict[str, object], checks: dict[str, bool], misses: int,
+         split: str = "test") -> None:  # fmt: skip
+    items = load_items(split)
     cases = [(i, Case(i.text, i.harmful, i.mode)) for i in items]
-    print("\n(a) our test split: slot-disjoint from training; written and read by the team, "
-          "so a development figure")  # fmt: skip
+    title = {"test": "(a) our test split: slot-disjoint from training; written and read by the "
+             "team, so a development figure", "train": "our train split"}  # fmt: skip
+    print("\n" + title.get(split, f"the {split} set (a development set)"))
     all_cases = [c for _, c in cases]
     r = scorer.rates(all_cases)
     print(HEAD)
@@ -231,6 +234,7 @@ def main() -> None:
     parser.add_argument("--coco", type=int, default=3000, help="COCO test captions (0: all)")
     parser.add_argument("--misses", type=int, default=0, help="list this many mistakes per set")
     parser.add_argument("--detectors", default="", help="comma-separated prompt detectors")
+    parser.add_argument("--split", choices=["train", *SOURCES], help="score only this one set")
     args = parser.parse_args()
     names = tuple(n for n in args.detectors.split(",") if n) or None
     engine = prompt_engine(detectors=names)
@@ -239,6 +243,10 @@ def main() -> None:
           f"{engine.policy.version}")  # fmt: skip
     results: dict[str, object] = {"detectors": list(engine.registry.names())}
     checks: dict[str, bool] = {}
+    if args.split:
+        ours(scorer, results, checks, args.misses, args.split)
+        engine.close()
+        return
     ours(scorer, results, checks, args.misses)
     public_sets(scorer, results, checks, args.coco, args.misses)
     escalations(scorer, checks, args.misses)
