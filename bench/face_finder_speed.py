@@ -5,7 +5,9 @@ four image detectors, bytes never seen before) alternate between the two
 finders round by round, so both see the same machine load; then each finder
 alone on one working copy and on a drawn crowd (40 heads of about 11 px in the
 working copy), with the faces it found. Figures: median CPU time of the
-process (and wall-clock p50).
+process (and wall-clock p50). Then, when the people development set has been
+fetched (scripts/people_set.py), each finder's faces on it matched to the
+labelled boxes, by the number of labelled faces in the photo.
 
     .venv/bin/python bench/face_finder_speed.py              # about a minute
     .venv/bin/python bench/face_finder_speed.py --rounds 40
@@ -16,16 +18,23 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from consentgate.detectors.vision import loader
 from consentgate.detectors.vision.blazeface_finder import blazeface_finder
+from consentgate.detectors.vision.boxes import iou
 from consentgate.detectors.vision.face_finder import face_finder
 from consentgate.images.intake import decode_image
 from image_speed import build_engine, drawn_crowd, edit_pair, pin, request, unseen
 
 SHARED_KEY = "yunet"  # where face_finder() keeps today's finder
+Box = tuple[float, float, float, float]
 
 
 def cpu_and_wall(fn: Callable[[], object]) -> tuple[float, float]:
@@ -38,6 +47,51 @@ def line(name: str, runs: list[tuple[float, float]], extra: str = "") -> None:
     cpu = statistics.median(r[0] for r in runs)
     wall = statistics.median(r[1] for r in runs)
     print(f"  {name:<44} cpu p50 {cpu:7.1f} ms   wall p50 {wall:7.1f} ms  {extra}")
+
+
+def matched(found: list[Box], labelled: list[Box]) -> tuple[int, int]:
+    """Labelled faces found (a box overlapping it by IoU >= 0.2, or centred in it and
+    not 2.5 times wider), and found boxes that matched none."""
+    used: set[int] = set()
+    for face in labelled:
+        target = np.array(face, dtype=np.float32)
+        for i, box in enumerate(found):
+            centred = (
+                face[0] <= (box[0] + box[2]) / 2 <= face[2]
+                and face[1] <= (box[1] + box[3]) / 2 <= face[3]
+            )
+            wide = box[2] - box[0] > 2.5 * (face[2] - face[0])
+            overlap = iou(target, np.array([box], dtype=np.float32))[0] >= 0.2
+            if i not in used and (overlap or (centred and not wide)):
+                used.add(i)
+                break
+    return len(used), len(found) - len(used)
+
+
+def people_recall(finders: dict[str, Any]) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+    from people_set import default_dir, present, read_manifest
+
+    where = default_dir()
+    photos = [p for p in read_manifest() if present(p, where)]
+    if not photos:
+        print("people development set not fetched: skipped")
+        return
+    print(f"people development set: {len(photos)} photos, faces found / labelled, false faces")
+    for name, finder in finders.items():
+        totals: dict[str, list[int]] = {}
+        for photo in photos:
+            image = decode_image((where / photo.local_name).read_bytes())
+            k = image.scale
+            labelled = [(f.x * k, f.y * k, (f.x + f.w) * k, (f.y + f.h) * k) for f in photo.faces]
+            hit, false = matched([f.box for f in finder.frame_faces(image.frames[0])], labelled)
+            n = len(labelled)
+            group = "1" if n <= 1 else "2-4" if n <= 4 else "5-10" if n <= 10 else "11+"
+            for key in (group, "all"):
+                row = totals.setdefault(key, [0, 0, 0])
+                row[0], row[1], row[2] = row[0] + hit, row[1] + n, row[2] + false
+        cells = ", ".join(f"{k}: {v[0]}/{v[1]} +{v[2]}" for k, v in sorted(totals.items()))
+        print(f"  {name:<22} {cells}")
 
 
 def main() -> None:
@@ -70,6 +124,7 @@ def main() -> None:
             runs = [cpu_and_wall(lambda: finder.frame_faces(frame)) for _ in range(args.rounds)]  # noqa: B023
             line(name, runs, f"{found} face(s)")
     print(f"load average at end: {os.getloadavg()[0]:.2f}")
+    people_recall(finders)
 
 
 if __name__ == "__main__":
