@@ -262,6 +262,7 @@ def measure_faces(photo: Photo, up: dict[str, Any], tally: Tally) -> int:
 def measure(photos: list[Photo], res: dict[str, Any], dest: Path) -> dict[str, Any]:
     tally = Tally()
     false_boxes = dict.fromkeys(("0", "1", "2-4", "5-10", "11+"), 0)
+    cases: dict[str, list[str]] = {"adult photo flagged": [], "child or teen photo not R1": []}
     for photo in photos:
         r = res["photos"][str(dest / photo.local_name)]
         up = r["upload"]
@@ -282,10 +283,20 @@ def measure(photos: list[Photo], res: dict[str, Any], dest: Path) -> dict[str, A
         r1 = bad["escalate"] and "R1" in bad["rules"]
         tally.add(f"harmful_{group}_R1_escalated", r1)
         tally.add(f"harmful_{group}_R11_only", "R11" in bad["rules"] and not r1)
+        name = f"{photo.repo}:{photo.path}"
+        if group == "adult_only" and (up["minor_fired"] or up["minor_uncertain"]):
+            cases["adult photo flagged"].append(
+                f"{name} ({'fired' if up['minor_fired'] else 'uncertain'})"
+            )
+        if group in ("child", "teen") and not r1:
+            cases["child or teen photo not R1"].append(
+                f"{name} ({group}; {' '.join(bad['rules'])})"
+            )
     ms = sorted(res["ms_1024"])
     return {
         "rates": tally.rates(),
         "false_face_boxes": false_boxes,
+        "cases": cases,
         "ms_1024_edit": {
             "screens": len(ms),
             "median": round(statistics.median(ms), 1),
@@ -349,6 +360,10 @@ def report(results: dict[str, dict[str, Any]]) -> None:
     t = [r["ms_1024_edit"] for r in (prev, cur)]
     line("edit screen at 1024 px, one core: median ms", t[0]["median"], t[1]["median"], "<= 150")
     line("edit screen at 1024 px, one core: p95 ms", t[0]["p95"], t[1]["p95"])
+    for what, names in cur["cases"].items():
+        print(f"current code, {what}: {len(names)}")
+        for name in names:
+            print(f"  {name}")
 
 
 def run_side(name: str, src: Path, paths: list[str], tmp: Path) -> dict[str, Any]:
