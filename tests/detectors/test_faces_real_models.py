@@ -7,7 +7,9 @@ into one canvas, so every face's place is known.
 from __future__ import annotations
 
 import io
+import threading
 from functools import cache
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -104,3 +106,22 @@ def test_when_the_previous_finder_runs_beside_then_both_answer_from_their_own_me
     (old,) = BlazeFaceFinder.load().faces(image)
     assert len(new.faces) == len(old.faces) == 1
     assert new.faces[0].keypoints != old.faces[0].keypoints
+
+
+def test_when_yunet_runs_in_a_pool_thread_then_it_starts_no_openmp_workers() -> None:
+    """OpenMP's thread count is per calling thread: set in each, or one worker per core."""
+    tasks = Path("/proc/self/task")
+    if not tasks.is_dir():
+        pytest.skip("needs /proc")
+    frame = sample("astronaut").frames[0]
+    counts: list[int] = []
+
+    def look() -> None:
+        counts.append(len(list(tasks.iterdir())))
+        finder().frame_faces(frame)
+        counts.append(len(list(tasks.iterdir())))  # a worker would still be alive here
+
+    caller = threading.Thread(target=look)
+    caller.start()
+    caller.join()
+    assert counts[1] == counts[0]

