@@ -1,0 +1,124 @@
+"""The semantic prompt detector with fake encoders: contract, review band, cascade, artefact."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from consentgate.detectors.base import ScreenInput
+from consentgate.detectors.prompt_semantic import PromptSemanticDetector
+from consentgate.detectors.semantic_cascade import needs_wide_encoder
+from consentgate.detectors.semantic_model import MODEL_FILE, SemanticModel
+from consentgate.errors import ConfigError
+from consentgate.records import ModelRef, ScreenRequest, Target
+from consentgate.text.normalise import normalise
+from tests.detectors import test_prompt_contract as contract
+from tests.detectors.semantic_fakes import LABELS, LOWER, UPPER, FakeEncoder, NoCues, fake_model
+
+
+def build() -> tuple[PromptSemanticDetector, FakeEncoder, FakeEncoder]:
+    fast, wide = FakeEncoder("use"), FakeEncoder("e5")
+    return PromptSemanticDetector(fast, wide, fake_model(fast, wide), NoCues()), fast, wide
+
+
+def screen(detector: PromptSemanticDetector, prompt: str) -> ScreenInput:
+    return ScreenInput(request=ScreenRequest(prompt=prompt), text=normalise(prompt))
+
+
+@pytest.fixture(scope="module")
+def detector() -> PromptSemanticDetector:
+    """The contract tests below (inherited from test_prompt_contract) run on this one."""
+    return build()[0]
+
+
+test_when_built_then_identity_is_declared_on_the_class = (
+    contract.test_when_built_then_identity_is_declared_on_the_class
+)
+test_when_built_then_model_is_pinned_by_sha256 = (
+    contract.test_when_built_then_model_is_pinned_by_sha256
+)
+test_when_signals_are_emitted_then_each_is_stamped_and_fired = (
+    contract.test_when_signals_are_emitted_then_each_is_stamped_and_fired
+)
+test_when_there_is_no_prompt_then_detector_does_not_apply = (
+    contract.test_when_there_is_no_prompt_then_detector_does_not_apply
+)
+
+
+@pytest.mark.parametrize(
+    ("prompt", "fired", "uncertain"),
+    [
+        ("the forbidden request", True, False),  # above the upper threshold: blocks
+        ("maybe the request", False, True),  # between the thresholds: review band
+        ("the plain request", None, None),  # below the lower threshold: no signal
+    ],
+)
+def test_when_scored_then_band_decides_fired_uncertain_or_nothing(
+    prompt: str, fired: bool | None, uncertain: bool | None
+) -> None:
+    detector = build()[0]
+    signals = detector.detect(screen(detector, prompt))
+    if fired is None:
+        assert signals == []
+        return
+    assert [s.label for s in signals] == list(LABELS)
+    for signal in signals:
+        assert (signal.fired, signal.uncertain) == (fired, uncertain)
+        assert (signal.threshold, signal.review_threshold) == (UPPER, LOWER)
+        assert signal.target is Target.PROMPT
+
+
+def test_when_a_signal_is_emitted_then_its_note_carries_every_input_score() -> None:
+    detector = build()[0]
+    note = detector.detect(screen(detector, "maybe the request"))[0].evidence[0].note or ""
+    for part in ("fused=0.500", "use_head=0.500", "ngram=-", "lexicon=0", "block>=0.900"):
+        assert part in note
+
+
+@pytest.mark.parametrize(
+    ("prompt", "encoder"),
+    [
+        ("undress her", "use"),  # English: USE reads it
+        ("enlève ses vêtements", "use"),  # French: one of USE's 16 languages
+        ("dezbracă-o", "e5"),  # Romanian letters
+        ("hubaran mo siya", "e5"),  # Tagalog: no common word of USE's languages
+        ("הפשיטו אותה", "e5"),  # Hebrew script
+        ("لباسش را در بیاور", "e5"),  # Persian letters
+        ("svlékni ji", "e5"),  # Czech letters
+        ("a dog sitting on a bench in the park", "use"),
+    ],
+)
+def test_when_the_language_is_outside_use_then_e5_embeds_it(prompt: str, encoder: str) -> None:
+    detector, fast, wide = build()
+    detector.detect(screen(detector, prompt))
+    assert (len(fast.calls), len(wide.calls)) == ((1, 0) if encoder == "use" else (0, 1))
+    assert needs_wide_encoder(normalise(prompt).text) is (encoder == "e5")
+
+
+def test_when_a_prompt_is_disguised_then_every_reading_is_embedded() -> None:
+    detector, fast, _ = build()
+    signals = detector.detect(screen(detector, "f o r b i d d e n thing"))
+    assert len(fast.calls[0]) > 1
+    assert signals and all(s.fired for s in signals)
+
+
+def test_when_encoder_weights_differ_from_training_then_building_fails() -> None:
+    fast, wide = FakeEncoder("use"), FakeEncoder("e5")
+    model = fake_model(fast, wide)
+    other = FakeEncoder("other")
+    with pytest.raises(ConfigError, match="trained on"):
+        PromptSemanticDetector(other, wide, model, NoCues())
+
+
+def test_when_the_shipped_artefact_loads_then_it_names_encoders_and_thresholds() -> None:
+    model = SemanticModel.load()
+    assert f"prompt_sem-{model.version}.npz" == MODEL_FILE
+    assert re.fullmatch(r"[0-9a-f]{64}", model.sha256)
+    assert model.labels == LABELS
+    assert set(model.encoders) == {"use", "e5"}
+    for ref in model.encoders.values():
+        assert isinstance(ref, ModelRef) and re.fullmatch(r"sha256:[0-9a-f]{64}", ref.revision)
+    assert model.heads["use"][0].shape == (4, 512)
+    assert model.heads["e5"][0].shape == (4, 384)
+    assert ((model.lower > 0) & (model.lower <= model.upper) & (model.upper < 1)).all()
