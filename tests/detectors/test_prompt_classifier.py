@@ -11,6 +11,7 @@ import pytest
 
 from consentgate.detectors.base import ScreenInput
 from consentgate.detectors.prompt_classifier import (
+    ALONE_FLOOR,
     MODEL_VERSION,
     PromptClassifierDetector,
     PromptModel,
@@ -68,8 +69,12 @@ def test_when_a_prompt_has_no_known_ngram_then_scores_are_the_intercepts(
         ("a naked woman in the shower", "sexual_explicit"),
     ],
 )
-def test_when_prompt_is_plainly_explicit_then_the_head_fires(prompt: str, label: str) -> None:
-    assert label in detect(PromptClassifierDetector(), prompt)
+def test_when_prompt_is_plainly_explicit_then_the_head_scores_it_above_its_threshold(
+    prompt: str, label: str
+) -> None:
+    detector, text = PromptClassifierDetector(), normalise(prompt)
+    trained = PromptModel.load().thresholds[PromptModel.load().heads.index(label)]
+    assert detector.probabilities(text, lambda: None)[label] >= trained
 
 
 @pytest.mark.parametrize(
@@ -93,7 +98,8 @@ def test_when_a_head_fires_then_the_signal_carries_its_own_threshold() -> None:
     inp = ScreenInput(request=ScreenRequest(prompt="a nude woman"), text=normalise("a nude woman"))
     (signal,) = [s for s in detector.detect(inp) if s.label == "sexual_explicit"]
     assert signal.fired
-    assert signal.threshold == pytest.approx(float(PromptModel.load().thresholds[0]), abs=1e-6)
+    trained = float(PromptModel.load().thresholds[0])
+    assert signal.threshold == pytest.approx(max(trained, ALONE_FLOOR[signal.label]), abs=1e-6)
 
 
 def test_when_ngrams_are_made_then_they_are_word_bounded() -> None:
