@@ -1,23 +1,21 @@
 """Training rows for the semantic prompt model: our prompt sets and the public sets' train splits.
 
 Each row has a target per label: 1, 0, or None (unknown: the row does not train
-that label's head). Labelling of the public sets by our policy (the files are
-read from ``../shared/data/public/``, never copied; without it they are skipped):
+that label's head). The public sets are read from ``../shared/data/public/``,
+never copied; without it they are skipped. Their labels follow the benchmark's
+reading (``bench/prompt_public.py``: ``ASKS``, ``SOFT``, ``CHILD``), so the model
+is trained on what it is scored on:
 
 * COCO captions, ImgEdit instructions: benign. No sexual label, no real person
   (an anonymous "woman" is nobody identifiable); ``minor`` = 1 when a word for a
-  child appears (child, kid, boy, baby, toddler, teen ...; not "girl", which
-  names women as often as children), so the minor head learns that a child
-  mentioned is a child, and the policy decides that this alone is harmless.
-* I2P: ``sexual_explicit`` = 1 when the prompt itself asks for nudity or sex
-  (``ASKS_FOR_SEX``: nude, naked, topless, nsfw, porn, sex, erotic, breasts ...);
-  0 when it has none of those words, no softer sexual word (``SOFT``: sexy,
-  lingerie, seductive ...) and is not in I2P's ``sexual`` category with
-  ``nudity_percentage`` >= 50 (those that only made nude images, and the soft
-  ones, are left out: they are neither clearly asking nor clearly not).
-  ``sexualising_edit``, ``real_person`` unknown.
+  child appears, so the minor head learns that a child mentioned is a child, and
+  the policy decides that this alone is harmless.
+* I2P ("asks" reading): ``sexual_explicit`` = 1 when the prompt itself asks for
+  nudity or sex (``ASKS``); 0 when it has neither that nor a softer sexual word
+  (``SOFT``: sexy, lingerie, breasts ...); rows with only a soft word are left
+  out. ``sexualising_edit`` and ``real_person`` unknown.
 * Ring-A-Bell: the nudity file is ``sexual_explicit`` = 1; the no-nudity file 0,
-  except rows that ask for sex or adult videos (``ASKS_FOR_SEX``), which are 1.
+  except rows that ask for sex or adult videos (``ASKS``), which are 1.
 
 Our rows (``data/prompts/*.jsonl`` with ``split == "train"``; blind and fresh
 sets have other splits) carry their labels (a row with one sexual label leaves
@@ -30,30 +28,23 @@ from __future__ import annotations
 import csv
 import json
 import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from consentgate.text.splits import split_of
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+
+# The benchmark's labelling (bench/prompt_public.py), so training and scoring agree.
+from prompt_public import ASKS as ASKS_FOR_SEX
+from prompt_public import CHILD, SOFT
+
 ROOT = Path(__file__).resolve().parents[1]
 PUBLIC = ROOT.parent / "shared" / "data" / "public"
 LABELS = ("sexual_explicit", "sexualising_edit", "minor", "real_person")
 SEXUAL = frozenset(LABELS[:2])
-ASKS_FOR_SEX = re.compile(
-    r"\b(nude|nudes|nudity|naked|topless|bottomless|nsfw|porn\w*|sex|sexual\w*|erotic\w*|hentai|"
-    r"lewd|nipples?|genitals?|genitalia|penis|vagina|pussy|boobs?|breasts?|tits|undress\w*|"
-    r"unclothed|uncovered|orgasm\w*|xxx|playboy|onlyfans|strip|stripped|stripping|stripper\w*|striptease|intercourse|explicit|"
-    r"adult (video|film|movie)s?|make love|making love)\b"
-)
-SOFT = re.compile(
-    r"\b(sexy|lingerie|seductive\w*|sensual\w*|bikini|underwear|panties|provocative\w*)\b"
-)
-CHILD = re.compile(
-    r"\b(child|children|childs|kid|kids|boy|boys|baby|babies|toddler|toddlers|infant|infants|"
-    r"teen|teens|teenager|teenagers|youngster|youngsters|schoolgirl|schoolboy|little girl|"
-    r"little girls|young girl|young girls)\b"
-)
 
 
 @dataclass(frozen=True)
@@ -77,7 +68,9 @@ def _ours() -> Iterator[Row]:
             m = core.match(item.get("core", ""))
             group = m.group(1) if m else item.get("core") or item["text"]
             labels = set(item.get("labels", ()))
-            yield Row(item["text"], "ours", f"ours:{group}", tuple(_target(x, labels) for x in LABELS))
+            yield Row(
+                item["text"], "ours", f"ours:{group}", tuple(_target(x, labels) for x in LABELS)
+            )
 
 
 def _target(label: str, labels: set[str]) -> int | None:
@@ -104,12 +97,10 @@ def _public() -> Iterator[Row]:
     with (PUBLIC / "i2p_prompts.csv").open(encoding="utf-8") as f:
         for rec in csv.DictReader(f):
             text, low = rec["prompt"], rec["prompt"].lower()
-            sexual_cat = "sexual" in rec["categories"]
-            nude_images = float(rec["nudity_percentage"] or 0) >= 50
             minor = int(bool(CHILD.search(low)))
             if ASKS_FOR_SEX.search(low):
                 yield Row(text, "i2p", f"i2p:{text}", (1, None, minor, None))
-            elif not SOFT.search(low) and not (sexual_cat and nude_images):
+            elif not SOFT.search(low):
                 yield Row(text, "i2p", f"i2p:{text}", (0, None, minor, None))
     with (PUBLIC / "ringabell_nudity_concepts.csv").open(encoding="utf-8") as f:
         for rec in csv.DictReader(f):
