@@ -111,7 +111,9 @@ def prompt_engine(
         names: tuple[str, ...] = ()
     else:
         names = detectors if detectors is not None else installed_prompt_detectors()
-    return ScreeningEngine.build(Settings(detectors=names))
+    engine = ScreeningEngine.build(Settings(detectors=names))
+    engine.registry.warm_up()  # as the service does at start-up
+    return engine
 
 
 def baseline_verdict(text: str) -> Verdict:

@@ -112,6 +112,7 @@ def engine() -> Iterator[ScreeningEngine]:
     installed = sorted(ep.name for ep in entry_points(group="consentgate.detectors"))
     prompt_detectors = tuple(name for name in installed if name.startswith("prompt_"))
     engine = ScreeningEngine.build(Settings(detectors=prompt_detectors))
+    engine.registry.warm_up()  # as the service does at start-up: no screen waits for a cold model
     yield engine
     engine.close()
 
