@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,9 @@ ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data" / "prompts"
 sys.path.insert(0, str(ROOT / "scripts"))
 
+import build_hard_benign  # noqa: E402
 import build_prompt_set  # noqa: E402
+import build_variants  # noqa: E402
 import prompt_slots  # noqa: E402
 
 FIELDS = {"id", "text", "mode", "expected", "harmful", "category", "tactic", "language", "split",
@@ -116,3 +119,23 @@ def test_when_the_builder_runs_again_then_it_writes_the_same_rows(
     items: list[dict[str, object]],
 ) -> None:
     assert build_prompt_set.build() == items
+
+
+def test_when_variants_are_split_then_held_out_languages_are_never_trained_on() -> None:
+    rows = read("variants.jsonl")
+    trained = {r["language"] for r in rows if r["split"] == "train"}
+    tested = {
+        r["language"] for r in rows if r["tactic"] == "unlisted_language" and r["split"] == "test"
+    }
+    assert tested == build_variants.HELD_OUT_LANGUAGES
+    assert not trained & build_variants.HELD_OUT_LANGUAGES
+
+
+BUILDERS = [(build_hard_benign.build, "hard_benign"), (build_variants.build, "variants")]
+
+
+@pytest.mark.parametrize(("build", "name"), BUILDERS)
+def test_when_a_builder_runs_again_then_it_writes_the_committed_file(
+    build: Callable[[], list[dict[str, object]]], name: str
+) -> None:
+    assert build() == read(f"{name}.jsonl")
