@@ -10,7 +10,8 @@ alone on one working copy and on a drawn crowd (40 heads of about 11 px in the
 working copy), with the faces it found. Figures: median CPU time of the
 process (and wall-clock p50). Then, when the people development set has been
 fetched (scripts/people_set.py), each finder's faces on it matched to the
-labelled boxes, by the number of labelled faces in the photo.
+labelled boxes, by the number of labelled faces in the photo, and how well the
+age model separates minors from adults on each finder's landmarks.
 
     .venv/bin/python bench/face_finder_speed.py              # about a minute
     .venv/bin/python bench/face_finder_speed.py --rounds 40
@@ -23,12 +24,14 @@ import os
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from sklearn.metrics import roc_auc_score
 
+from consentgate.detectors.age import age_model
 from consentgate.detectors.vision import loader
 from consentgate.detectors.vision.blazeface_finder import blazeface_finder
 from consentgate.detectors.vision.boxes import iou
@@ -83,18 +86,42 @@ def people_recall(finders: dict[str, Any]) -> None:
     print(f"people development set: {len(photos)} photos, faces found / labelled, false faces")
     for name, finder in finders.items():
         totals: dict[str, list[int]] = {}
+        ages: list[tuple[bool, float]] = []  # (labelled minor, raw P(under 18)) per matched face
         for photo in photos:
             image = decode_image((where / photo.local_name).read_bytes())
             k = image.scale
             labelled = [(f.x * k, f.y * k, (f.x + f.w) * k, (f.y + f.h) * k) for f in photo.faces]
-            hit, false = matched([f.box for f in finder.frame_faces(image.frames[0])], labelled)
+            faces = finder.frame_faces(image.frames[0])
+            hit, false = matched([f.box for f in faces], labelled)
             n = len(labelled)
             group = "1" if n <= 1 else "2-4" if n <= 4 else "5-10" if n <= 10 else "11+"
             for key in (group, "all"):
                 row = totals.setdefault(key, [0, 0, 0])
                 row[0], row[1], row[2] = row[0] + hit, row[1] + n, row[2] + false
+            ages += minor_scores(image.frames[0], faces, labelled, photo.faces)
         cells = ", ".join(f"{k}: {v[0]}/{v[1]} +{v[2]}" for k, v in sorted(totals.items()))
         print(f"  {name:<22} {cells}")
+        auc = roc_auc_score([minor for minor, _ in ages], [p for _, p in ages])
+        print(
+            f"  {'':<22} age model on its landmarks: AUC of P(under 18), minors vs adults {auc:.4f}"
+        )
+
+
+def minor_scores(
+    frame: Any, faces: Sequence[Any], labelled: list[Box], labels: Sequence[Any]
+) -> list[tuple[bool, float]]:
+    """Raw P(under 18) of the found face best overlapping each labelled one (IoU >= 0.2)."""
+    if not faces:
+        return []
+    estimates = age_model().estimate(frame, list(faces))
+    found = np.array([f.box for f in faces], dtype=np.float32)
+    out = []
+    for box, label in zip(labelled, labels, strict=True):
+        overlaps = iou(np.array(box, dtype=np.float32), found)
+        best = int(np.argmax(overlaps))
+        if overlaps[best] >= 0.2:
+            out.append((label.age != "adult", estimates[best].p_minor))
+    return out
 
 
 def main() -> None:
