@@ -8,25 +8,27 @@ Steps:
 1. Rows: our prompt sets' train split and the public sets' train splits
    (``../shared/data/public``; without it they are skipped and the script says
    so, but the committed artefact was trained with them).
-2. The rows are parted by group (all variants of one written prompt together)
-   into ``fit`` (80 %) and ``calibration`` (20 %).
+2. Rows are parted by group (all variants of one written prompt, all fillings of
+   one template together) into 5 folds.
 3. Embedding heads: one L2-regularised logistic regression per label and
-   encoder on ``fit`` rows (multilingual USE on all of them; e5 on all but
-   ``E5_COCO`` COCO captions, to bound the embedding time).
-4. The n-gram classifier's scores on our rows are out of fold (5 group folds,
-   the same recipe as ``train_prompt_model.py``), so the fusion does not learn
+   encoder on the rows' frozen embeddings (multilingual USE on all of them; e5
+   on all but ``E5_COCO`` COCO captions, to bound the embedding time). Each
+   head is fitted 5 times on 4 folds to score the fifth (out of fold), and once
+   on all rows (the shipped head).
+4. The n-gram classifier's scores on our rows are out of fold too (5 group
+   folds, the recipe of ``train_prompt_model.py``), so the fusion does not learn
    to trust a model that has seen those rows.
 5. Fusion: one logistic regression per label over ``semantic_features.FEATURES``
-   on the calibration rows (out of sample for the heads), using the encoder
-   the cascade picks for each row, as the detector does; each row is seen twice,
-   once with its lexicon hits hidden (``without_lexicon``).
-6. Thresholds on the fused score from the calibration rows that must not fire
-   the label and on which the lexicon found neither it nor the other sexual
-   label (the lexicon's own signal flags those whatever the fusion says):
-   ``upper`` (block) lets at most 0.5 % of them through in every source with at
-   least 200 such rows, ``lower`` (review) at most 2 %.
-7. Validation figures per source on the calibration rows (a train-side
-   development figure, never a held-out one).
+   on the out-of-fold scores, using the encoder the cascade picks for each row,
+   as the detector does; each row is seen twice, once with its lexicon hits
+   hidden (``without_lexicon``).
+6. Thresholds on the fused score from the rows that must not fire the label
+   and on which the lexicon found neither it nor the other sexual label (the
+   lexicon's own signal flags those whatever the fusion says): ``upper``
+   (block) lets at most 0.5 % of them through in every source with at least 200
+   such rows, ``lower`` (review) at most 2 %; rounded up to 0.001.
+7. Out-of-fold figures per source (a train-side development figure, never a
+   held-out one).
 
 Embeddings are cached in ``var/semantic_cache/`` (keyed by text).
 
@@ -39,6 +41,7 @@ import argparse
 import hashlib
 import io
 import json
+import math
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -59,6 +62,7 @@ from consentgate.text.normalise import normalise
 MODELS = ROOT / "src" / "consentgate" / "detectors" / "models"
 E5_COCO = 3000
 HEAD_C = 10.0
+FOLDS = 5
 FUSE_C = 1.0
 UPPER_RATE, LOWER_RATE, MIN_SOURCE = 0.005, 0.02, 200
 
@@ -67,12 +71,17 @@ def bucket(key: str, n: int = 100) -> int:
     return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big") % n
 
 
-def fit_head(x: np.ndarray, y: list[int | None]) -> tuple[np.ndarray, float]:
-    keep = np.array([t is not None for t in y])
-    target = np.array([t or 0 for t in y])[keep]
-    model = LogisticRegression(C=HEAD_C, class_weight="balanced", max_iter=3000, random_state=0)
-    model.fit(x[keep], target)
-    return model.coef_[0].astype(np.float32), float(model.intercept_[0])
+def fit_heads(x: np.ndarray, rows: list[Row], mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One head per label on the rows in ``mask`` whose target for it is known."""
+    weights, intercepts = [], []
+    for li in range(len(LABELS)):
+        keep = mask & np.array([r.targets[li] is not None for r in rows])
+        y = np.array([r.targets[li] or 0 for r in rows])[keep]
+        model = LogisticRegression(C=HEAD_C, class_weight="balanced", max_iter=3000, random_state=0)
+        model.fit(x[keep], y)
+        weights.append(model.coef_[0].astype(np.float32))
+        intercepts.append(float(model.intercept_[0]))
+    return np.stack(weights), np.array(intercepts, np.float32)
 
 
 def without_lexicon(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -97,7 +106,7 @@ def threshold(
         s = np.sort(scores[sources == source])
         if len(s) >= minimum:
             cuts.append(float(s[min(len(s) - 1, int(np.floor(len(s) * (1 - rate))))]) + 1e-6)
-    return min(max(cuts), 0.999)
+    return min(math.ceil(max(cuts) * 1000) / 1000, 0.999)  # rounded up: never more lenient
 
 
 def main() -> None:
@@ -107,50 +116,45 @@ def main() -> None:
     args = parser.parse_args()
     rows = training_rows(public=not args.no_public)
     texts = [normalise(r.text).text for r in rows]
-    calib = np.array([bucket(r.group) < 20 for r in rows])
+    fold = np.array([bucket(r.group) % FOLDS for r in rows])
     wide = np.array([needs_wide_encoder(t) for t in texts])
     e5_rows = np.array(
         [
             r.source != "coco" or bucket(r.group, 10_000) < E5_COCO * 10_000 // 21_000 or w
-            for r, w in zip(rows, wide, strict=False)
+            for r, w in zip(rows, wide, strict=True)
         ]
     )
-    print(f"{len(rows)} rows, {int(calib.sum())} for calibration, e5 on {int(e5_rows.sum())}")
+    print(f"{len(rows)} rows in {FOLDS} folds, e5 on {int(e5_rows.sum())}")
     use, e5 = UseEncoder(), E5Encoder()
     emb = {"use": cached_embeddings(use, texts), "e5": cached_embeddings(e5, texts, e5_rows)}
     ngram = row_cues(rows, texts)
     heads: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    oof: dict[str, np.ndarray] = {}
     for key, have in (("use", np.ones(len(rows), bool)), ("e5", e5_rows)):
-        fit = have & ~calib
-        ws, bs = zip(
-            *(
-                fit_head(
-                    emb[key][fit], [r.targets[i] for r, f in zip(rows, fit, strict=False) if f]
-                )
-                for i in range(len(LABELS))
-            ),
-            strict=False,
-        )
-        heads[key] = (np.stack(ws), np.array(bs, np.float32))
-    print("encoders alone on calibration rows both read:")
-    report_encoders(rows, emb, heads, calib & e5_rows)
+        heads[key] = fit_heads(emb[key], rows, have)
+        oof[key] = np.zeros((len(rows), len(LABELS)))
+        for k in range(FOLDS):
+            w, b = fit_heads(emb[key], rows, have & (fold != k))
+            part = have & (fold == k)
+            oof[key][part] = emb[key][part] @ w.T + b
+        print(f"  {key} heads fitted", flush=True)
+    print("encoders alone, out of fold, on the rows both read:")
+    report_encoders(rows, oof, e5_rows)
     print("... and on those the cascade sends to e5 (languages outside USE's 16):")
-    report_encoders(rows, emb, heads, calib & e5_rows & wide)
-    # fusion on calibration rows, with the encoder the cascade picks
-    idx = np.flatnonzero(calib)
-    chosen = {i: ("e5" if wide[i] else "use") for i in idx}
-    logits = {i: emb[k][i] @ heads[k][0].T + heads[k][1] for i, k in chosen.items()}
+    report_encoders(rows, oof, e5_rows & wide)
+    # fusion on out-of-fold head scores, with the encoder the cascade picks
+    chosen = np.where(wide[:, None], oof["e5"], oof["use"])
     fuse_w, fuse_b, upper, lower, fused = [], [], [], [], {}
     for li, label in enumerate(LABELS):
-        use_rows = [i for i in idx if rows[i].targets[li] is not None]
-        x = np.stack([fusion_row(label, ngram[i], float(logits[i][li])) for i in use_rows])
+        use_rows = [i for i in range(len(rows)) if rows[i].targets[li] is not None]
+        x = np.stack([fusion_row(label, ngram[i], float(chosen[i, li])) for i in use_rows])
         y = np.array([rows[i].targets[li] for i in use_rows])
         model = LogisticRegression(C=FUSE_C, max_iter=2000, random_state=0)
         model.fit(*without_lexicon(x, y))
         fuse_w.append(model.coef_[0])
         fuse_b.append(float(model.intercept_[0]))
         p = model.predict_proba(x)[:, 1]
-        fused[label] = dict(zip(use_rows, p, strict=False))
+        fused[label] = dict(zip(use_rows, p, strict=True))
         # Negatives the lexicon already flags are flagged whatever the fusion says:
         # the thresholds bound what the fusion adds on the rows the lexicon leaves alone.
         neg = (y == 0) & (x[:, 0] == 0) & (x[:, 1] == 0)
@@ -158,7 +162,7 @@ def main() -> None:
         upper.append(threshold(p[neg], srcs[neg], UPPER_RATE))
         lower.append(min(threshold(p[neg], srcs[neg], LOWER_RATE), upper[-1]))
         print(
-            f"{label}: fusion {dict(zip(FEATURES, np.round(model.coef_[0], 2), strict=False))} "
+            f"{label}: fusion {dict(zip(FEATURES, np.round(model.coef_[0], 2), strict=True))} "
             f"b={model.intercept_[0]:.2f} upper={upper[-1]:.3f} lower={lower[-1]:.3f}"
         )
     report_fused(rows, fused, upper, lower, ngram)
@@ -167,7 +171,7 @@ def main() -> None:
         "labels": list(LABELS),
         "features": list(FEATURES),
         "encoders": {"use": use.model.model_dump(), "e5": e5.model.model_dump()},
-        "thresholds": "upper: <=0.5% of calibration negatives per source fire; lower: <=2%",
+        "thresholds": "upper: <=0.5% of out-of-fold negatives per source fire; lower: <=2%",
         "rows": {s: sum(r.source == s for r in rows) for s in sorted({r.source for r in rows})},
     }
     buffer = io.BytesIO()
@@ -188,15 +192,12 @@ def main() -> None:
     print(f"wrote {path.relative_to(ROOT)} sha256 {hashlib.sha256(buffer.getvalue()).hexdigest()}")
 
 
-def report_encoders(rows: list[Row], emb: dict, heads: dict, mask: np.ndarray) -> None:  # type: ignore[type-arg]
-    """Each encoder's heads alone on the calibration rows both encoders read (AUC per label)."""
+def report_encoders(rows: list[Row], oof: dict[str, np.ndarray], mask: np.ndarray) -> None:
+    """Each encoder's heads alone, out of fold, on the rows in ``mask`` (AUC per label)."""
     for li, label in enumerate(LABELS):
-        line = [f"{label:<17}"]
-        for key in ("use", "e5"):
-            keep = [i for i in np.flatnonzero(mask) if rows[i].targets[li] is not None]
-            y = np.array([rows[i].targets[li] for i in keep])
-            s = emb[key][keep] @ heads[key][0][li] + heads[key][1][li]
-            line.append(f"{key} AUC {auc(s, y):.4f}")
+        keep = [i for i in np.flatnonzero(mask) if rows[i].targets[li] is not None]
+        y = np.array([rows[i].targets[li] for i in keep])
+        line = [f"{label:<17}"] + [f"{k} AUC {auc(oof[k][keep, li], y):.4f}" for k in ("use", "e5")]
         print("  ".join(line), f"(n={len(keep)})")
 
 

@@ -18,7 +18,7 @@ from tests.detectors.semantic_fakes import LABELS, LOWER, UPPER, FakeEncoder, No
 
 # The shipped artefact, pinned: retraining (scripts/train_semantic.py) is deterministic,
 # and a changed model must come with a new version.
-MODEL_SHA256 = {"1.0.0": "ef75bfcf89dfd768c6825f48ae8a0f06969e569c759fde31b4e8e99073b1c5c2"}
+MODEL_SHA256 = {"1.0.0": "3624b3566ad1ae6145856aa9e4390bd1f76e35e3b4e1dfa90bc4a54e2d08f978"}
 
 
 def build() -> tuple[PromptSemanticDetector, FakeEncoder, FakeEncoder]:
@@ -100,11 +100,20 @@ def test_when_the_language_is_outside_use_then_e5_embeds_it(prompt: str, encoder
     assert needs_wide_encoder(normalise(prompt).text) is (encoder == "e5")
 
 
-def test_when_a_prompt_is_disguised_then_every_reading_is_embedded() -> None:
+def test_when_a_prompt_is_disguised_then_only_its_canonical_reading_is_embedded() -> None:
     detector, fast, _ = build()
-    signals = detector.detect(screen(detector, "f o r b i d d e n thing"))
-    assert len(fast.calls[0]) > 1
-    assert signals and all(s.fired for s in signals)
+    text = normalise("the f o r b i d d e n thing")
+    assert len(text.readings) > 1
+    detector.detect(screen(detector, "the f o r b i d d e n thing"))
+    assert fast.calls == [[text.text]]
+
+
+def test_when_many_prompts_are_screened_then_each_encoder_is_called_once() -> None:
+    detector, fast, wide = build()
+    prompts = ["the forbidden request", "maybe the request", "hubaran mo siya", "the plain one"]
+    found = detector.detect_many([normalise(p) for p in prompts])
+    assert (len(fast.calls), len(wide.calls)) == (1, 1)
+    assert [len(s) for s in found] == [4, 4, 0, 0]
 
 
 def test_when_encoder_weights_differ_from_training_then_building_fails() -> None:

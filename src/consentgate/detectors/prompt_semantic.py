@@ -11,8 +11,8 @@ block (the fusion weighs them) while the lexicon's explicit terms still block
 
 Cascade (see ``semantic_cascade``): multilingual USE on every prompt (2-4 ms);
 multilingual-e5 (35-45 ms) only for text USE may not read, where the e5 heads'
-score replaces USE's. Disguised prompts (spaced letters, leetspeak) are embedded
-in every normalised reading and the highest score per label counts.
+score replaces USE's. Only the canonical normalised reading is embedded (as in
+training); disguises' other readings are the lexicon's to scan.
 
 Signals: one per label whose fused score reaches the label's review threshold,
 with ``review_threshold`` set, so the policy blocks above the upper threshold
@@ -37,8 +37,6 @@ from consentgate.lexicon.scanner import LexiconScanner
 from consentgate.records import Evidence, ModelRef, Signal, Target
 from consentgate.text.encoders import E5Encoder, SentenceEncoder, UseEncoder, encoders_missing
 from consentgate.text.normalised import NormalisedText
-
-MAX_READINGS = 4
 
 
 class CueReader:
@@ -104,20 +102,22 @@ class PromptSemanticDetector(Detector):
         self._wide.embed(["warm up"])
 
     def _head_logits(self, texts: Sequence[NormalisedText]) -> list[tuple[str, np.ndarray]]:
-        """Per text: the encoder the cascade chose and the heads' log-odds (max over readings).
+        """Per text: the encoder the cascade chose and the heads' log-odds.
 
-        All readings of all texts that go to one encoder are embedded in one call."""
-        jobs: dict[str, list[tuple[int, str]]] = {"use": [], "e5": []}
+        Only the canonical reading is embedded, as in training: the heads' thresholds
+        hold for it, and a disguise's other readings (letters joined, leetspeak
+        read) are the lexicon's to scan. Texts that go to one encoder are embedded
+        in one call."""
+        jobs: dict[str, list[int]] = {"use": [], "e5": []}
         for n, text in enumerate(texts):
-            key = "e5" if needs_wide_encoder(text.text) else "use"
-            jobs[key] += [(n, r) for r in list(dict.fromkeys(text.readings))[:MAX_READINGS]]
-        out: list[tuple[str, np.ndarray]] = [("use", np.full(1, -np.inf))] * len(texts)
+            jobs["e5" if needs_wide_encoder(text.text) else "use"].append(n)
+        out: list[tuple[str, np.ndarray]] = [("use", np.zeros(0))] * len(texts)
         for key, encoder in (("use", self._fast), ("e5", self._wide)):
-            if not jobs[key]:
-                continue
-            logits = self._model.head_logits(key, encoder.embed([r for _, r in jobs[key]]))
-            for (n, _), row in zip(jobs[key], logits, strict=True):
-                out[n] = (key, row if out[n][0] != key else np.maximum(out[n][1], row))
+            if jobs[key]:
+                embedded = encoder.embed([texts[n].text for n in jobs[key]])
+                logits = self._model.head_logits(key, embedded)
+                for n, row in zip(jobs[key], logits, strict=True):
+                    out[n] = (key, row)
         return out
 
     def detect(self, inp: ScreenInput) -> Sequence[Signal]:

