@@ -76,7 +76,8 @@ def test_when_scored_then_band_decides_fired_uncertain_or_nothing(
 def test_when_a_signal_is_emitted_then_its_note_carries_every_input_score() -> None:
     detector = build()[0]
     note = detector.detect(screen(detector, "maybe the request"))[0].evidence[0].note or ""
-    for part in ("fused=0.500", "use_head=0.500", "ngram=-", "lexicon=0", "block>=0.900"):
+    # USE alone would raise it and the lexicon did not: e5 gives a second opinion.
+    for part in ("fused=0.500", "use+e5_head=0.500", "ngram=-", "lexicon=0", "block>=0.900"):
         assert part in note
 
 
@@ -108,12 +109,27 @@ def test_when_a_prompt_is_disguised_then_only_its_canonical_reading_is_embedded(
     assert fast.calls == [[text.text]]
 
 
-def test_when_many_prompts_are_screened_then_each_encoder_is_called_once() -> None:
+def test_when_many_prompts_are_screened_then_each_stage_embeds_them_in_one_call() -> None:
     detector, fast, wide = build()
     prompts = ["the forbidden request", "maybe the request", "hubaran mo siya", "the plain one"]
     found = detector.detect_many([normalise(p) for p in prompts])
-    assert (len(fast.calls), len(wide.calls)) == (1, 1)
+    assert [len(c) for c in fast.calls] == [3]  # all that USE reads
+    assert [len(c) for c in wide.calls] == [1, 2]  # the Tagalog one; two second opinions
     assert [len(s) for s in found] == [4, 4, 0, 0]
+
+
+@pytest.mark.parametrize(
+    ("use_says", "e5_says", "fired"),
+    [("forbidden", "forbidden", True), ("forbidden", "plain", False)],
+)
+def test_when_use_alone_raises_a_sexual_label_then_e5_must_agree(
+    use_says: str, e5_says: str, fired: bool
+) -> None:
+    fast, wide = FakeEncoder("use"), FakeEncoder("e5")
+    wide.embed = lambda texts: FakeEncoder("e5").embed([e5_says] * len(texts))  # type: ignore[method-assign]
+    detector = PromptSemanticDetector(fast, wide, fake_model(fast, wide), NoCues())
+    signals = detector.detect(screen(detector, f"the {use_says} request"))
+    assert any(s.fired for s in signals) is fired
 
 
 def test_when_encoder_weights_differ_from_training_then_building_fails() -> None:

@@ -11,8 +11,11 @@ block (the fusion weighs them) while the lexicon's explicit terms still block
 
 Cascade (see ``semantic_cascade``): multilingual USE on every prompt (2-4 ms);
 multilingual-e5 (35-45 ms) only for text USE may not read, where the e5 heads'
-score replaces USE's. Only the canonical normalised reading is embedded (as in
-training); disguises' other readings are the lexicon's to scan.
+score replaces USE's, and as a second opinion where USE alone would raise a
+sexual label that the lexicon did not (``_second_opinion``: the lower of the two
+heads' scores counts, so an embedding alone blocks only when both agree). Only
+the canonical normalised reading is embedded (as in training); disguises' other
+readings are the lexicon's to scan.
 
 Signals: one per label whose fused score reaches the label's review threshold,
 with ``review_threshold`` set, so the policy blocks above the upper threshold
@@ -37,6 +40,8 @@ from consentgate.lexicon.scanner import LexiconScanner
 from consentgate.records import Evidence, ModelRef, Signal, Target
 from consentgate.text.encoders import E5Encoder, SentenceEncoder, UseEncoder, encoders_missing
 from consentgate.text.normalised import NormalisedText
+
+SEXUAL = frozenset({"sexual_explicit", "sexualising_edit"})
 
 
 class CueReader:
@@ -120,28 +125,58 @@ class PromptSemanticDetector(Detector):
                     out[n] = (key, row)
         return out
 
+    def _second_opinion(
+        self,
+        texts: Sequence[NormalisedText],
+        cues: Sequence[Cues],
+        heads: list[tuple[str, np.ndarray]],
+    ) -> list[tuple[str, np.ndarray]]:
+        """Where USE alone would raise a sexual label the lexicon did not, ask e5 too.
+
+        The embedding's log-odds become the lower of the two heads': both encoders
+        must agree before an embedding alone blocks or reviews. Scores only go down,
+        so the thresholds' false-positive bounds still hold; e5's cost is paid on the
+        few prompts that reach this point, not on every prompt."""
+        sexual = [i for i, label in enumerate(self._model.labels) if label in SEXUAL]
+        ask = []
+        for n, (key, logits) in enumerate(heads):
+            if key != "use" or cues[n].lexicon & SEXUAL:
+                continue
+            fused = self._fuse(cues[n], logits)
+            if any(fused[i] >= self._model.lower[i] for i in sexual):
+                ask.append(n)
+        if not ask:
+            return heads
+        wide = self._model.head_logits("e5", self._wide.embed([texts[n].text for n in ask]))
+        out = list(heads)
+        for n, row in zip(ask, wide, strict=True):
+            out[n] = ("use+e5", np.minimum(heads[n][1], row))
+        return out
+
+    def _fuse(self, cues: Cues, logits: np.ndarray) -> np.ndarray:
+        labels = self._model.labels
+        rows = [fusion_row(lb, cues, float(lg)) for lb, lg in zip(labels, logits, strict=True)]
+        return self._model.fuse(np.stack(rows))
+
     def detect(self, inp: ScreenInput) -> Sequence[Signal]:
         if inp.text is None:
             return []
         cues = self._cues.read(inp.text, inp.check_deadline)
         inp.check_deadline()
-        key, logits = self._head_logits([inp.text])[0]
-        return self._signals(inp.text, cues, key, logits)
+        heads = self._second_opinion([inp.text], [cues], self._head_logits([inp.text]))
+        return self._signals(inp.text, cues, *heads[0])
 
     def detect_many(self, texts: Sequence[NormalisedText]) -> list[list[Signal]]:
         """Signals for many prompts at once: one embedding call per encoder (batch screening)."""
         cues = [self._cues.read(t, _no_deadline) for t in texts]
-        heads = self._head_logits(texts)
+        heads = self._second_opinion(texts, cues, self._head_logits(texts))
         return [self._signals(t, c, *h) for t, c, h in zip(texts, cues, heads, strict=True)]
 
     def _signals(
         self, text: NormalisedText, cues: Cues, key: str, logits: np.ndarray
     ) -> list[Signal]:
         labels = self._model.labels
-        features = np.stack(
-            [fusion_row(lb, cues, float(lg)) for lb, lg in zip(labels, logits, strict=False)]
-        )
-        fused = self._model.fuse(features)
+        fused = self._fuse(cues, logits)
         signals = []
         for i, label in enumerate(labels):
             upper, lower = float(self._model.upper[i]), float(self._model.lower[i])
