@@ -46,13 +46,17 @@ class FakeEncoder:
 
 
 class NoCues(CueReader):
-    """Cue reader that finds nothing (the fake fusion reads only the embedding)."""
+    """Cue reader whose lexicon finds ``sexual_explicit`` in "forbidden" or "nude" text,
+    unless ``silent`` (the fake fusion's weights read only the embedding, so the
+    lexicon cue decides nothing but whether a sexual signal may block)."""
 
-    def __init__(self) -> None:
-        pass
+    def __init__(self, silent: bool = False) -> None:
+        self._silent = silent
 
     def read(self, text: NormalisedText, check: Callable[[], None]) -> Cues:
-        return Cues(frozenset(), {})
+        words = ("forbidden", "nude")
+        found = not self._silent and any(w in text.text for w in words)
+        return Cues(frozenset({"sexual_explicit"}) if found else frozenset(), {})
 
 
 def fake_model(fast: FakeEncoder, wide: FakeEncoder) -> SemanticModel:

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from consentgate.detectors.base import ScreenInput
-from consentgate.detectors.prompt_semantic import PromptSemanticDetector
+from consentgate.detectors.prompt_semantic import SEXUAL, PromptSemanticDetector
 from consentgate.detectors.semantic_cascade import needs_wide_encoder
 from consentgate.detectors.semantic_model import MODEL_FILE, SemanticModel
 from consentgate.errors import ConfigError
@@ -69,15 +69,34 @@ def test_when_scored_then_band_decides_fired_uncertain_or_nothing(
     assert [s.label for s in signals] == list(LABELS)
     for signal in signals:
         assert (signal.fired, signal.uncertain) == (fired, uncertain)
-        assert (signal.threshold, signal.review_threshold) == (UPPER, LOWER)
+        # "maybe" has no lexicon cue: its sexual signals may review, never block
+        sexual_alone = signal.label in SEXUAL and not fired
+        assert signal.threshold == (1.0 if sexual_alone else UPPER)
+        assert signal.review_threshold == LOWER
         assert signal.target is Target.PROMPT
+
+
+@pytest.mark.parametrize(
+    ("label", "fired"),
+    [("sexual_explicit", False), ("sexualising_edit", False), ("minor", True)],
+)
+def test_when_no_lexicon_cue_backs_a_sexual_score_then_it_reviews_but_never_blocks(
+    label: str, fired: bool
+) -> None:
+    fast, wide = FakeEncoder("use"), FakeEncoder("e5")
+    detector = PromptSemanticDetector(fast, wide, fake_model(fast, wide), NoCues(silent=True))
+    (signal,) = [
+        s for s in detector.detect(screen(detector, "the forbidden request")) if s.label == label
+    ]
+    assert signal.fired is fired
+    assert signal.uncertain is not fired
 
 
 def test_when_a_signal_is_emitted_then_its_note_carries_every_input_score() -> None:
     detector = build()[0]
     note = detector.detect(screen(detector, "maybe the request"))[0].evidence[0].note or ""
     # USE alone would raise it and the lexicon did not: e5 gives a second opinion.
-    for part in ("fused=0.500", "use+e5_head=0.500", "ngram=-", "lexicon=0", "block>=0.900"):
+    for part in ("fused=0.500", "use+e5_head=0.500", "ngram=-", "lexicon=0", "block>=1.000"):
         assert part in note
 
 
@@ -114,7 +133,8 @@ def test_when_many_prompts_are_screened_then_each_stage_embeds_them_in_one_call(
     prompts = ["the forbidden request", "maybe the request", "hubaran mo siya", "the plain one"]
     found = detector.detect_many([normalise(p) for p in prompts])
     assert [len(c) for c in fast.calls] == [3]  # all that USE reads
-    assert [len(c) for c in wide.calls] == [1, 2]  # the Tagalog one; two second opinions
+    # the Tagalog one; a second opinion for "maybe" ("forbidden" has a lexicon cue)
+    assert [len(c) for c in wide.calls] == [1, 1]
     assert [len(s) for s in found] == [4, 4, 0, 0]
 
 
@@ -127,9 +147,9 @@ def test_when_use_alone_raises_a_sexual_label_then_e5_must_agree(
 ) -> None:
     fast, wide = FakeEncoder("use"), FakeEncoder("e5")
     wide.embed = lambda texts: FakeEncoder("e5").embed([e5_says] * len(texts))  # type: ignore[method-assign]
-    detector = PromptSemanticDetector(fast, wide, fake_model(fast, wide), NoCues())
+    detector = PromptSemanticDetector(fast, wide, fake_model(fast, wide), NoCues(silent=True))
     signals = detector.detect(screen(detector, f"the {use_says} request"))
-    assert any(s.fired for s in signals) is fired
+    assert any(s.label == "minor" and s.fired for s in signals) is fired
 
 
 def test_when_encoder_weights_differ_from_training_then_building_fails() -> None:

@@ -19,8 +19,11 @@ readings are the lexicon's to scan.
 
 Signals: one per label whose fused score reaches the label's review threshold,
 with ``review_threshold`` set, so the policy blocks above the upper threshold
-and sends the band below it to review. Thresholds are in the artefact (chosen
-on benign rows of the training split; ``docs/detectors.md`` lists them); the
+and sends the band below it to review. A sexual signal that no lexicon cue backs
+is never fired (its threshold is 1.0): the embedding alone is one cue, so it
+goes to review and never joins a minor in a child-safety escalation. Thresholds
+are in the artefact (chosen on benign training rows out of fold; ``docs/prompt.md``
+section 5b lists them and how they were chosen); the
 evidence note carries every input's score.
 """
 
@@ -42,6 +45,9 @@ from consentgate.text.encoders import E5Encoder, SentenceEncoder, UseEncoder, en
 from consentgate.text.normalised import NormalisedText
 
 SEXUAL = frozenset({"sexual_explicit", "sexualising_edit"})
+# The block threshold of a sexual signal no lexicon cue backs: above any fused score
+# reachable without one (the embedding's clipped log-odds alone stay below it).
+EMBEDDING_ONLY_CEILING = 1.0
 
 
 class CueReader:
@@ -178,10 +184,16 @@ class PromptSemanticDetector(Detector):
         labels = self._model.labels
         fused = self._fuse(cues, logits)
         signals = []
+        embedding_only = not cues.lexicon & SEXUAL
         for i, label in enumerate(labels):
             upper, lower = float(self._model.upper[i]), float(self._model.lower[i])
             if fused[i] < lower:
                 continue
+            if label in SEXUAL and embedding_only:
+                # No lexicon cue: the embedding alone (even with e5 agreeing) is one
+                # cue, and one cue alone never blocks; a person reviews it (R12), and
+                # it cannot join a minor in a child-safety escalation (R1).
+                upper = EMBEDDING_ONLY_CEILING
             ngram = cues.ngram.get(label)
             note = (
                 f"fused={fused[i]:.3f} {key}_head={1 / (1 + np.exp(-logits[i])):.3f} "
