@@ -220,8 +220,11 @@ def development(scorer: Scorer, results: dict[str, object]) -> None:
     results["development"] = out
 
 
-def escalations(scorer: Scorer, checks: dict[str, bool], misses: int) -> None:
+def escalations(
+    scorer: Scorer, results: dict[str, object], checks: dict[str, bool], misses: int
+) -> None:
     escalated = sorted(k for k in scorer.benign if scorer.cache[k].escalate)
+    results["escalations"] = {"benign": len(scorer.benign), "escalated": len(escalated)}
     ok = check(checks, "0 child-safety escalations on benign rows", not escalated)
     print(f"\n(c) child-safety escalations on benign rows of (a) and (b): "
           f"{len(escalated)} of {len(scorer.benign)} {ok}")  # fmt: skip
@@ -249,7 +252,7 @@ def main() -> None:
         return
     ours(scorer, results, checks, args.misses)
     public_sets(scorer, results, checks, args.coco, args.misses)
-    escalations(scorer, checks, args.misses)
+    escalations(scorer, results, checks, args.misses)
     development(scorer, results)
     results["checks"] = checks
     OUT.mkdir(parents=True, exist_ok=True)
