@@ -4,6 +4,16 @@ Why rules beside a learned model: a lexicon is auditable (every signal names the
 entry that matched and the text it matched after normalisation), covers twenty
 languages from day one, and cannot be talked out of a match. Its version and the
 sha256 of its data files are the model reference every signal carries.
+
+Graded evidence: a sexualising-edit phrase ("in a bikini", "shirtless", "bent
+over") is a request only when the prompt edits a photo. In a caption or a
+text-to-image prompt it mostly describes an ordinary scene ("a boy in swim trunks
+about to jump into the lake"), and read as a vote it turned every such caption
+that also named a child into a child-safety escalation. Outside edit mode the
+lexicon therefore reports ``sexualising_edit`` as a weak cue (``WEAK_SCORE``,
+below its threshold: evidence, not a vote); the semantic detector fuses it with
+the sentence's meaning and fires when the whole prompt sexualises ("a 12 year
+old girl in a bikini"). Explicit terms stay strong in every mode.
 """
 
 from __future__ import annotations
@@ -13,9 +23,11 @@ from collections.abc import Sequence
 from consentgate.detectors.base import Detector, ScreenInput
 from consentgate.lexicon.loader import LABELS, Lexicon, load_lexicon
 from consentgate.lexicon.scanner import LexiconScanner
-from consentgate.records import Evidence, ModelRef, Signal, Target
+from consentgate.records import Evidence, Mode, ModelRef, Signal, Target
 
 MAX_EVIDENCE = 8
+WEAK_SCORE = 0.4  # a cue below the threshold: shown as evidence, never a vote
+WEAK_NOTE = "outside an edit a sexualising phrase is a cue for the semantic detector, not a vote"
 
 
 class PromptLexiconDetector(Detector):
@@ -23,7 +35,7 @@ class PromptLexiconDetector(Detector):
 
     runs_inline = True
     name = "prompt_lexicon"
-    version = "1.2.0"
+    version = "1.3.0"
     targets = frozenset({Target.PROMPT})
     provides = frozenset(LABELS)
     description = (
@@ -48,15 +60,18 @@ class PromptLexiconDetector(Detector):
         if inp.text is None:
             return []
         findings = self._scanner.scan(inp.text, inp.check_deadline)
-        note = f"disguises: {', '.join(inp.text.disguises)}" if inp.text.disguises else None
+        disguises = f"disguises: {', '.join(inp.text.disguises)}" if inp.text.disguises else None
         signals = []
         for label in LABELS:
             found = findings.get(label)
             if not found:
                 continue
+            weak = label == "sexualising_edit" and inp.request.mode is not Mode.EDIT
+            note = "; ".join(n for n in (disguises, WEAK_NOTE if weak else None) if n) or None
             evidence = [
                 Evidence(span=f.span, term=f.term, language=f.language, note=note)
                 for f in found[:MAX_EVIDENCE]
             ]
-            signals.append(self.signal(label, Target.PROMPT, self.score, self.threshold, *evidence))
+            score = WEAK_SCORE if weak else self.score
+            signals.append(self.signal(label, Target.PROMPT, score, self.threshold, *evidence))
         return signals
