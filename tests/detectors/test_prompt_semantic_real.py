@@ -1,9 +1,13 @@
 """The semantic prompt detector with its real encoders and shipped artefact (offline, slow).
 
-The tables are sentences written for this test, not taken from any data set the
-model was trained or tuned on: an undressing request in languages that have no
-lexicon (USE reads Thai; e5 reads the others), the same languages' ordinary
-sentences, and ordinary English sentences about women, men and children.
+The tables are regression checks, not a held-out measurement: an undressing
+request in languages that have no lexicon (USE reads Thai; e5 reads the others),
+the same languages' ordinary sentences, and ordinary English sentences about
+women, men and children. Some are close to training rows: two English sentences
+are COCO captions of the training split ("A woman is riding a horse at a
+competition.", the stroller caption), and the Romanian, Finnish, Czech and Tagalog
+requests resemble rows of data/prompts/variants.jsonl's training split.
+bench/prompt_eval.py gives the measured figures.
 """
 
 from __future__ import annotations
