@@ -6,6 +6,9 @@ import threading
 from collections.abc import Sequence
 
 from consentgate.detectors.base import Detector, ScreenInput
+from consentgate.detectors.vision.blazeface import RawFace
+from consentgate.detectors.vision.face_finder import FrameFaces
+from consentgate.images.decoded import DecodedImage
 from consentgate.records import Evidence, Signal, Target
 
 PROMPT = frozenset({Target.PROMPT})
@@ -125,3 +128,13 @@ class CoversAllFake(Detector):
 
     def detect(self, inp: ScreenInput) -> Sequence[Signal]:
         return []
+
+
+class FakeFaces:
+    """A face finder that reports the given faces in the first frame of any image."""
+
+    def __init__(self, faces: list[RawFace]) -> None:
+        self._faces = tuple(faces)
+
+    def faces(self, image: DecodedImage) -> tuple[FrameFaces, ...]:
+        return (FrameFaces(0, self._faces),)

