@@ -27,6 +27,7 @@ from consentgate.text.disguise import (
     unleet,
 )
 from consentgate.text.emoji import EMOJI_TABLE
+from consentgate.text.fused import split_fused
 from consentgate.text.normalised import NormalisedText
 from consentgate.text.spelling import respell, uncensor
 
@@ -66,6 +67,9 @@ _ACCENTS = str.maketrans(
     }
 )
 _SPACES = re.compile(r"\s+")
+# Two or more spaces between letters spelled out one by one mark a word break
+# ("u n d r e s s   h e r"); collapsing them first would lose it.
+_WIDE_GAP = re.compile(r"(?<=\S)\s{2,}(?=\S)")
 
 
 def strip_accents(text: str) -> str:
@@ -104,7 +108,8 @@ def _detect(
 def normalise(text: str) -> NormalisedText:
     """Return the canonical reading of ``text`` and the readings disguises hide behind."""
     cleaned = unicodedata.normalize("NFKC", text).translate(_CLEAN).casefold()
-    base = _SPACES.sub(" ", cleaned.translate(_DROP_MARKS)).strip()
+    unmarked = cleaned.translate(_DROP_MARKS)
+    base = _SPACES.sub(" ", unmarked).strip()
     canonical = fold_mixed(base)
     latin = base if base.isascii() else fold_all_to_latin(strip_accents(canonical))
     leet = unleet(latin)
@@ -117,10 +122,22 @@ def normalise(text: str) -> NormalisedText:
         readings += [unleet(latin, one_as_l=True), unleet(join_letters(latin), one_as_l=True)]
     if has_repeats(joined):
         readings += [squash_repeats(joined, 1), squash_repeats(joined, 2)]
+    if _WIDE_GAP.search(unmarked):
+        gapped = _SPACES.sub(" ", _WIDE_GAP.sub(" / ", unmarked)).strip()
+        if not gapped.isascii():
+            gapped = fold_all_to_latin(strip_accents(fold_mixed(gapped)))
+        spread = join_letters(gapped)
+        if spread != gapped:  # letters were spelled out one by one
+            readings.append(unleet(spread))
+    fused = split_fused(joined)
+    if fused != joined:
+        readings.append(fused)
     uncensored = uncensor(leet)
     spelled = respell(joined if uncensored == leet else unleet(join_letters(uncensored)))
     if spelled != joined:
         readings.append(spelled)
     variants = tuple(dict.fromkeys(r for r in readings[1:] if r != canonical))
     disguises = _detect(text, base, canonical, latin, leet, joined, spelled)
+    if fused != joined:
+        disguises = (*disguises, "fused")
     return NormalisedText(original=text, text=canonical, variants=variants, disguises=disguises)
