@@ -57,7 +57,8 @@ Box = tuple[float, float, float, float]
 
 # ---------------------------------------------------------------- worker side
 def build_engines(previous: bool) -> tuple[Any, Any]:
-    """The default engine (bank lookups off: the banks are empty here) and its twin
+    """The default engine (no store: the hash matcher reads every image against no banks,
+    so the policy's coverage holds and a verdict is not a missing-detector review) and its twin
     whose prompt detectors are replaced by one fake that finds every prompt sexualising."""
     from consentgate.detectors.base import Detector, DetectorContext
     from consentgate.detectors.registry import DetectorRegistry
@@ -66,17 +67,16 @@ def build_engines(previous: bool) -> tuple[Any, Any]:
     from consentgate.records import Label, Target
     from consentgate.settings import Settings
 
-    settings = Settings(disabled_detectors=("hash_match",), detector_timeout_s=60)
+    settings = Settings(detector_timeout_s=60)
     if previous:  # the installed entry points may name detectors the old code lacks
         from importlib.metadata import entry_points
 
         found = []
         for ep in entry_points(group="consentgate.detectors"):
-            if ep.name != "hash_match":
-                try:
-                    found.append(ep.load().from_context(DetectorContext(settings=settings)))
-                except Exception as exc:
-                    print(f"  previous code: no detector {ep.name} ({type(exc).__name__})")
+            try:
+                found.append(ep.load().from_context(DetectorContext(settings=settings)))
+            except Exception as exc:
+                print(f"  previous code: no detector {ep.name} ({type(exc).__name__})")
         engine = ScreeningEngine(DetectorRegistry(found), load_policy(None), settings=settings)
     else:
         engine = ScreeningEngine.build(settings)
