@@ -18,10 +18,9 @@ Run: .venv/bin/python scripts/build_hard_benign.py   (deterministic; same output
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from prompt_slots import fillings, read_templates, template_splits
+from prompt_slots import fillings, read_templates, template_splits, write_rows
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data" / "prompts"
@@ -53,12 +52,7 @@ def build() -> list[dict[str, object]]:
 
 
 def main() -> None:
-    rows = build()
-    with OUTPUT.open("w", encoding="utf-8") as out:
-        for row in rows:
-            out.write(json.dumps(row, ensure_ascii=False) + "\n")
-    test = sum(1 for r in rows if r["split"] == "test")
-    print(f"{len(rows)} hard benign prompts ({test} held out for testing) -> {OUTPUT.name}")
+    write_rows(OUTPUT, build(), "hard benign prompts")
 
 
 if __name__ == "__main__":

@@ -14,13 +14,12 @@ Run: .venv/bin/python scripts/build_prompt_set.py   (deterministic; same output 
 from __future__ import annotations
 
 import hashlib
-import json
 import random
 import re
 from collections import defaultdict
 from pathlib import Path
 
-from prompt_slots import Template, fillings, read_templates, template_splits
+from prompt_slots import Template, fillings, read_templates, template_splits, write_rows
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data" / "prompts"
@@ -252,12 +251,7 @@ def build() -> list[dict[str, object]]:
 
 
 def main() -> None:
-    items = build()
-    with (DATA / "prompts.jsonl").open("w", encoding="utf-8") as out:
-        for item in items:
-            out.write(json.dumps(item, ensure_ascii=False) + "\n")
-    test = sum(1 for i in items if i["split"] == "test")
-    print(f"{len(items)} prompts ({test} held out for testing)")
+    write_rows(DATA / "prompts.jsonl", build(), "prompts")
 
 
 if __name__ == "__main__":

@@ -23,12 +23,11 @@ Run: .venv/bin/python scripts/build_variants.py   (deterministic; same output ev
 from __future__ import annotations
 
 import hashlib
-import json
 import random
 from pathlib import Path
 
 from build_prompt_set import expected
-from prompt_slots import fillings, read_templates, template_splits
+from prompt_slots import fillings, read_templates, template_splits, write_rows
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data" / "prompts"
@@ -195,12 +194,7 @@ def build() -> list[dict[str, object]]:
 
 
 def main() -> None:
-    rows = build()
-    with OUTPUT.open("w", encoding="utf-8") as out:
-        for r in rows:
-            out.write(json.dumps(r, ensure_ascii=False) + "\n")
-    test = sum(1 for r in rows if r["split"] == "test")
-    print(f"{len(rows)} variant prompts ({test} held out for testing) -> {OUTPUT.name}")
+    write_rows(OUTPUT, build(), "variant prompts")
 
 
 if __name__ == "__main__":

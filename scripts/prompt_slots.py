@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import json
 import random
 import re
 import unicodedata
@@ -158,3 +159,12 @@ def fillings(template: Template, split: str, limit: int = FILLINGS) -> list[str]
     if len(out) > limit:
         out = random.Random(_hash(template.text)).sample(out, limit)
     return out
+
+
+def write_rows(path: Path, rows: list[dict[str, object]], what: str) -> None:
+    """Write a prompt set as JSON lines and say how many rows are in its test split."""
+    with path.open("w", encoding="utf-8") as out:
+        for row in rows:
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    test = sum(1 for r in rows if r["split"] == "test")
+    print(f"{len(rows)} {what} ({test} in the test split) -> {path.name}")
