@@ -25,6 +25,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from consentgate.detectors.base import Detector, ScreenInput
+from consentgate.detectors.vision.loader import shared
 from consentgate.errors import ConfigError
 from consentgate.records import Evidence, ModelRef, Signal, Target
 from consentgate.text.ngrams import char_ngrams, word_grams, words_of
@@ -106,7 +107,8 @@ class PromptClassifierDetector(Detector):
     )
 
     def __init__(self, model: PromptModel | None = None) -> None:
-        self._model = model or PromptModel.load()
+        # Loaded once per process: the semantic detector reads the same model.
+        self._model = model or shared("prompt_clf", PromptModel.load)
         # Words recur across prompts: remember each word's in-vocabulary n-grams.
         self._word_features: dict[str, tuple[int, ...]] = {}
 

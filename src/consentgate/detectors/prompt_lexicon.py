@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from consentgate.detectors.base import Detector, ScreenInput
+from consentgate.detectors.vision.loader import shared
 from consentgate.lexicon.loader import LABELS, Lexicon, load_lexicon
 from consentgate.lexicon.scanner import LexiconScanner
 from consentgate.records import Evidence, Mode, ModelRef, Signal, Target
@@ -46,7 +47,8 @@ class PromptLexiconDetector(Detector):
     threshold = 0.5
 
     def __init__(self, lexicon: Lexicon | None = None) -> None:
-        self._lexicon = lexicon or load_lexicon()
+        # Loaded once per process: the semantic detector reads the same lexicon.
+        self._lexicon = lexicon or shared("lexicon", load_lexicon)
         self._scanner = LexiconScanner(self._lexicon)
 
     @property

@@ -38,6 +38,7 @@ from consentgate.detectors.prompt_classifier import PromptClassifierDetector
 from consentgate.detectors.semantic_cascade import needs_wide_encoder
 from consentgate.detectors.semantic_features import Cues, fusion_row
 from consentgate.detectors.semantic_model import SemanticModel
+from consentgate.detectors.vision.loader import shared
 from consentgate.lexicon.loader import load_lexicon
 from consentgate.lexicon.scanner import LexiconScanner
 from consentgate.records import Evidence, ModelRef, Signal, Target
@@ -58,7 +59,7 @@ class CueReader:
 
     @classmethod
     def default(cls) -> CueReader:
-        return cls(LexiconScanner(load_lexicon()), PromptClassifierDetector())
+        return cls(LexiconScanner(shared("lexicon", load_lexicon)), PromptClassifierDetector())
 
     def read(self, text: NormalisedText, check: Callable[[], None]) -> Cues:
         found = self._scanner.scan(text, check)
