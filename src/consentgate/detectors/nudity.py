@@ -24,24 +24,25 @@ from consentgate.detectors.exposure import Finding, findings
 from consentgate.detectors.faces import IMAGE_TARGETS
 from consentgate.detectors.vision.face_finder import face_finder, face_models_missing
 from consentgate.detectors.vision.geometry import to_box
-from consentgate.detectors.vision.loader import shared
-from consentgate.detectors.vision.nudenet import NUDENET, NudeNetModel, Part
+from consentgate.detectors.vision.nudenet import (
+    NUDENET,
+    NudeNetModel,
+    Part,
+    memoised_parts,
+    shared_nudenet,
+)
 from consentgate.detectors.vision.persons import owner
 from consentgate.images.decoded import DecodedImage
 from consentgate.records import Evidence, Label, ModelRef, Signal, Target
 
 
 def nudenet_model() -> NudeNetModel:
-    return shared("nudenet", lambda: NudeNetModel(NUDENET.read()))
+    return shared_nudenet()
 
 
 def image_parts(image: DecodedImage) -> tuple[Part, ...]:
     """Every frame's parts, memoised on the image (a later screen of the same bytes reuses them)."""
-    model = nudenet_model()
-    return image.memo.get(
-        "nudenet",
-        lambda: tuple(p for i, frame in enumerate(image.frames) for p in model.parts(frame, i)),
-    )
+    return memoised_parts(image, nudenet_model())
 
 
 def part_persons(image: DecodedImage, parts: Sequence[Part]) -> tuple[int | None, ...]:

@@ -24,8 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from consentgate.detectors.vision.loader import shared
-from consentgate.detectors.vision.nudenet import NUDENET, NudeNetModel, Part
+from consentgate.detectors.vision.nudenet import Part, memoised_parts, shared_nudenet
 from consentgate.detectors.vision.persons import Box, near, owner
 from consentgate.images.decoded import DecodedImage
 
@@ -46,15 +45,8 @@ class Body:
 
 
 def nudenet_parts(image: DecodedImage) -> tuple[Part, ...]:
-    """NudeNet's parts of every frame, shared with the nudity detector.
-
-    The model and the memo key are the nudity detector's own, so a screen runs
-    NudeNet once whichever detector asks first."""
-    model = shared("nudenet", lambda: NudeNetModel(NUDENET.read()))
-    return image.memo.get(
-        "nudenet",
-        lambda: tuple(p for i, frame in enumerate(image.frames) for p in model.parts(frame, i)),
-    )
+    """NudeNet's parts of every frame, the same memoised result the nudity detector reads."""
+    return memoised_parts(image, shared_nudenet())
 
 
 def faceless_bodies(parts: Sequence[Part], faces: Mapping[int, Sequence[Box]]) -> tuple[Body, ...]:

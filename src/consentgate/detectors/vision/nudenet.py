@@ -17,8 +17,10 @@ import numpy.typing as npt
 from PIL import Image
 
 from consentgate.detectors.vision.boxes import suppress
+from consentgate.detectors.vision.loader import shared
 from consentgate.detectors.vision.model_file import ModelFile
 from consentgate.detectors.vision.onnx import single_thread_session
+from consentgate.images.decoded import DecodedImage
 
 NUDENET = ModelFile(
     model_id="nudenet/320n (nudenet 3.4.2)",
@@ -107,3 +109,18 @@ class NudeNetModel:
         planar = np.asarray(small, dtype=np.uint8).transpose(2, 0, 1)
         np.divide(planar, np.float32(255.0), out=tensor[0, :, :small_h, :small_w])
         return tensor
+
+
+def shared_nudenet() -> NudeNetModel:
+    """NudeNet, loaded once per process: the nudity and faces detectors share it."""
+    return shared("nudenet", lambda: NudeNetModel(NUDENET.read()))
+
+
+def memoised_parts(image: DecodedImage, model: NudeNetModel) -> tuple[Part, ...]:
+    """Every frame's parts, memoised on the image under one key, so a screen runs
+    NudeNet once whichever detector asks first (and a later screen of the same bytes
+    reuses them)."""
+    return image.memo.get(
+        "nudenet",
+        lambda: tuple(p for i, frame in enumerate(image.frames) for p in model.parts(frame, i)),
+    )
