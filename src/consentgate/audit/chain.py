@@ -207,11 +207,13 @@ def verify_events(chain: Iterable[Linked], head: tuple[int, str] | None = None) 
     return Verified(events=count, head=prev)
 
 
-def _rows(conn: Connection, batch: int = 5000) -> Iterator[Any]:
+def stored_rows(conn: Connection, *, upto: int | None = None, batch: int = 5000) -> Iterator[Any]:
     """Stored rows in chain order, as they are (no records built: verification is hot)."""
     after = 0
     while True:
         query = select(audit_events).where(audit_events.c.seq > after)
+        if upto is not None:
+            query = query.where(audit_events.c.seq <= upto)
         rows = conn.execute(query.order_by(audit_events.c.seq).limit(batch)).all()
         yield from rows
         if len(rows) < batch:
@@ -221,4 +223,4 @@ def _rows(conn: Connection, batch: int = 5000) -> Iterator[Any]:
 
 def verify(conn: Connection) -> Verified:
     row = conn.execute(select(audit_head.c.seq, audit_head.c.hash)).one()
-    return verify_events(_rows(conn), head=(int(row.seq), row.hash))
+    return verify_events(stored_rows(conn), head=(int(row.seq), row.hash))
