@@ -203,7 +203,7 @@ class Settings(BaseSettings):
         except binascii.Error:
             raw = b""
         if len(raw) != 32:
-            raise ValueError("must be base64 of a 32-byte Ed25519 seed (`consentgate audit keygen`)")
+            raise ValueError("must be base64 of a 32-byte Ed25519 seed (`audit keygen` makes one)")
         return value
 
     appeal_window_days: int = Field(

@@ -65,32 +65,28 @@ def replay(conn: Connection) -> Replayed:
     """Fold every event into its case and list every difference from the stored rows."""
     stored = {row.id: row for row in conn.execute(select(cases)).all()}
     projected: dict[str, Case] = {}
+    unopened: set[str] = set()  # events of a case whose `received` event or row is missing
     found: list[Mismatch] = []
     for event in chain.events(conn):
-        if event.case_id is None:
+        if event.case_id is None or event.case_id in unopened:
             continue
         case = projected.get(event.case_id)
         if case is None:
             row = stored.get(event.case_id)
             if event.kind is not EventKind.RECEIVED or row is None:
-                found.append(Mismatch(event.case_id, "row", "missing", f"event {event.seq}"))
-                projected[event.case_id] = _placeholder()
+                what = "no row" if row is None else "no received event"
+                found.append(Mismatch(event.case_id, "opening", what, f"event {event.seq}"))
+                unopened.add(event.case_id)
                 continue
             case = _opened(event, row.record)
-        elif case.id == "":
-            continue  # already reported
         projected[event.case_id] = fold(case, event)
     for case_id, row in stored.items():
         case = projected.get(case_id)
-        if case is None:
-            found.append(Mismatch(case_id, "events", "a case", "no events"))
-        elif case.id:
+        if case is not None:
             found.extend(_compare(case, row))
+        elif case_id not in unopened:
+            found.append(Mismatch(case_id, "events", "a case", "no events"))
     return Replayed(cases=len(stored), mismatches=tuple(found))
-
-
-def _placeholder() -> Case:
-    return Case.model_construct(id="")
 
 
 def _opened(event: Any, record: dict[str, Any]) -> Case:
@@ -111,8 +107,9 @@ def _opened(event: Any, record: dict[str, Any]) -> Case:
 def _compare(case: Case, row: Any) -> Iterator[Mismatch]:
     stored = Case.model_validate(row.record)
     for name in Case.model_fields:
-        if getattr(stored, name) != getattr(case, name):
-            yield Mismatch(case.id, name, _plain(getattr(stored, name)), _plain(getattr(case, name)))
+        kept, derived = getattr(stored, name), getattr(case, name)
+        if kept != derived:
+            yield Mismatch(case.id, name, _plain(kept), _plain(derived))
     columns = {"state": case.state.value, "version": case.version, "priority": priority_of(case)}
     for name, value in columns.items():
         if getattr(row, name) != value:

@@ -15,7 +15,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import click
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
 
 from consentgate.audit import chain
 from consentgate.audit import checkpoint as checkpoints
@@ -89,6 +92,7 @@ def verify(export_file: Path | None, checkpoint_file: Path | None, public_key: s
 
 def _checkpoint(path: Path, public_key: str | None) -> checkpoints.Checkpoint:
     witnessed = checkpoints.parse(path.read_text(encoding="utf-8"))
+    trusted: Ed25519PublicKey | None
     if public_key is not None:
         trusted = public_key_of(public_key)
     else:

@@ -92,5 +92,5 @@ case_evidence = Table(
     Column("retain_until", TS, nullable=False, index=True),
     Column("legal_hold", Boolean, nullable=False),
     Column("purged_at", TS, nullable=True),
-    Column("key_id", String(16), nullable=True, doc="which evidence key sealed it (NULL: before 0012)"),
+    Column("key_id", String(16), nullable=True, doc="the sealing key's id (NULL: before 0012)"),
 )

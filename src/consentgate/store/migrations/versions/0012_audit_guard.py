@@ -1,4 +1,4 @@
-"""The audit chain guarded: signed checkpoints, key ids on sealed evidence, no UPDATE or DELETE of events on PostgreSQL.
+"""The audit chain guarded: key ids on sealed evidence, no UPDATE or DELETE of events.
 
 Revision ID: 0012_audit_guard
 Revises: 0011_counters
