@@ -45,7 +45,7 @@ def _seal(url: str, key: str) -> None:
 
 
 @pytest.mark.parametrize(("key", "state"), [(None, "off"), (_key(), "on")])
-def test_when_readyz_is_asked_then_it_says_whether_evidence_is_kept(
+def test_CS_2_when_readyz_is_asked_then_it_says_whether_evidence_is_kept(
     sqlite_url: str, key: str | None, state: str
 ) -> None:
     with running(make_settings(sqlite_url, evidence_key=key)) as api:
@@ -70,7 +70,7 @@ def test_when_detectors_check_runs_then_it_prints_the_evidence_state(
 
 
 @pytest.mark.slow
-def test_when_serve_starts_without_an_evidence_key_then_stderr_has_a_warning_and_readyz_says_off(
+def test_CS_2_when_serve_starts_without_an_evidence_key_then_a_warning_and_readyz_says_off(
     sqlite_url: str,
 ) -> None:
     port = free_port()

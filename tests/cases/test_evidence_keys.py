@@ -49,7 +49,7 @@ def test_when_evidence_is_sealed_then_it_stores_the_id_of_its_key(
     (NEW, (OLD,), False),      # rotation under way: the old key still opens it
     (None, (), False),         # evidence off: warned about, not refused
 ])  # fmt: skip
-def test_when_the_configured_key_does_not_open_the_newest_item_then_it_is_refused(
+def test_CS_2_when_the_configured_key_does_not_open_the_newest_item_then_it_is_refused(
     service: CaseService, db: Database, key: bytes | None, old_keys: tuple[bytes, ...],
     refused: bool,
 ) -> None:  # fmt: skip
@@ -63,7 +63,7 @@ def test_when_the_configured_key_does_not_open_the_newest_item_then_it_is_refuse
     assert evidence_state(vault) == ("off" if key is None else "on")
 
 
-def test_when_evidence_is_rekeyed_then_every_item_opens_with_the_new_key_alone_and_it_resumes(
+def test_CS_2_when_evidence_is_rekeyed_then_every_item_opens_with_the_new_key_alone_and_it_resumes(
     service: CaseService, db: Database
 ) -> None:
     kept = [_keep(service, EvidenceVault(db, service, OLD)) for _ in range(3)]

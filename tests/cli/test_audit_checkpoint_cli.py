@@ -114,7 +114,7 @@ def test_when_nothing_changed_since_the_checkpoint_then_verify_checkpoint_exits_
     (True, "error: the log no longer holds event 6 of the checkpoint"),
     (False, "error: the log does not extend the checkpoint: event 6 now hashes to"),
 ])  # fmt: skip
-def test_when_an_insider_rewrites_history_and_recomputes_every_hash_then_only_the_checkpoint_fails(
+def test_UK_16_when_an_insider_rewrites_history_and_recomputes_every_hash_then_checkpoint_fails(
     settings: Settings, db: Database, tmp_path: Path, drop_last: bool, message: str
 ) -> None:
     _checkpoint(settings, tmp_path / "cp.json")

@@ -15,6 +15,11 @@ So an edited row breaks its own hash, an inserted or deleted row breaks ``seq``
 or the next ``prev_hash``, and reordered rows break the links. A deleted tail is
 caught by the head row, which names the last link.
 
+The limit: whoever can write the database can recompute every hash after an edit
+and move the head, and this check then passes. Signed checkpoints held outside
+the store (``consentgate.audit.checkpoint``) catch that; on PostgreSQL, triggers
+refuse UPDATE and DELETE of events (migration 0012).
+
 Appends lock the head row (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite has one
 writer), so concurrent writers extend the chain one at a time and never fork it.
 """

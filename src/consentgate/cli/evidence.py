@@ -145,7 +145,13 @@ def purge(now: datetime | None) -> None:
     help="A file holding an earlier key (base64); repeatable.",
 )
 @click.option("--actor", required=True, help="Who re-keys (recorded).")
-@click.option("--batch", type=click.IntRange(1, 10_000), default=50, show_default=True)
+@click.option(
+    "--batch",
+    type=click.IntRange(1, 10_000),
+    default=50,
+    show_default=True,
+    help="Items re-sealed per transaction.",
+)
 def rekey(
     old_keys: tuple[str, ...], old_key_files: tuple[Path, ...], actor: str, batch: int
 ) -> None:
