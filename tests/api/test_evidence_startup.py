@@ -44,7 +44,7 @@ def _seal(url: str, key: str) -> None:
         db.dispose()
 
 
-@pytest.mark.parametrize(("key", "state"), [(None, "off"), (_key(), "on")])
+@pytest.mark.parametrize(("key", "state"), [(None, "off"), (_key(), "on")], ids=["off", "on"])
 def test_CS_2_when_readyz_is_asked_then_it_says_whether_evidence_is_kept(
     sqlite_url: str, key: str | None, state: str
 ) -> None:
@@ -55,7 +55,7 @@ def test_CS_2_when_readyz_is_asked_then_it_says_whether_evidence_is_kept(
 @pytest.mark.parametrize(("key", "line"), [
     (None, "evidence: off: CONSENTGATE_EVIDENCE_KEY is not set"),
     (_key(), "evidence: on"),
-])  # fmt: skip
+], ids=["off", "on"])  # fmt: skip
 def test_when_detectors_check_runs_then_it_prints_the_evidence_state(
     sqlite_url: str, key: str | None, line: str
 ) -> None:

@@ -48,7 +48,7 @@ def test_when_evidence_is_sealed_then_it_stores_the_id_of_its_key(
     (NEW, (), True),           # another key: new evidence would strand the old
     (NEW, (OLD,), False),      # rotation under way: the old key still opens it
     (None, (), False),         # evidence off: warned about, not refused
-])  # fmt: skip
+], ids=["same", "other", "rotating", "off"])  # fmt: skip
 def test_CS_2_when_the_configured_key_does_not_open_the_newest_item_then_it_is_refused(
     service: CaseService, db: Database, key: bytes | None, old_keys: tuple[bytes, ...],
     refused: bool,
