@@ -162,6 +162,50 @@ class Settings(BaseSettings):
             raise ValueError("must be base64 of exactly 32 bytes (e.g. `openssl rand -base64 32`)")
         return value
 
+    evidence_old_keys: Annotated[tuple[SecretStr, ...], NoDecode] = Field(
+        (),
+        description="earlier evidence keys (comma-separated base64), read only to open items "
+        "sealed before a rotation until `consentgate evidence rekey` has re-sealed them",
+    )
+
+    @field_validator("evidence_old_keys", mode="before")
+    @classmethod
+    def _split_old_keys(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(SecretStr(k.strip()) for k in value.split(",") if k.strip())
+        return value
+
+    @field_validator("evidence_old_keys")
+    @classmethod
+    def _old_keys_are_32_bytes(cls, value: tuple[SecretStr, ...]) -> tuple[SecretStr, ...]:
+        for key in value:
+            cls._evidence_key_is_32_bytes(key)
+        return value
+
+    audit_signing_key: SecretStr | None = Field(
+        None,
+        description="base64 of a 32-byte Ed25519 seed that signs audit checkpoints "
+        "(`consentgate audit keygen`); keep it outside the store",
+    )
+    audit_signing_key_file: Path | None = Field(
+        None,
+        description="a file holding the audit signing key instead: PEM (PKCS#8), 32 raw "
+        "bytes or base64 of them",
+    )
+
+    @field_validator("audit_signing_key")
+    @classmethod
+    def _signing_key_is_32_bytes(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        try:
+            raw = base64.b64decode(value.get_secret_value(), validate=True)
+        except binascii.Error:
+            raw = b""
+        if len(raw) != 32:
+            raise ValueError("must be base64 of a 32-byte Ed25519 seed (`audit keygen` makes one)")
+        return value
+
     appeal_window_days: int = Field(
         183,
         ge=183,

@@ -14,6 +14,7 @@ from consentgate.cases.records import CaseKind, Item
 from consentgate.service.keys import Scope
 from tests.api.conftest import Api
 from tests.cases.conftest import MovableClock
+from tests.tamper import as_superuser
 
 START = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
 
@@ -217,7 +218,8 @@ def test_UK_16_when_a_row_is_edited_through_sql_then_audit_verify_names_it_over_
     intact = api.client.get("/v1/audit/verify", headers=report).json()
     assert intact["intact"] is True and intact["events"] >= 2
     with api.services.db.write() as conn:
-        conn.execute(text("UPDATE audit_events SET actor = 'someone else' WHERE seq = 2"))
+        edit = "UPDATE audit_events SET actor = 'someone else' WHERE seq = 2"
+        as_superuser(conn).execute(text(edit))
     broken = api.client.get("/v1/audit/verify", headers=report)
     assert broken.status_code == 200
     assert broken.json() == {

@@ -13,6 +13,7 @@ from consentgate.cases.records import Action, CaseKind, Item
 from consentgate.cases.service import CaseService
 from consentgate.store.cases_tables import audit_events
 from consentgate.store.database import Database
+from tests.tamper import as_superuser
 
 
 def _fill(service: CaseService, cases: int = 3) -> None:
@@ -47,7 +48,7 @@ def test_UK_16_when_a_row_is_tampered_with_then_verify_names_the_first_bad_event
 ) -> None:
     _fill(service)
     with db.write() as conn:
-        tamper(conn)  # type: ignore[operator]
+        tamper(as_superuser(conn))  # type: ignore[operator]
     with db.read() as conn, pytest.raises(chain.ChainBroken, match=message):
         chain.verify(conn)
 
@@ -58,7 +59,7 @@ def test_when_a_forged_row_is_inserted_with_a_valid_hash_then_the_next_link_brea
     _fill(service, 1)
     with db.write() as conn:
         events = list(chain.events(conn))
-        conn.execute(delete(audit_events).where(audit_events.c.seq == 2))
+        as_superuser(conn).execute(delete(audit_events).where(audit_events.c.seq == 2))
         forged = chain.hashed_fields(2, events[1].at, "mallory", "decided", None, "", {})
         conn.execute(
             insert(audit_events).values(

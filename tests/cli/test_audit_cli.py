@@ -18,6 +18,7 @@ from consentgate.cli.main import cli
 from consentgate.settings import Settings
 from consentgate.store.database import Database
 from consentgate.store.migrate import upgrade
+from tests.tamper import as_superuser
 
 START = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
 
@@ -58,7 +59,8 @@ def test_UK_16_when_a_row_is_edited_through_sql_then_audit_verify_exit_1_names_t
     settings: Settings, db: Database
 ) -> None:
     with db.write() as conn:
-        conn.execute(text("UPDATE audit_events SET reason = 'nothing to see' WHERE seq = 4"))
+        edit = "UPDATE audit_events SET reason = 'nothing to see' WHERE seq = 4"
+        as_superuser(conn).execute(text(edit))
     code, out, err = run(settings, "verify")
     assert code == 1
     assert err == "error: event 4 was altered: its hash does not match\n"

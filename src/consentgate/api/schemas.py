@@ -98,3 +98,8 @@ class Readiness(BaseModel):
         description="parts of a request no running detector reads for a protection the policy "
         "relies on (`target: protection`); such requests go to review (R9)",
     )
+    evidence: Literal["on", "off"] = Field(
+        "off",
+        description="whether child-safety evidence is kept (`off`: CONSENTGATE_EVIDENCE_KEY "
+        "is not set, CS-2 not met)",
+    )

@@ -15,6 +15,11 @@ So an edited row breaks its own hash, an inserted or deleted row breaks ``seq``
 or the next ``prev_hash``, and reordered rows break the links. A deleted tail is
 caught by the head row, which names the last link.
 
+The limit: whoever can write the database can recompute every hash after an edit
+and move the head, and this check then passes. Signed checkpoints held outside
+the store (``consentgate.audit.checkpoint``) catch that; on PostgreSQL, triggers
+refuse UPDATE and DELETE of events (migration 0012).
+
 Appends lock the head row (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite has one
 writer), so concurrent writers extend the chain one at a time and never fork it.
 """
@@ -207,11 +212,13 @@ def verify_events(chain: Iterable[Linked], head: tuple[int, str] | None = None) 
     return Verified(events=count, head=prev)
 
 
-def _rows(conn: Connection, batch: int = 5000) -> Iterator[Any]:
+def stored_rows(conn: Connection, *, upto: int | None = None, batch: int = 5000) -> Iterator[Any]:
     """Stored rows in chain order, as they are (no records built: verification is hot)."""
     after = 0
     while True:
         query = select(audit_events).where(audit_events.c.seq > after)
+        if upto is not None:
+            query = query.where(audit_events.c.seq <= upto)
         rows = conn.execute(query.order_by(audit_events.c.seq).limit(batch)).all()
         yield from rows
         if len(rows) < batch:
@@ -221,4 +228,4 @@ def _rows(conn: Connection, batch: int = 5000) -> Iterator[Any]:
 
 def verify(conn: Connection) -> Verified:
     row = conn.execute(select(audit_head.c.seq, audit_head.c.hash)).one()
-    return verify_events(_rows(conn), head=(int(row.seq), row.hash))
+    return verify_events(stored_rows(conn), head=(int(row.seq), row.hash))

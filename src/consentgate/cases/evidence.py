@@ -6,9 +6,11 @@ preserved for a year; everywhere else ConsentGate keeps hashes only. So the
 image of an R1 escalation is sealed with AES-256-GCM under a key from settings
 (``CONSENTGATE_EVIDENCE_KEY``), kept until ``retain_until`` (one year by default,
 longer under legal hold), and every view is an ``evidence_viewed`` event of the
-audit chain, written in the same transaction that decrypts it (CS-5: access
-minimised and logged). Purging drops the ciphertext and keeps the record
-(hash, dates) so the chain still proves what was kept.
+audit chain, written in the same transaction that decrypts it, after the bytes
+reached their destination (CS-5: access minimised and logged). A failed open
+(wrong key, altered bytes) is an ``evidence_open_failed`` event. Purging drops
+the ciphertext and keeps the record (hash, dates) so the chain still proves what
+was kept. Which key sealed which item: ``consentgate.cases.evidence_keys``.
 """
 
 from __future__ import annotations
@@ -17,16 +19,17 @@ import base64
 import hashlib
 import os
 import uuid
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Connection, Row, insert, select, update
 
+from consentgate.cases.evidence_keys import EvidenceKeys, KeyUnknown
 from consentgate.cases.records import EventKind
 from consentgate.cases.service import CaseService
-from consentgate.errors import ConsentGateError, NotFound
+from consentgate.errors import ConfigError, ConsentGateError, NotFound
 from consentgate.records import Record
 from consentgate.settings import Settings
 from consentgate.store.cases_tables import case_evidence
@@ -51,28 +54,65 @@ class EvidenceRecord(Record):
     retain_until: datetime
     legal_hold: bool
     purged_at: datetime | None = None
+    key_id: str | None = None
 
 
 class EvidenceVault:
     def __init__(
-        self, db: Database, cases: CaseService, key: bytes | None, *, retention_days: int = 365
+        self,
+        db: Database,
+        cases: CaseService,
+        key: bytes | None,
+        *,
+        retention_days: int = 365,
+        old_keys: Sequence[bytes] = (),
     ) -> None:
         if key is not None and len(key) != 32:
             raise ValueError("the evidence key must be 32 bytes")
         self.db = db
         self.cases = cases
-        self._aead = AESGCM(key) if key is not None else None
+        self.keys = EvidenceKeys.of(key, old_keys)
         self.retention = timedelta(days=retention_days)
 
     @classmethod
     def from_settings(cls, db: Database, cases: CaseService, settings: Settings) -> EvidenceVault:
         secret = settings.evidence_key
         key = base64.b64decode(secret.get_secret_value()) if secret is not None else None
-        return cls(db, cases, key, retention_days=settings.evidence_retention_days)
+        old = [base64.b64decode(k.get_secret_value()) for k in settings.evidence_old_keys]
+        return cls(db, cases, key, retention_days=settings.evidence_retention_days, old_keys=old)
 
     @property
     def enabled(self) -> bool:
-        return self._aead is not None
+        return self.keys.enabled
+
+    def check_key(self) -> None:
+        """Raise ConfigError unless the configured keys open the newest sealed item.
+
+        Why the newest: it was sealed by the key the service ran with last, so a
+        key that cannot open it is a different key, and starting with it would
+        seal new evidence that the previous key's holders cannot read, and the
+        reverse. Nothing sealed, or no key at all (evidence off), passes.
+        """
+        if not self.keys.enabled:
+            return
+        with self.db.read() as conn:
+            row = conn.execute(
+                select(case_evidence)
+                .where(case_evidence.c.ciphertext.is_not(None))
+                .order_by(case_evidence.c.kept_at.desc(), case_evidence.c.id.desc())
+                .limit(1)
+            ).first()
+        if row is None:
+            return
+        try:
+            self.keys.open(row.key_id, row.nonce, row.ciphertext, row.id.encode())
+        except (KeyUnknown, InvalidTag):
+            raise ConfigError(
+                f"CONSENTGATE_EVIDENCE_KEY (key id {self.keys.current_id}) does not open the "
+                f"newest sealed evidence (key id {row.key_id or 'unknown'}): configure the key "
+                "it was sealed with, or add the old key to CONSENTGATE_EVIDENCE_OLD_KEYS and "
+                "run `consentgate evidence rekey`"
+            ) from None
 
     def keep(
         self, conn: Connection, case_id: str, data: bytes, media_type: str, *, actor: str
@@ -80,7 +120,7 @@ class EvidenceVault:
         """Seal ``data`` for ``case_id`` in ``conn``'s transaction; None (and an event
         saying why) when no key is configured."""
         digest = hashlib.sha256(data).hexdigest()
-        if self._aead is None:
+        if not self.keys.enabled:
             self.cases.record(
                 case_id,
                 EventKind.EVIDENCE_KEPT,
@@ -92,6 +132,7 @@ class EvidenceVault:
             return None
         evidence_id = uuid.uuid4().hex
         nonce = os.urandom(12)
+        sealed_by, ciphertext = self.keys.seal(nonce, data, evidence_id.encode())
         now = self.cases.clock()
         conn.execute(
             insert(case_evidence).values(
@@ -100,7 +141,8 @@ class EvidenceVault:
                 media_type=media_type,
                 sha256=digest,
                 nonce=nonce,
-                ciphertext=self._aead.encrypt(nonce, data, evidence_id.encode()),
+                ciphertext=ciphertext,
+                key_id=sealed_by,
                 kept_at=now,
                 retain_until=now + self.retention,
                 legal_hold=False,
@@ -124,27 +166,61 @@ class EvidenceVault:
             ).all()
         return [_record(row) for row in rows]
 
-    def view(self, evidence_id: str, *, actor: str, reason: str) -> tuple[EvidenceRecord, bytes]:
-        """Open a piece of evidence; the view is an audit event in the same transaction."""
-        if self._aead is None:
+    def view(
+        self,
+        evidence_id: str,
+        *,
+        actor: str,
+        reason: str,
+        deliver: Callable[[bytes], None] | None = None,
+    ) -> tuple[EvidenceRecord, bytes]:
+        """Open a piece of evidence; the view is an audit event in the same transaction.
+
+        ``deliver`` (e.g. writing the bytes to a file) runs before the event is
+        written: if it fails, the transaction rolls back and no view is recorded
+        that did not happen. A failed open is recorded in a transaction of its own.
+        """
+        if not self.keys.enabled:
             raise NotFound("no evidence key is configured, so no evidence can be opened")
+        failed: tuple[str, str] | None = None
         with self.db.write() as conn:
             row = _row(conn, evidence_id)
             if row.ciphertext is None:
                 raise NotFound(f"evidence {evidence_id} was purged at the end of its retention")
             try:
-                data = self._aead.decrypt(row.nonce, row.ciphertext, evidence_id.encode())
-            except InvalidTag:
-                raise EvidenceUnreadable(f"evidence {evidence_id} does not open") from None
-            self.cases.record(
-                row.case_id,
-                EventKind.EVIDENCE_VIEWED,
-                actor=actor,
-                reason=reason,
-                data={"evidence_id": evidence_id},
-                conn=conn,
+                data = self.keys.open(row.key_id, row.nonce, row.ciphertext, evidence_id.encode())
+            except (KeyUnknown, InvalidTag) as exc:
+                why = "sealed under another key" if isinstance(exc, KeyUnknown) else "does not open"
+                failed = (row.case_id, why)
+            else:
+                if deliver is not None:
+                    deliver(data)
+                self.cases.record(
+                    row.case_id,
+                    EventKind.EVIDENCE_VIEWED,
+                    actor=actor,
+                    reason=reason,
+                    data={"evidence_id": evidence_id},
+                    conn=conn,
+                )
+        if failed is not None:
+            self.open_failed(evidence_id, failed[0], why=failed[1], actor=actor, reason=reason)
+            raise EvidenceUnreadable(
+                f"evidence {evidence_id} {failed[1]}: wrong key, or its bytes were altered"
             )
         return _record(row), data
+
+    def open_failed(
+        self, evidence_id: str, case_id: str, *, why: str, actor: str, reason: str
+    ) -> None:
+        """Record that evidence did not open (who tried, why they tried, what happened)."""
+        self.cases.record(
+            case_id,
+            EventKind.EVIDENCE_OPEN_FAILED,
+            actor=actor,
+            reason=reason,
+            data={"evidence_id": evidence_id, "failure": why, "key_id": self.keys.current_id},
+        )
 
     def hold(self, evidence_id: str, *, on: bool, actor: str, reason: str) -> EvidenceRecord:
         """Put evidence under legal hold (never purged) or release it."""

@@ -83,6 +83,8 @@ class EventKind(StrEnum):
     EVIDENCE_VIEWED = "evidence_viewed"
     EVIDENCE_KEPT = "evidence_kept"
     EVIDENCE_PURGED = "evidence_purged"
+    EVIDENCE_OPEN_FAILED = "evidence_open_failed"  # wrong key or altered ciphertext
+    EVIDENCE_REKEYED = "evidence_rekeyed"  # re-sealed under the current key
     BANK_CHANGED = "bank_changed"
 
 

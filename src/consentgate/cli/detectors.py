@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from consentgate.banks.wiring import store_exists
+from consentgate.cases.evidence_status import OFF_WARNING, EvidenceState, check_evidence
 from consentgate.cli.context import app_context
 from consentgate.cli.output import print_json, print_table
 from consentgate.detectors.registry import installed_detectors
@@ -16,7 +18,8 @@ from consentgate.engine import ScreeningEngine
     "--check",
     is_flag=True,
     help="Build the configured detector set as `serve` would: exit 2 when a detector that is "
-    "on cannot run, else say which are off and which protections that leaves uncovered.",
+    "on cannot run (or the evidence key does not open the newest sealed item), else say which "
+    "are off, which protections that leaves uncovered, and whether evidence is kept.",
 )
 def detectors(as_json: bool, check: bool) -> None:
     """List the installed detectors (built-in and plug-in), with versions."""
@@ -65,8 +68,11 @@ def _check(as_json: bool) -> None:
         gaps = [f"{gap.target.value}: {gap.protection}" for gap in engine.protections_off()]
     finally:
         engine.close()
+    evidence = _evidence()
     if as_json:
-        print_json({"running": running, "turned_off": off, "protections_off": gaps})
+        print_json(
+            {"running": running, "turned_off": off, "protections_off": gaps, "evidence": evidence}
+        )
         return
     rows = [(name, "on") for name in running] + [(n, f"off: {how}") for n, how in off.items()]
     print_table("Configured detectors", ["name", "state"], sorted(rows))
@@ -74,3 +80,14 @@ def _check(as_json: bool) -> None:
         click.echo("Protections off (requests that need them go to review, R9): " + "; ".join(gaps))
     else:
         click.echo("Every protection the policy relies on has a running detector.")
+    click.echo(OFF_WARNING if evidence == "off" else "evidence: on")
+
+
+def _evidence() -> EvidenceState:
+    """``on``/``off`` as /readyz says it; a key that does not open the newest item exits 2."""
+    context = app_context()
+    if context.settings.evidence_key is None:
+        return "off"
+    if store_exists(context.settings.database_url):
+        check_evidence(context.case_system().vault)
+    return "on"

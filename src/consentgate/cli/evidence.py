@@ -1,27 +1,42 @@
-"""``consentgate evidence``: list, open, hold and purge sealed child-safety evidence.
+"""``consentgate evidence``: list, open, hold, purge and re-key sealed child-safety evidence.
 
 Opening evidence writes an ``evidence_viewed`` event (who, why) in the same
-transaction that decrypts it; the bytes go to a file named on the command line,
-never to the terminal.
+transaction that decrypts it, once the bytes are in the file named on the
+command line (never the terminal): the file is created first, exclusively and
+without following links, so a view that could not be written is never logged.
+Every command first checks that the configured key opens the newest sealed
+item (exit 2 otherwise), as ``serve`` does.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import os
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import IO
 
 import click
 
 from consentgate.cases.evidence import EvidenceVault
+from consentgate.cases.evidence_rekey import rekey as rekey_all
 from consentgate.cli.cases import now_option
 from consentgate.cli.context import app_context
 from consentgate.cli.output import print_json, print_table
-from consentgate.errors import BadInput
+from consentgate.errors import BadInput, ConsentGateError
 
 
-def _vault(now: datetime | None = None) -> EvidenceVault:
+def _vault(now: datetime | None = None, *, old_keys: Sequence[bytes] = ()) -> EvidenceVault:
     vault = app_context().case_system(now).vault
     assert vault is not None  # build_cases always makes one; it may have no key
+    if old_keys:
+        vault = EvidenceVault(
+            vault.db, vault.cases, vault.keys.current,
+            retention_days=vault.retention.days, old_keys=[*vault.keys.earlier, *old_keys],
+        )  # fmt: skip
+    vault.check_key()
     return vault
 
 
@@ -58,15 +73,42 @@ def list_(case_id: str, as_json: bool) -> None:
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=True)
 def view(evidence_id: str, actor: str, reason: str, output: Path) -> None:
     """Decrypt evidence into OUTPUT; the view is recorded in the audit chain."""
-    if output.exists():
-        raise BadInput(f"{output} exists: evidence is never written over a file", field="output")
-    record, data = _vault().view(evidence_id, actor=actor, reason=reason)
-    with output.open("xb") as handle:  # only its owner may read it
-        output.chmod(0o600)
-        handle.write(data)
+    vault = _vault()
+    handle = _create(output)
+    try:
+        with handle:
+            record, _ = vault.view(
+                evidence_id, actor=actor, reason=reason, deliver=lambda data: _write(handle, data)
+            )
+    except BaseException:
+        output.unlink(missing_ok=True)
+        raise
     click.echo(
         f"wrote {output} ({record.media_type}, sha256 {record.sha256}); the view is recorded"
     )
+
+
+def _create(output: Path) -> IO[bytes]:
+    """A new file only its owner may read; an existing file or any link there is refused."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(output, flags, 0o600)
+    except FileExistsError:
+        raise BadInput(
+            f"{output} exists (or is a link): evidence is never written over a file", field="output"
+        ) from None
+    except OSError as exc:
+        raise BadInput(f"cannot create {output}: {exc.strerror}", field="output") from None
+    return os.fdopen(fd, "wb")
+
+
+def _write(handle: IO[bytes], data: bytes) -> None:
+    try:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    except OSError as exc:
+        raise BadInput(f"cannot write the evidence: {exc.strerror}", field="output") from None
 
 
 @evidence.command("hold")
@@ -86,3 +128,64 @@ def purge(now: datetime | None) -> None:
     """Drop the content of evidence past its retention and not on hold (run daily)."""
     count = _vault(now).purge(now)
     click.echo(f"purged {count} piece(s) of evidence")
+
+
+@evidence.command("rekey")
+@click.option(
+    "--old-key",
+    "old_keys",
+    multiple=True,
+    help="An earlier key (base64 of 32 bytes) that sealed some items; repeatable.",
+)
+@click.option(
+    "--old-key-file",
+    "old_key_files",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="A file holding an earlier key (base64); repeatable.",
+)
+@click.option("--actor", required=True, help="Who re-keys (recorded).")
+@click.option(
+    "--batch",
+    type=click.IntRange(1, 10_000),
+    default=50,
+    show_default=True,
+    help="Items re-sealed per transaction.",
+)
+def rekey(
+    old_keys: tuple[str, ...], old_key_files: tuple[Path, ...], actor: str, batch: int
+) -> None:
+    """Re-seal every item under CONSENTGATE_EVIDENCE_KEY (resumable; progress on stderr).
+
+    Earlier keys come from --old-key, --old-key-file and CONSENTGATE_EVIDENCE_OLD_KEYS.
+    Exits 1 when some item opened with none of them (each is an audit event).
+    """
+    given = [*old_keys, *(p.read_text(encoding="ascii").strip() for p in old_key_files)]
+    vault = _vault(old_keys=[_key(text) for text in given])
+    done = rekey_all(
+        vault,
+        actor=actor,
+        batch=batch,
+        progress=lambda n, bad: click.echo(f"re-sealed {n}, not opened {bad}", err=True),
+    )
+    current = vault.keys.current_id
+    click.echo(f"re-sealed {done.resealed} piece(s) of evidence under key id {current}")
+    if done.failed:
+        raise RekeyIncomplete(
+            f"{len(done.failed)} piece(s) opened with no given key: {', '.join(done.failed[:5])}"
+        )
+
+
+class RekeyIncomplete(ConsentGateError):
+    exit_code = 1
+    title = "Some evidence was not re-sealed"
+
+
+def _key(text: str) -> bytes:
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raw = b""
+    if len(raw) != 32:
+        raise BadInput("an old evidence key is base64 of exactly 32 bytes", field="old-key")
+    return raw

@@ -2,7 +2,9 @@
 
 Everything that can fail because of configuration fails here, before a port
 is bound: settings are validated, the store is opened and migrated (once, in
-this process, before any worker starts) and the engine is built once. The
+this process, before any worker starts), the evidence key is checked against
+the newest sealed item (a missing key is a WARNING line: evidence off) and the
+engine is built once. The
 workers then read the same settings from the environment.
 """
 
@@ -16,6 +18,8 @@ import click
 import uvicorn
 from sqlalchemy.exc import SQLAlchemyError
 
+from consentgate.cases.evidence_status import check_evidence
+from consentgate.cases.wiring import build_cases
 from consentgate.cli.context import app_context
 from consentgate.errors import ConfigError
 from consentgate.service.wiring import check_engine, prepare_store
@@ -73,9 +77,15 @@ def serve(
     """
     settings = _settings(host=host, port=port, database_url=database_url, workers=workers)
     try:
-        prepare_store(settings).dispose()
+        db = prepare_store(settings)
     except SQLAlchemyError as exc:
         raise ConfigError(f"cannot open the store: {type(exc).__name__}") from None
+    try:
+        warning = check_evidence(build_cases(db, settings).vault)
+    finally:
+        db.dispose()
+    if warning is not None:
+        click.echo(f"WARNING: {warning}", err=True)
     check_engine(settings)
     _export(settings)
     metrics_dir = _metrics_dir(settings.workers)

@@ -118,6 +118,12 @@ class Services:
         db = prepare_store(settings, migrate=migrate)
         system = build_cases(db, settings)
         banks: Banks | None = None
+        if system.vault is not None and system.vault.enabled:
+            try:
+                system.vault.check_key()  # a worker started without `serve` refuses it too
+            except BaseException:
+                db.dispose()
+                raise
         actions: BackgroundWorker | None = None
         try:
             banks = open_banks(settings, db=db, start=True, observer=system.automated)

@@ -6,7 +6,8 @@ projection so queues can be listed and sorted in SQL; it is rewritten in the
 same transaction as the event that changes it, and can be rebuilt from the
 events. ``audit_head`` is one row naming the chain's last link: appends lock it,
 so concurrent writers on PostgreSQL extend the chain one at a time, and a deleted
-tail is detected.
+tail is detected. On PostgreSQL, triggers (migration 0012) refuse UPDATE and
+DELETE of ``audit_events`` and let ``audit_head`` move only to the next event.
 """
 
 from __future__ import annotations
@@ -91,4 +92,5 @@ case_evidence = Table(
     Column("retain_until", TS, nullable=False, index=True),
     Column("legal_hold", Boolean, nullable=False),
     Column("purged_at", TS, nullable=True),
+    Column("key_id", String(16), nullable=True, doc="the sealing key's id (NULL: before 0012)"),
 )

@@ -11,6 +11,7 @@ from consentgate.api.deps import key_with
 from consentgate.api.problems import problem_responses
 from consentgate.api.runtime import runtime_of
 from consentgate.api.schemas import Health, Readiness
+from consentgate.cases.evidence_status import evidence_state
 from consentgate.errors import NotReady
 from consentgate.service.keys import ApiKey, Scope
 from consentgate.service.wiring import Services
@@ -39,12 +40,14 @@ async def readyz(request: Request) -> Readiness:
     """200 once models and indexes are loaded and the store answers; 503 before (no key).
 
     Also says which detectors the operator turned off and which protections
-    that leaves without a detector (requests touching them go to review).
+    that leaves without a detector (requests touching them go to review), and
+    whether child-safety evidence is kept (`evidence: off` without a key).
     """
     services = runtime_of(request).ready_services()
     await run_in_threadpool(_ping, services)
     engine = services.engine
     return Readiness(
+        evidence=evidence_state(services.automated.vault),
         detectors=engine.registry.names(),
         policy=f"{engine.policy.id}@{engine.policy.version}",
         turned_off=dict(engine.registry.turned_off),
