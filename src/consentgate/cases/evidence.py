@@ -27,6 +27,7 @@ from sqlalchemy import Connection, Row, insert, select, update
 from consentgate.cases.records import EventKind
 from consentgate.cases.service import CaseService
 from consentgate.errors import ConsentGateError, NotFound
+from consentgate.people import Act, Actor, require
 from consentgate.records import Record
 from consentgate.settings import Settings
 from consentgate.store.cases_tables import case_evidence
@@ -124,8 +125,14 @@ class EvidenceVault:
             ).all()
         return [_record(row) for row in rows]
 
-    def view(self, evidence_id: str, *, actor: str, reason: str) -> tuple[EvidenceRecord, bytes]:
-        """Open a piece of evidence; the view is an audit event in the same transaction."""
+    def view(
+        self, evidence_id: str, *, actor: Actor, reason: str
+    ) -> tuple[EvidenceRecord, bytes]:
+        """Open a piece of evidence; the view is an audit event in the same transaction.
+
+        A user must hold a role that may open evidence (compliance, admin).
+        """
+        require(actor, Act.OPEN_EVIDENCE)
         if self._aead is None:
             raise NotFound("no evidence key is configured, so no evidence can be opened")
         with self.db.write() as conn:
@@ -146,8 +153,9 @@ class EvidenceVault:
             )
         return _record(row), data
 
-    def hold(self, evidence_id: str, *, on: bool, actor: str, reason: str) -> EvidenceRecord:
-        """Put evidence under legal hold (never purged) or release it."""
+    def hold(self, evidence_id: str, *, on: bool, actor: Actor, reason: str) -> EvidenceRecord:
+        """Put evidence under legal hold (never purged) or release it (compliance, admin)."""
+        require(actor, Act.OPEN_EVIDENCE)
         with self.db.write() as conn:
             row = _row(conn, evidence_id)
             conn.execute(
