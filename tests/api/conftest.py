@@ -28,9 +28,7 @@ class Api:
     def key(
         self, *scopes: Scope, rate: float | None = None, user: str | None = None
     ) -> dict[str, str]:
-        new = self.services.keys.create(
-            list(scopes), name="test", rate_limit_per_s=rate, user=user
-        )
+        new = self.services.keys.create(list(scopes), name="test", rate_limit_per_s=rate, user=user)
         return {"Authorization": f"Bearer {new.key}"}
 
     def user_key(self, name: str, role: Role, *scopes: Scope) -> dict[str, str]:

@@ -125,9 +125,7 @@ class EvidenceVault:
             ).all()
         return [_record(row) for row in rows]
 
-    def view(
-        self, evidence_id: str, *, actor: Actor, reason: str
-    ) -> tuple[EvidenceRecord, bytes]:
+    def view(self, evidence_id: str, *, actor: Actor, reason: str) -> tuple[EvidenceRecord, bytes]:
         """Open a piece of evidence; the view is an audit event in the same transaction.
 
         A user must hold a role that may open evidence (compliance, admin).

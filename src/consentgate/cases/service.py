@@ -328,9 +328,7 @@ def same_person(actor: Actor, case: Case) -> bool:
     """Whether ``actor`` made ``case``'s decision: same user id, or same name by ``name_key``."""
     if isinstance(actor, User) and actor.id == case.decided_by_user:
         return True
-    return case.decided_by is not None and name_key(actor_name(actor)) == name_key(
-        case.decided_by
-    )
+    return case.decided_by is not None and name_key(actor_name(actor)) == name_key(case.decided_by)
 
 
 _GUARDED = frozenset(

@@ -156,8 +156,7 @@ class KeyStore:
             beyond = sorted(s.value for s in scopes if s not in ROLE_SCOPES[owner.role])
             if beyond:
                 raise BadInput(
-                    f"the {owner.role.value} role does not allow the {', '.join(beyond)} "
-                    "scope(s)",
+                    f"the {owner.role.value} role does not allow the {', '.join(beyond)} scope(s)",
                     field="scope",
                 )
         raw = KEY_PREFIX + secrets.token_urlsafe(32)

@@ -122,4 +122,3 @@ class UserStore:
             )
             row = conn.execute(select(users).where(users.c.id == user.id)).one()
         return to_user(row._mapping)
-
