@@ -56,6 +56,13 @@ ROLE_ACTS = MappingProxyType(
 """The one table of who may do what. An appeals reviewer may also decide cases, but
 never an appeal on a decision of their own (``CaseService.decide_appeal``)."""
 
+_DOING = {
+    Act.DECIDE: "decide cases",
+    Act.DECIDE_APPEAL: "decide appeals",
+    Act.CHANGE_BANKS: "change banks",
+    Act.OPEN_EVIDENCE: "open evidence",
+}
+
 RESERVED_NAMES = frozenset({"automated", "notifier", "operator", "reporter", "affected_user"})
 """Actors that are not people: no user may take these names."""
 
@@ -106,4 +113,4 @@ def require(actor: Actor, act: Act) -> None:
     if not actor.active:
         raise Forbidden(f"user {actor.name!r} is disabled")
     if not actor.may(act):
-        raise Forbidden(f"the {actor.role.value} role may not {act.value.replace('_', ' ')}")
+        raise Forbidden(f"the {actor.role.value} role may not {_DOING[act]}")

@@ -1,6 +1,7 @@
 """``consentgate evidence``: list, open, hold and purge sealed child-safety evidence.
 
-Opening evidence writes an ``evidence_viewed`` event (who, why) in the same
+``--actor`` names an active user whose role may open evidence (compliance or
+admin). Opening evidence writes an ``evidence_viewed`` event (who, why) in the same
 transaction that decrypts it; the bytes go to a file named on the command line,
 never to the terminal.
 """
@@ -53,14 +54,14 @@ def list_(case_id: str, as_json: bool) -> None:
 
 @evidence.command("view")
 @click.argument("evidence_id")
-@click.option("--actor", required=True, help="Who opens it (recorded).")
+@click.option("--actor", required=True, help="The user who opens it (compliance or admin).")
 @click.option("--reason", required=True, help="Why (recorded), e.g. the report it is for.")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=True)
 def view(evidence_id: str, actor: str, reason: str, output: Path) -> None:
     """Decrypt evidence into OUTPUT; the view is recorded in the audit chain."""
     if output.exists():
         raise BadInput(f"{output} exists: evidence is never written over a file", field="output")
-    record, data = _vault().view(evidence_id, actor=actor, reason=reason)
+    record, data = _vault().view(evidence_id, actor=app_context().actor(actor), reason=reason)
     with output.open("xb") as handle:  # only its owner may read it
         output.chmod(0o600)
         handle.write(data)
@@ -72,11 +73,13 @@ def view(evidence_id: str, actor: str, reason: str, output: Path) -> None:
 @evidence.command("hold")
 @click.argument("evidence_id")
 @click.option("--release", is_flag=True, help="Lift the hold instead.")
-@click.option("--actor", required=True)
+@click.option("--actor", required=True, help="The user who holds it (compliance or admin).")
 @click.option("--reason", required=True)
 def hold(evidence_id: str, release: bool, actor: str, reason: str) -> None:
     """Keep evidence past its retention (legal hold), or release it."""
-    record = _vault().hold(evidence_id, on=not release, actor=actor, reason=reason)
+    record = _vault().hold(
+        evidence_id, on=not release, actor=app_context().actor(actor), reason=reason
+    )
     click.echo(f"evidence {record.id}: legal hold {'on' if record.legal_hold else 'off'}")
 
 
