@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from httpx import Response
 
+from consentgate.audit import chain
 from consentgate.cases.records import CaseKind, EventKind, Item
 from consentgate.people import Role
 from consentgate.service.keys import Scope
@@ -148,3 +149,25 @@ def test_when_a_user_is_disabled_then_their_keys_are_refused(sqlite_url: str) ->
         api.services.keys.users.disable("alice")
         refused = api.client.get("/v1/cases", headers=alice)
     assert refused.status_code == 401
+
+
+def test_when_a_user_key_changes_banks_then_the_chain_and_the_entry_name_the_user(
+    sqlite_api: Api,
+) -> None:
+    api = sqlite_api
+    alice = api.user_key("alice", Role.MODERATOR, Scope.BANKS_WRITE)
+    made = api.client.post("/v1/banks", json={"name": "victims", "kind": "ncii"}, headers=alice)
+    assert made.status_code == 201, made.text
+    added = api.client.post(
+        "/v1/banks/victims/entries", json={"md5": "0" * 31 + "1"}, headers=alice
+    )
+    assert added.status_code == 201, added.text
+    entry_id = added.json()["entry"]["id"]
+    assert added.json()["entry"]["added_by"] == "alice"
+    withdrawn = api.client.post(
+        f"/v1/entries/{entry_id}/withdraw", json={"reason": "request"}, headers=alice
+    )
+    assert withdrawn.status_code == 200, withdrawn.text
+    with api.services.db.read() as conn:
+        changes = [e for e in chain.events(conn) if e.kind is EventKind.BANK_CHANGED]
+    assert [e.actor for e in changes] == ["alice"] * 3
