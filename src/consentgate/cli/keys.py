@@ -46,7 +46,7 @@ def keys() -> None:
     "its scopes must fit their role.",
 )
 @click.option("--rate-limit", type=float, help="Requests/s per worker (0 = unlimited).")
-@click.option("--json", "as_json", is_flag=True, help='Print {"id", "key", "scopes"}.')
+@click.option("--json", "as_json", is_flag=True, help='Print {"id", "key", "scopes", "user"}.')
 @database_option
 def create(
     scopes: tuple[str, ...],
