@@ -86,8 +86,9 @@ def test_when_a_name_cannot_be_a_users_then_exit_2(settings: Settings, name: str
     assert code == 2 and why in err
 
 
-def test_when_an_unknown_role_is_given_then_exit_2(settings: Settings) -> None:
-    assert add(settings, "alice", "boss")[0] == 2
+def test_when_an_unknown_role_is_given_then_exit_2_naming_the_roles(settings: Settings) -> None:
+    code, _, err = add(settings, "alice", "boss")
+    assert code == 2 and "moderator" in err and "compliance" in err
 
 
 def test_when_an_unknown_user_is_disabled_then_exit_3(settings: Settings) -> None:
