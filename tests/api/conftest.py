@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from PIL import Image, ImageDraw
 
 from consentgate.api.app import create_app
+from consentgate.people import Role
 from consentgate.service.keys import Scope
 from consentgate.service.wiring import Services
 from consentgate.settings import Settings
@@ -24,9 +25,16 @@ class Api:
     client: TestClient
     services: Services
 
-    def key(self, *scopes: Scope, rate: float | None = None) -> dict[str, str]:
-        new = self.services.keys.create(list(scopes), name="test", rate_limit_per_s=rate)
+    def key(
+        self, *scopes: Scope, rate: float | None = None, user: str | None = None
+    ) -> dict[str, str]:
+        new = self.services.keys.create(list(scopes), name="test", rate_limit_per_s=rate, user=user)
         return {"Authorization": f"Bearer {new.key}"}
+
+    def user_key(self, name: str, role: Role, *scopes: Scope) -> dict[str, str]:
+        """A key acting for a new user ``name`` (``moderate`` unless scopes are given)."""
+        self.services.keys.users.add(name, role)
+        return self.key(*(scopes or (Scope.MODERATE,)), user=name)
 
 
 def make_settings(database_url: str, **overrides: object) -> Settings:

@@ -11,6 +11,7 @@ from sqlalchemy import text
 
 from consentgate.audit.export import verify_export
 from consentgate.cases.records import CaseKind, Item
+from consentgate.people import Role
 from consentgate.service.keys import Scope
 from tests.api.conftest import Api
 from tests.cases.conftest import MovableClock
@@ -69,11 +70,12 @@ def test_when_two_reviewers_decide_one_case_at_once_then_one_200_and_one_409(
     barrier = threading.Barrier(2)
     answers: list[Response] = []
 
-    def decide(actor: str) -> None:
+    def decide(headers: dict[str, str]) -> None:
         barrier.wait()
-        answers.append(_decide(api, case_id, moderate, version=version, actor=actor))
+        answers.append(_decide(api, case_id, headers, version=version))
 
-    threads = [threading.Thread(target=decide, args=(a,)) for a in ("alice", "bob")]
+    reviewers = [api.user_key(name, Role.MODERATOR) for name in ("alice", "bob")]
+    threads = [threading.Thread(target=decide, args=(h,)) for h in reviewers]
     for t in threads:
         t.start()
     for t in threads:
@@ -93,25 +95,29 @@ def test_when_a_decision_names_a_stale_version_then_409(api: Api, moderate: dict
 
 
 def test_UK_14_when_the_first_decider_decides_the_appeal_over_http_then_403_then_another_200(
-    api: Api, moderate: dict[str, str]
+    api: Api,
 ) -> None:
+    alice = api.user_key("alice", Role.APPEALS)
+    alice_again = api.key(Scope.MODERATE, user="ALICE")  # a second key of the same user
+    bob = api.user_key("bob", Role.APPEALS)
     case_id = _open(api)
-    assert _decide(api, case_id, moderate, actor="alice").status_code == 200
+    assert _decide(api, case_id, alice).status_code == 200
     appealed = api.client.post(
         f"/v1/cases/{case_id}/appeal",
         json={"by": "affected_user", "text": "it was my own photo"},
-        headers=moderate,
+        headers=alice,
     )
     assert appealed.status_code == 200 and appealed.json()["state"] == "appealed"
     url = f"/v1/cases/{case_id}/appeal-decision"
-    body = {"outcome": "reversed", "reason": "consent shown", "actor": "alice"}
-    same = api.client.post(url, json=body, headers=moderate)
-    assert same.status_code == 403
-    assert "made the decision under appeal" in same.json()["detail"]
-    other = api.client.post(url, json=body | {"actor": None}, headers=moderate)
+    body = {"outcome": "reversed", "reason": "consent shown"}
+    for headers in (alice, alice_again):
+        same = api.client.post(url, json=body, headers=headers)
+        assert same.status_code == 403
+        assert "made the decision under appeal" in same.json()["detail"]
+    other = api.client.post(url, json=body, headers=bob)
     assert other.status_code == 200
     assert other.json()["state"] == "reversed"
-    assert other.json()["appeal_decided_by"].startswith("key:")
+    assert other.json()["appeal_decided_by"] == "bob"
 
 
 def test_EU_11_when_a_reporter_appeals_a_decision_not_to_act_five_months_on_then_accepted(
@@ -120,13 +126,13 @@ def test_EU_11_when_a_reporter_appeals_a_decision_not_to_act_five_months_on_then
     clock = MovableClock(START)
     api.services.cases.clock = clock
     case_id = _open(api)
-    assert _decide(api, case_id, moderate, action="no_action", actor="alice").status_code == 200
+    assert _decide(api, case_id, moderate, action="no_action").status_code == 200
     clock.advance(days=152)
     body = {"by": "reporter", "text": "it is still there"}
     accepted = api.client.post(f"/v1/cases/{case_id}/appeal", json=body, headers=moderate)
     assert accepted.status_code == 200 and accepted.json()["appeal_by"] == "reporter"
-    robot = {"outcome": "upheld", "reason": "r", "actor": "automated"}
-    refused = api.client.post(f"/v1/cases/{case_id}/appeal-decision", json=robot, headers=moderate)
+    keyed = {"outcome": "upheld", "reason": "r"}  # a key bound to no user is no person
+    refused = api.client.post(f"/v1/cases/{case_id}/appeal-decision", json=keyed, headers=moderate)
     assert refused.status_code == 403 and "decided by a person" in refused.json()["detail"]
 
 
@@ -136,7 +142,7 @@ def test_EU_11_when_the_appeal_window_has_closed_then_422_naming_when(
     clock = MovableClock(START)
     api.services.cases.clock = clock
     case_id = _open(api)
-    _decide(api, case_id, moderate, actor="alice")
+    _decide(api, case_id, moderate)
     clock.advance(days=400)
     late = api.client.post(
         f"/v1/cases/{case_id}/appeal", json={"by": "affected_user", "text": "x"}, headers=moderate
@@ -150,7 +156,7 @@ def test_UK_15_when_a_reporter_appeals_an_intimate_image_case_over_http_then_exp
     child = _open(api, CaseKind.CHILD_SAFETY)
     ncii = _open(api, CaseKind.UK_INTIMATE_IMAGE)
     for case_id, by in ((child, "affected_user"), (ncii, "reporter")):
-        _decide(api, case_id, moderate, action="no_action", actor="alice")
+        _decide(api, case_id, moderate, action="no_action")
         api.client.post(
             f"/v1/cases/{case_id}/appeal", json={"by": by, "text": "wrong"}, headers=moderate
         )
@@ -234,7 +240,7 @@ def test_UK_16_when_the_audit_log_is_exported_over_http_then_the_stream_reverifi
     api: Api, moderate: dict[str, str]
 ) -> None:
     for _ in range(3):
-        _decide(api, _open(api), moderate, actor="alice")
+        _decide(api, _open(api), moderate)
     params = {"from": "2000-01-01T00:00:00Z", "to": "2100-01-01T00:00:00Z"}
     exported = api.client.get("/v1/audit/export", params=params, headers=api.key(Scope.ADMIN))
     assert exported.status_code == 200

@@ -79,8 +79,8 @@ def test_when_keys_are_managed_from_the_cli_then_create_list_revoke_work(sqlite_
     )
     assert made.exit_code == 0, made.output
     created = json.loads(made.stdout)
-    assert set(created) == {"id", "key", "scopes"}
-    assert created["scopes"] == ["screen", "report"]
+    assert set(created) == {"id", "key", "scopes", "user"}
+    assert created["scopes"] == ["screen", "report"] and created["user"] is None
     listed = runner.invoke(cli, ["keys", "list", "--json"], env=env)
     (entry,) = json.loads(listed.stdout)
     assert entry["name"] == "acme" and created["key"] not in listed.stdout

@@ -14,6 +14,8 @@ from consentgate.cases.records import Action, CaseKind, CaseState, Item
 from consentgate.cases.service import CaseService
 from consentgate.cli.context import AppContext
 from consentgate.cli.main import cli
+from consentgate.people import Role
+from consentgate.service.users import UserStore
 from consentgate.settings import Settings
 from consentgate.store.database import Database
 from consentgate.store.migrate import upgrade
@@ -40,6 +42,8 @@ def seed(settings: Settings) -> Iterator[CaseService]:
     """A case service on the same store whose clock the test sets (``seed.clock.now``)."""
     db = Database(settings.database_url)
     upgrade(db)
+    UserStore(db).add("alice", Role.APPEALS)  # may decide appeals, but not on her own decisions
+    UserStore(db).add("bob", Role.APPEALS)
     yield CaseService(db, settings, clock=Clock())
     db.dispose()
 
@@ -125,9 +129,10 @@ def test_UK_14_when_the_first_decider_decides_the_appeal_then_exit_4_and_another
         "--now", AT)  # fmt: skip
     assert run(settings, "appeal", case_id, "--by", "affected_user", "--text", "mine",
                "--now", AT)[0] == 0  # fmt: skip
-    code, _, err = run(settings, "decide-appeal", case_id, "--outcome", "reversed",
-                       "--reason", "r", "--actor", "alice", "--now", AT)  # fmt: skip
-    assert code == 4 and err.startswith("error: 'alice' made the decision under appeal")
+    for spelling in ("alice", "Alice", " alice ", "ＡＬＩＣＥ"):
+        code, _, err = run(settings, "decide-appeal", case_id, "--outcome", "reversed",
+                           "--reason", "r", "--actor", spelling, "--now", AT)  # fmt: skip
+        assert code == 4 and err.startswith("error: 'alice' made the decision under appeal")
     code, out, err = run(settings, "decide-appeal", case_id, "--outcome", "reversed",
                          "--reason", "r", "--actor", "bob", "--now", AT)  # fmt: skip
     assert code == 0, err
@@ -148,7 +153,7 @@ def test_EU_11_when_a_reporter_appeals_a_decision_not_to_act_after_five_months_t
     assert code == 0, err
     code, _, err = run(settings, "decide-appeal", case_id, "--outcome", "upheld",
                        "--reason", "r", "--actor", "automated")  # fmt: skip
-    assert code == 4 and "decided by a person" in err
+    assert code == 2 and "no user named 'automated'" in err
 
 
 def test_EU_11_when_the_six_month_window_has_closed_then_the_appeal_is_exit_2(

@@ -37,6 +37,11 @@ def test_CS_5_when_evidence_is_viewed_from_the_cli_then_it_is_written_to_a_file_
     code, out, _ = _run(settings, "evidence", "list", case_id, "--json")
     (record,) = json.loads(out)
     target = tmp_path / "seen.png"
+    assert _run(settings, "users", "add", "alice", "--role", "compliance")[0] == 0
+    assert _run(settings, "users", "add", "mo", "--role", "moderator")[0] == 0
+    code, _, err = _run(settings, "evidence", "view", record["id"], "--actor", "mo",
+                        "--reason", "curious", "-o", str(target))  # fmt: skip
+    assert code == 4 and "may not open evidence" in err and not target.exists()
     code, out, err = _run(settings, "evidence", "view", record["id"], "--actor", "alice",
                           "--reason", "NCMEC report", "-o", str(target))  # fmt: skip
     assert code == 0, err
@@ -45,8 +50,8 @@ def test_CS_5_when_evidence_is_viewed_from_the_cli_then_it_is_written_to_a_file_
                         "--reason", "again", "-o", str(target))  # fmt: skip
     assert code == 2 and "exists" in err
     code, out, _ = _run(settings, "cases", "show", case_id, "--json")
-    kinds = [e["kind"] for e in json.loads(out)["events"]]
-    assert kinds.count("evidence_viewed") == 1
+    events = json.loads(out)["events"]
+    assert [e["actor"] for e in events if e["kind"] == "evidence_viewed"] == ["alice"]
     assert _run(settings, "evidence", "purge", "--now", "2027-11-30T10:00:00Z")[1].startswith(
         "purged 0"
     )
@@ -65,6 +70,8 @@ def _sealed(tmp_path: Path, key: str) -> tuple[Settings, str, str]:
     assert code == 0, err
     case_id = json.loads(out)["cases"][0]
     (record,) = json.loads(_run(settings, "evidence", "list", case_id, "--json")[1])
+    assert _run(settings, "users", "add", "alice", "--role", "compliance")[0] == 0
+    assert _run(settings, "users", "add", "ops", "--role", "admin")[0] == 0
     return settings, case_id, record["id"]
 
 

@@ -30,6 +30,7 @@ from consentgate.cases.evidence_keys import EvidenceKeys, KeyUnknown
 from consentgate.cases.records import EventKind
 from consentgate.cases.service import CaseService
 from consentgate.errors import ConfigError, ConsentGateError, NotFound
+from consentgate.people import Act, Actor, require
 from consentgate.records import Record
 from consentgate.settings import Settings
 from consentgate.store.cases_tables import case_evidence
@@ -170,16 +171,18 @@ class EvidenceVault:
         self,
         evidence_id: str,
         *,
-        actor: str,
+        actor: Actor,
         reason: str,
         deliver: Callable[[bytes], None] | None = None,
     ) -> tuple[EvidenceRecord, bytes]:
         """Open a piece of evidence; the view is an audit event in the same transaction.
 
+        A user must hold a role that may open evidence (compliance, admin).
         ``deliver`` (e.g. writing the bytes to a file) runs before the event is
         written: if it fails, the transaction rolls back and no view is recorded
         that did not happen. A failed open is recorded in a transaction of its own.
         """
+        require(actor, Act.OPEN_EVIDENCE)
         if not self.keys.enabled:
             raise NotFound("no evidence key is configured, so no evidence can be opened")
         failed: tuple[str, str] | None = None
@@ -211,7 +214,7 @@ class EvidenceVault:
         return _record(row), data
 
     def open_failed(
-        self, evidence_id: str, case_id: str, *, why: str, actor: str, reason: str
+        self, evidence_id: str, case_id: str, *, why: str, actor: Actor, reason: str
     ) -> None:
         """Record that evidence did not open (who tried, why they tried, what happened)."""
         self.cases.record(
@@ -222,8 +225,9 @@ class EvidenceVault:
             data={"evidence_id": evidence_id, "failure": why, "key_id": self.keys.current_id},
         )
 
-    def hold(self, evidence_id: str, *, on: bool, actor: str, reason: str) -> EvidenceRecord:
-        """Put evidence under legal hold (never purged) or release it."""
+    def hold(self, evidence_id: str, *, on: bool, actor: Actor, reason: str) -> EvidenceRecord:
+        """Put evidence under legal hold (never purged) or release it (compliance, admin)."""
+        require(actor, Act.OPEN_EVIDENCE)
         with self.db.write() as conn:
             row = _row(conn, evidence_id)
             conn.execute(

@@ -23,6 +23,7 @@ from consentgate.cases.evidence import EvidenceVault
 from consentgate.cases.evidence_keys import KeyUnknown
 from consentgate.cases.records import EventKind
 from consentgate.errors import ConfigError
+from consentgate.people import Act, Actor, require
 from consentgate.store.cases_tables import case_evidence
 
 Progress = Callable[[int, int], None]
@@ -36,9 +37,10 @@ class Rekeyed:
 
 
 def rekey(
-    vault: EvidenceVault, *, actor: str, batch: int = 50, progress: Progress | None = None
+    vault: EvidenceVault, *, actor: Actor, batch: int = 50, progress: Progress | None = None
 ) -> Rekeyed:
     """Re-seal every item not under the current key; see the module docstring."""
+    require(actor, Act.OPEN_EVIDENCE)
     keys = vault.keys
     current = keys.current_id
     if current is None:

@@ -31,6 +31,7 @@ def fold(case: Case, event: CaseEvent) -> Case:
             "state": CaseState.ACTIONED if action is Action.REMOVE else CaseState.NO_ACTION,
             "action": action,
             "decided_by": event.actor,
+            "decided_by_user": data.get("user_id"),
             "decided_at": event.at,
         }
     elif kind is EventKind.APPEALED:

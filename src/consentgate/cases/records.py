@@ -3,7 +3,8 @@
 A case's state is never stored as truth: it is the projection of its events
 (``cases.projection``), as in Bluesky's Ozone. Events are small typed records
 with a stable kind, a UTC time, an actor (a person, or ``automated``) and a
-reason; the same rows form the audit chain (``audit.chain``).
+reason; the same rows form the audit chain (``audit.chain``). An event a user
+caused names them in ``actor`` and carries their id as ``data.user_id``.
 """
 
 from __future__ import annotations
@@ -148,6 +149,9 @@ class Case(Record):
     version: int = Field(description="events so far: a decision must name the version it saw")
     assigned_to: str | None = None
     decided_by: str | None = None
+    decided_by_user: str | None = Field(
+        None, description="the id of the user who decided (null when no user did)"
+    )
     decided_at: datetime | None = None
     action: Action | None = None
     escalated: bool = False

@@ -5,6 +5,10 @@ case's cached projection is rewritten only if it is still at the version the
 change was based on (optimistic concurrency: of two reviewers deciding one case
 at once, one wins and the other gets 409), and the hooks run (actions,
 stay-down) in that same transaction, so a crash leaves all of it or none.
+
+An actor is a ``User`` (a person: the event names them and carries their id
+as ``data.user_id``, and their role must allow the change) or a string for
+what no person did (``automated``, ``notifier``, ``key:<id>``).
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from consentgate.cases.records import (
     Queue,
 )
 from consentgate.errors import BadInput, Conflict, Forbidden, NotFound
+from consentgate.people import Act, Actor, User, actor_name, name_key, require
 from consentgate.settings import Settings
 from consentgate.store.cases_tables import cases
 from consentgate.store.database import Database
@@ -67,7 +72,7 @@ class CaseService:
         item: Item,
         *,
         notice_id: str | None = None,
-        actor: str = AUTOMATED,
+        actor: Actor = AUTOMATED,
         reason: str = "",
         data: dict[str, Any] | None = None,
         conn: Connection | None = None,
@@ -95,12 +100,15 @@ class CaseService:
         event = chain.append(
             conn,
             at=now,
-            actor=actor,
+            actor=actor_name(actor),
             kind=EventKind.RECEIVED,
             case_id=case.id,
             reason=reason,
-            data={"kind": kind.value, "item": item.model_dump(mode="json", exclude_none=True)}
-            | (data or {}),
+            data=_stamped(
+                actor,
+                {"kind": kind.value, "item": item.model_dump(mode="json", exclude_none=True)}
+                | (data or {}),
+            ),
         )
         case = fold(case, event)
         conn.execute(insert(cases).values(**_row(case)))
@@ -150,7 +158,8 @@ class CaseService:
         return found
 
     # -- changing --------------------------------------------------------------
-    def assign(self, case_id: str, *, to: str, actor: str) -> Case:
+    def assign(self, case_id: str, *, to: str, actor: Actor) -> Case:
+        require(actor, Act.DECIDE)
         return self._change(case_id, EventKind.ASSIGNED, actor=actor, data={"to": to})
 
     def decide(
@@ -159,11 +168,12 @@ class CaseService:
         action: Action,
         *,
         reason: str,
-        actor: str,
+        actor: Actor,
         expected_version: int | None = None,
         data: dict[str, Any] | None = None,
     ) -> Case:
         """Decide an open case. Deciding one already decided is 409, as is a stale version."""
+        require(actor, Act.DECIDE)
 
         def check(case: Case) -> None:
             if case.state not in OPEN_STATES:
@@ -179,8 +189,9 @@ class CaseService:
             check=check,
         )
 
-    def appeal(self, case_id: str, *, by: Appellant, text: str, actor: str) -> Case:
+    def appeal(self, case_id: str, *, by: Appellant, text: str, actor: Actor) -> Case:
         """Contest a decision (acting or not acting) within the appeal window."""
+        require(actor, Act.DECIDE)
         now = self.clock()
 
         def check(case: Case) -> None:
@@ -205,19 +216,26 @@ class CaseService:
         )
 
     def decide_appeal(
-        self, case_id: str, outcome: AppealOutcome, *, reason: str, actor: str
+        self, case_id: str, outcome: AppealOutcome, *, reason: str, actor: Actor
     ) -> Case:
-        """Decide an appeal: only someone other than the first decider may (403 otherwise)."""
+        """Decide an appeal: only someone other than the first decider may (403 otherwise).
+
+        The first decider and ``actor`` are one person when their user ids are
+        equal, or when their names are equal after ``name_key`` (so neither
+        ``Alice`` for ``alice`` nor a padded ``key:<id> `` gets past it).
+        """
+        require(actor, Act.DECIDE_APPEAL)
+        name = actor_name(actor)
 
         def check(case: Case) -> None:
             if case.state is not CaseState.APPEALED:
                 raise Conflict(f"case {case.id} has no open appeal ({case.state.value})")
-            if actor == case.decided_by:
-                raise Forbidden(
-                    f"{actor!r} made the decision under appeal; another reviewer must decide it"
-                )
-            if actor == AUTOMATED:
+            if name_key(name) == AUTOMATED:
                 raise Forbidden("an appeal is decided by a person")
+            if same_person(actor, case):
+                raise Forbidden(
+                    f"{name!r} made the decision under appeal; another reviewer must decide it"
+                )
 
         return self._change(
             case_id,
@@ -233,7 +251,7 @@ class CaseService:
         case_id: str,
         kind: EventKind,
         *,
-        actor: str,
+        actor: Actor,
         reason: str = "",
         data: dict[str, Any] | None = None,
         conn: Connection | None = None,
@@ -248,14 +266,14 @@ class CaseService:
         case_id: str,
         kind: EventKind,
         *,
-        actor: str,
+        actor: Actor,
         reason: str = "",
         data: dict[str, Any] | None = None,
         expected_version: int | None = None,
         check: Callable[[Case], None] | None = None,
         conn: Connection | None = None,
     ) -> Case:
-        if not actor.strip():
+        if not actor_name(actor).strip():
             raise BadInput("every change names who made it", field="actor")
         if conn is None:
             with self.db.write() as own:
@@ -274,11 +292,11 @@ class CaseService:
         event = chain.append(
             conn,
             at=self.clock(),
-            actor=actor,
+            actor=actor_name(actor),
             kind=kind,
             case_id=case_id,
             reason=reason,
-            data=data,
+            data=_stamped(actor, data or {}),
         )
         new = fold(case, event)
         done = conn.execute(
@@ -299,6 +317,18 @@ class CaseService:
     def _run_hooks(self, conn: Connection, case: Case, event: CaseEvent) -> None:
         for hook in self.hooks:
             hook(conn, case, event)
+
+
+def _stamped(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with the acting user's id, which names them for good (names only show)."""
+    return data | {"user_id": actor.id} if isinstance(actor, User) else data
+
+
+def same_person(actor: Actor, case: Case) -> bool:
+    """Whether ``actor`` made ``case``'s decision: same user id, or same name by ``name_key``."""
+    if isinstance(actor, User) and actor.id == case.decided_by_user:
+        return True
+    return case.decided_by is not None and name_key(actor_name(actor)) == name_key(case.decided_by)
 
 
 _GUARDED = frozenset(

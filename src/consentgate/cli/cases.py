@@ -2,9 +2,11 @@
 
 A thin shell over ``CaseService``. Every command that reads time takes
 ``--now`` (ISO 8601 with a zone), so an audit can replay what the queue looked
-like at any instant; a bad instant is one error line and exit 2. A stale
-``--version`` or a second decision is a conflict (exit 3); deciding an appeal
-on your own decision is refused (exit 4).
+like at any instant; a bad instant is one error line and exit 2. ``--actor``
+names an active user (``consentgate users add``; exit 2 otherwise), and the
+event names that user. A stale ``--version`` or a second decision is a conflict
+(exit 3); deciding an appeal on your own decision, under any spelling of your
+name, or without a role that decides appeals, is refused (exit 4).
 """
 
 from __future__ import annotations
@@ -158,7 +160,7 @@ def _done(case: Case, as_json: bool) -> None:
 @case_id_arg
 @click.option("--action", type=click.Choice([a.value for a in Action]), required=True)
 @click.option("--reason", required=True, help="Why (the statement of reasons starts here).")
-@click.option("--actor", required=True, help="Who decides (a person).")
+@click.option("--actor", required=True, help="Who decides: a user (consentgate users add).")
 @click.option(
     "--version", type=click.IntRange(0), help="The version you reviewed: refused if it changed."
 )
@@ -177,7 +179,13 @@ def decide(
     case = (
         app_context()
         .cases(now)
-        .decide(case_id, Action(action), reason=reason, actor=actor, expected_version=version)
+        .decide(
+            case_id,
+            Action(action),
+            reason=reason,
+            actor=app_context().actor(actor),
+            expected_version=version,
+        )
     )
     _done(case, as_json)
 
@@ -186,14 +194,15 @@ def decide(
 @case_id_arg
 @click.option("--by", type=click.Choice([a.value for a in Appellant]), required=True)
 @click.option("--text", required=True, help="The complaint, in the appellant's words.")
-@click.option("--actor", help="Who files it (default: the appellant).")
+@click.option("--actor", help="The user who files it for the appellant (default: the appellant).")
 @now_option
 @json_option
 def appeal(
     case_id: str, by: str, text: str, actor: str | None, now: datetime | None, as_json: bool
 ) -> None:
     """Contest a decision (to act or not to act) within the appeal window."""
-    case = app_context().cases(now).appeal(case_id, by=Appellant(by), text=text, actor=actor or by)
+    who = app_context().actor(actor) if actor is not None else by
+    case = app_context().cases(now).appeal(case_id, by=Appellant(by), text=text, actor=who)
     _done(case, as_json)
 
 
@@ -201,7 +210,7 @@ def appeal(
 @case_id_arg
 @click.option("--outcome", type=click.Choice([o.value for o in AppealOutcome]), required=True)
 @click.option("--reason", required=True)
-@click.option("--actor", required=True, help="Who decides: not the person who made the decision.")
+@click.option("--actor", required=True, help="Who decides: a user other than the one who decided.")
 @now_option
 @json_option
 def decide_appeal(
@@ -211,7 +220,9 @@ def decide_appeal(
     case = (
         app_context()
         .cases(now)
-        .decide_appeal(case_id, AppealOutcome(outcome), reason=reason, actor=actor)
+        .decide_appeal(
+            case_id, AppealOutcome(outcome), reason=reason, actor=app_context().actor(actor)
+        )
     )
     _done(case, as_json)
 

@@ -13,6 +13,8 @@ from consentgate.cases.service import CaseService
 from consentgate.cases.wiring import CaseSystem, build_cases
 from consentgate.detectors.base import DetectorContext
 from consentgate.engine import ScreeningEngine
+from consentgate.people import User
+from consentgate.service.users import UserStore
 from consentgate.service.wiring import prepare_store
 from consentgate.settings import Settings, load_settings
 from consentgate.store.database import Database
@@ -56,6 +58,14 @@ class AppContext:
         """The case system over the store; ``now`` fixes its clock (``--now``)."""
         clock = fixed_clock(now) if now is not None else system_clock
         return build_cases(self.database(), self.settings, clock=clock)
+
+    def users(self) -> UserStore:
+        """The users of the store (migrated on first use)."""
+        return UserStore(self.database())
+
+    def actor(self, name: str) -> User:
+        """The active user ``--actor`` names; BadInput (exit 2) for anyone else."""
+        return self.users().acting(name)
 
     def cases(self, now: datetime | None = None) -> CaseService:
         """The case service (with its action hook) over the store."""

@@ -1,6 +1,7 @@
 """``consentgate evidence``: list, open, hold, purge and re-key sealed child-safety evidence.
 
-Opening evidence writes an ``evidence_viewed`` event (who, why) in the same
+``--actor`` names an active user whose role may open evidence (compliance or
+admin). Opening evidence writes an ``evidence_viewed`` event (who, why) in the same
 transaction that decrypts it, once the bytes are in the file named on the
 command line (never the terminal): the file is created first, exclusively and
 without following links, so a view that could not be written is never logged.
@@ -68,17 +69,18 @@ def list_(case_id: str, as_json: bool) -> None:
 
 @evidence.command("view")
 @click.argument("evidence_id")
-@click.option("--actor", required=True, help="Who opens it (recorded).")
+@click.option("--actor", required=True, help="The user who opens it (compliance or admin).")
 @click.option("--reason", required=True, help="Why (recorded), e.g. the report it is for.")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=True)
 def view(evidence_id: str, actor: str, reason: str, output: Path) -> None:
     """Decrypt evidence into OUTPUT; the view is recorded in the audit chain."""
     vault = _vault()
+    who = app_context().actor(actor)
     handle = _create(output)
     try:
         with handle:
             record, _ = vault.view(
-                evidence_id, actor=actor, reason=reason, deliver=lambda data: _write(handle, data)
+                evidence_id, actor=who, reason=reason, deliver=lambda data: _write(handle, data)
             )
     except BaseException:
         output.unlink(missing_ok=True)
@@ -114,11 +116,13 @@ def _write(handle: IO[bytes], data: bytes) -> None:
 @evidence.command("hold")
 @click.argument("evidence_id")
 @click.option("--release", is_flag=True, help="Lift the hold instead.")
-@click.option("--actor", required=True)
+@click.option("--actor", required=True, help="The user who holds it (compliance or admin).")
 @click.option("--reason", required=True)
 def hold(evidence_id: str, release: bool, actor: str, reason: str) -> None:
     """Keep evidence past its retention (legal hold), or release it."""
-    record = _vault().hold(evidence_id, on=not release, actor=actor, reason=reason)
+    record = _vault().hold(
+        evidence_id, on=not release, actor=app_context().actor(actor), reason=reason
+    )
     click.echo(f"evidence {record.id}: legal hold {'on' if record.legal_hold else 'off'}")
 
 
@@ -144,7 +148,7 @@ def purge(now: datetime | None) -> None:
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
     help="A file holding an earlier key (base64); repeatable.",
 )
-@click.option("--actor", required=True, help="Who re-keys (recorded).")
+@click.option("--actor", required=True, help="The user who re-keys (compliance or admin).")
 @click.option(
     "--batch",
     type=click.IntRange(1, 10_000),
@@ -164,7 +168,7 @@ def rekey(
     vault = _vault(old_keys=[_key(text) for text in given])
     done = rekey_all(
         vault,
-        actor=actor,
+        actor=app_context().actor(actor),
         batch=batch,
         progress=lambda n, bad: click.echo(f"re-sealed {n}, not opened {bad}", err=True),
     )

@@ -40,26 +40,33 @@ def keys() -> None:
     help="A scope the key holds (repeat for several). admin implies all.",
 )
 @click.option("--name", default="", help="A name to recognise the key by.")
+@click.option(
+    "--user",
+    help="The user the key acts for: its case, appeal and bank actions name them; "
+    "its scopes must fit their role.",
+)
 @click.option("--rate-limit", type=float, help="Requests/s per worker (0 = unlimited).")
-@click.option("--json", "as_json", is_flag=True, help='Print {"id", "key", "scopes"}.')
+@click.option("--json", "as_json", is_flag=True, help='Print {"id", "key", "scopes", "user"}.')
 @database_option
 def create(
     scopes: tuple[str, ...],
     name: str,
+    user: str | None,
     rate_limit: float | None,
     as_json: bool,
     database_url: str | None,
 ) -> None:
     """Create a key and print it once: only its hash is stored."""
     new = _store(database_url).create(
-        [Scope(s) for s in scopes], name=name, rate_limit_per_s=rate_limit
+        [Scope(s) for s in scopes], name=name, rate_limit_per_s=rate_limit, user=user
     )
     if as_json:
         print_json(new, compact=True)
         return
     click.echo(new.key)
+    owner = f" for {new.user}" if new.user else ""
     stderr.print(
-        f"key {new.id} ({', '.join(new.scopes)}): store it now, it cannot be shown again",
+        f"key {new.id}{owner} ({', '.join(new.scopes)}): store it now, it cannot be shown again",
         markup=False,
     )
 
@@ -75,11 +82,12 @@ def list_keys(as_json: bool, database_url: str | None) -> None:
         return
     print_table(
         "API keys",
-        ["id", "name", "prefix", "scopes", "created", "revoked"],
+        ["id", "name", "user", "prefix", "scopes", "created", "revoked"],
         [
             (
                 k.id,
                 k.name,
+                k.user.name if k.user else "",
                 k.prefix + "…",
                 ", ".join(k.scopes),
                 k.created.isoformat(timespec="seconds"),

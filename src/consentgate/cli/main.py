@@ -27,6 +27,7 @@ from consentgate.cli.notice import notice
 from consentgate.cli.schema import schema
 from consentgate.cli.screen import screen
 from consentgate.cli.serve import serve
+from consentgate.cli.users import users
 from consentgate.errors import ConsentGateError
 from consentgate.settings import load_settings
 
@@ -63,6 +64,7 @@ cli.add_command(detectors)
 cli.add_command(demo)
 cli.add_command(serve)
 cli.add_command(keys)
+cli.add_command(users)
 cli.add_command(schema)
 cli.add_command(bank)
 cli.add_command(hash_images)

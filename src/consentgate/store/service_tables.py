@@ -3,6 +3,7 @@
 Why these columns: an API key is stored only as the SHA-256 of a high-entropy
 random secret (a leaked table does not leak keys), with its scopes and a
 revocation time instead of a delete, so old decisions still name their client.
+A key may act for one user (``user_id``): every case event it causes names them.
 A decision row is written in one transaction with the full decision record as
 JSON, so a worker killed mid-request leaves either the whole row or nothing.
 Images are never stored: only their hashes. The prompt is stored only when the
@@ -13,8 +14,20 @@ after a crash reads the first decision back instead of making a second one.
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Column, DateTime, Float, Index, String, Table, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+)
 
+from consentgate.store import users_tables  # noqa: F401  (api_keys.user_id refers to it)
 from consentgate.store.schema import metadata
 
 api_keys = Table(
@@ -28,6 +41,13 @@ api_keys = Table(
     Column("rate_limit_per_s", Float, nullable=True, doc="overrides the service default"),
     Column("created", DateTime(timezone=True), nullable=False),
     Column("revoked", DateTime(timezone=True), nullable=True),
+    Column(
+        "user_id",
+        String(32),
+        ForeignKey("users.id"),
+        nullable=True,
+        doc="the person the key acts for; null for a service key",
+    ),
 )
 
 decisions = Table(

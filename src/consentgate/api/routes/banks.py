@@ -37,6 +37,7 @@ from consentgate.banks.service import BankService
 from consentgate.errors import BadInput
 from consentgate.fields import INT32_MAX, After64
 from consentgate.hashing.image import hash_image_bytes
+from consentgate.people import actor_name
 from consentgate.service.keys import ApiKey, Scope
 
 router = APIRouter(prefix="/v1", tags=["banks"])
@@ -56,7 +57,8 @@ def bank_service(request: Request) -> BankService:
 
 
 def _by(key: ApiKey) -> str:
-    return f"key:{key.id}"
+    """The actor of a bank change: the key's user, else ``key:<id>`` (never a body field)."""
+    return actor_name(key.actor)
 
 
 @router.get("/banks", response_model=list[Bank], summary="List banks", responses=ERRORS)

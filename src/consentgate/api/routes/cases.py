@@ -1,10 +1,11 @@
 """Case routes, mirroring ``consentgate cases``: queues, one case's history, decisions, appeals.
 
-Every route needs a ``moderate`` key. A change names its actor: the person in
-the body's ``actor`` when given, else ``key:<key id>``. Of two reviewers
-deciding one case at once, one gets 200 and the other 409 (so does a decision
-that names a ``version`` the case has moved past); deciding an appeal on your
-own decision is 403.
+Every route needs a ``moderate`` key. A change names its actor from the key,
+never from the body: the user the key acts for (``keys create --user``), else
+``key:<key id>``; a body ``actor`` is refused (422). Of two reviewers deciding
+one case at once, one gets 200 and the other 409 (so does a decision that
+names a ``version`` the case has moved past). Deciding an appeal needs a key
+bound to a user whose role allows it, other than the first decider (403).
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic.json_schema import SkipJsonSchema
+from pydantic_core import PydanticCustomError
 from starlette.concurrency import run_in_threadpool
 
 from consentgate.api.deps import RecordResponse, RecordsResponse, key_with
@@ -30,7 +33,9 @@ from consentgate.cases.records import (
     Queue,
 )
 from consentgate.cases.service import LISTED_STATES, CaseService, is_expedited
-from consentgate.fields import INT32_MAX, Line, Text
+from consentgate.errors import Forbidden
+from consentgate.fields import INT32_MAX, Text
+from consentgate.people import User
 from consentgate.records import Record
 from consentgate.service.keys import ApiKey, Scope
 
@@ -40,12 +45,25 @@ MODERATE = Depends(key_with(Scope.MODERATE))
 READ_ERRORS = problem_responses(401, 403, 404, 422, 429, 503)
 WRITE_ERRORS = problem_responses(401, 403, 404, 409, 413, 422, 429, 503)
 CaseId = Annotated[str, Path(max_length=32, pattern=r"^[0-9a-f]{1,32}$")]
-Actor = Annotated[Line, Field(min_length=1, max_length=200)]
 Reason = Annotated[Text, Field(min_length=1, max_length=10_000)]
+
+
+def _no_actor(value: object) -> None:
+    raise PydanticCustomError(
+        "actor_from_key",
+        "the actor is the user the API key acts for, never a body field "
+        "(create the key with 'consentgate keys create --user NAME')",
+    )
+
+
+NoActor = SkipJsonSchema[Annotated[None, BeforeValidator(_no_actor)]]
+"""Refuses a body ``actor`` with a message saying where the actor comes from."""
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    actor: NoActor = None
 
 
 class DecisionBody(Strict):
@@ -56,7 +74,6 @@ class DecisionBody(Strict):
     version: int | None = Field(
         None, ge=0, le=INT32_MAX, description="the version reviewed: 409 if the case moved on"
     )
-    actor: Actor | None = Field(None, description="the person deciding (default: key:<key id>)")
 
 
 class AppealBody(Strict):
@@ -64,7 +81,6 @@ class AppealBody(Strict):
 
     by: Appellant
     text: Reason = Field(description="the complaint, in the appellant's words")
-    actor: Actor | None = Field(None, description="who files it (default: key:<key id>)")
 
 
 class AppealDecisionBody(Strict):
@@ -72,7 +88,6 @@ class AppealDecisionBody(Strict):
 
     outcome: AppealOutcome
     reason: Reason
-    actor: Actor | None = Field(None, description="the person deciding (default: key:<key id>)")
 
 
 class ListedCase(Case):
@@ -91,8 +106,14 @@ def case_service(request: Request) -> CaseService:
     return services_of(request).cases
 
 
-def _actor(given: str | None, key: ApiKey) -> str:
-    return given if given is not None and given.strip() else f"key:{key.id}"
+def _person(key: ApiKey) -> User:
+    """The user an appeal decision is made by: a key bound to nobody cannot decide one."""
+    if key.user is None:
+        raise Forbidden(
+            "an appeal is decided by a person: use a key bound to a user "
+            "('consentgate keys create --user NAME')"
+        )
+    return key.user
 
 
 def _listed(case: Case, now: datetime) -> ListedCase:
@@ -170,7 +191,7 @@ async def decide(
         case_id,
         body.action,
         reason=body.reason,
-        actor=_actor(body.actor, key),
+        actor=key.actor,
         expected_version=body.version,
     )
     return RecordResponse(_listed(case, service.clock()))
@@ -188,7 +209,7 @@ async def appeal(
     """422 once the appeal window (at least six months) has closed; 409 without a decision."""
     service = case_service(request)
     case = await run_in_threadpool(
-        service.appeal, case_id, by=body.by, text=body.text, actor=_actor(body.actor, key)
+        service.appeal, case_id, by=body.by, text=body.text, actor=key.actor
     )
     return RecordResponse(_listed(case, service.clock()))
 
@@ -202,13 +223,10 @@ async def appeal(
 async def decide_appeal(
     request: Request, case_id: CaseId, body: AppealDecisionBody, key: ApiKey = MODERATE
 ) -> RecordResponse:
-    """403 when the actor made the decision under appeal; 409 when no appeal is open."""
+    """403 for a key bound to no user, a role that may not decide appeals, or the user who
+    made the decision under appeal; 409 when no appeal is open."""
     service = case_service(request)
     case = await run_in_threadpool(
-        service.decide_appeal,
-        case_id,
-        body.outcome,
-        reason=body.reason,
-        actor=_actor(body.actor, key),
+        service.decide_appeal, case_id, body.outcome, reason=body.reason, actor=_person(key)
     )
     return RecordResponse(_listed(case, service.clock()))
