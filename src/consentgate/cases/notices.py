@@ -228,6 +228,16 @@ class InvalidNotice(BadInput):
         self.fields = fields
 
 
+class NoticeTooLarge(InvalidNotice):
+    """A notice with an image over the image limits: 413, as the same image is to a screen.
+
+    Every other bad field is still named with it, so a notifier fixes all at once.
+    """
+
+    http_status = 413
+    title = "Payload too large"
+
+
 def _problem(err: Any) -> FieldProblem:
     kind, loc = err["type"], tuple(err["loc"])
     if kind == "json_invalid":

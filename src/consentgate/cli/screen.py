@@ -17,6 +17,8 @@ from consentgate.cli.output import print_json, stderr
 from consentgate.engine import ScreeningEngine
 from consentgate.errors import BadInput
 from consentgate.fields import validated
+from consentgate.images.files import read_image_file
+from consentgate.images.limits import ImageLimits
 from consentgate.records import Decision, Mode, ScreenRequest, Subject
 
 BATCH_FIELDS = {"id", "prompt", "mode", "subject"}
@@ -33,10 +35,7 @@ def batch_line(decision: Decision, request_id: str | None) -> dict[str, Any]:
 def _read_image(path: Path | None) -> bytes | None:
     if path is None:
         return None
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise BadInput(f"cannot read {path}: {exc.strerror}") from None
+    return read_image_file(path, ImageLimits.from_settings(app_context().settings))
 
 
 @click.command()

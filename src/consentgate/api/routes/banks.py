@@ -37,6 +37,7 @@ from consentgate.banks.service import BankService
 from consentgate.errors import BadInput
 from consentgate.fields import INT32_MAX, After64
 from consentgate.hashing.image import hash_image_bytes
+from consentgate.images.limits import ImageLimits
 from consentgate.service.keys import ApiKey, Scope
 
 router = APIRouter(prefix="/v1", tags=["banks"])
@@ -116,7 +117,9 @@ async def add_entry(
     if body.image is not None:
         if pdq or md5:
             raise BadInput("give an image or hashes, not both", field="image")
-        hashes = await run_in_threadpool(hash_image_bytes, decode_base64(body.image, "image"))
+        limits = ImageLimits.from_settings(services_of(request).settings)
+        data = decode_base64(body.image, "image")
+        hashes = await run_in_threadpool(hash_image_bytes, data, limits=limits)
         pdq, quality, md5 = hashes.pdq, hashes.quality, hashes.md5
     if not pdq and not md5:
         raise BadInput("give pdq and/or md5, or an image", field="pdq")

@@ -13,6 +13,7 @@ from consentgate.api.schemas import decode_base64
 from consentgate.banks.records import MatchResult
 from consentgate.errors import BadInput
 from consentgate.hashing.image import ImageHashes, hash_image_bytes
+from consentgate.images.limits import ImageLimits
 from consentgate.service.keys import ApiKey, Scope
 
 router = APIRouter(prefix="/v1", tags=["hashes"])
@@ -32,9 +33,11 @@ async def hash_image(
     The same hashes a person can compute on their own device to enrol a photo
     without ever sending it.
     """
-    services_of(request)
+    limits = ImageLimits.from_settings(services_of(request).settings)
     data = decode_base64(body.image, "image")
-    hashes = await run_in_threadpool(hash_image_bytes, data, dihedral=body.dihedral)
+    hashes = await run_in_threadpool(
+        hash_image_bytes, data, limits=limits, dihedral=body.dihedral
+    )
     return RecordResponse(hashes)
 
 

@@ -29,6 +29,7 @@ from consentgate.cases.notices import (
     Notice,
     NoticeAppeal,
     NoticeStatus,
+    NoticeTooLarge,
     Receipt,
     parse_notice,
 )
@@ -83,9 +84,9 @@ def invalid_notice(request: Request, exc: InvalidNotice) -> ProblemResponse:
     """Every missing or bad field of a notice, listed in ``errors``."""
     return problem(
         request,
-        422,
+        exc.http_status,  # 413 when an image is over the image limits, as /v1/screen says
         title=exc.title,
-        type_=TYPE_PREFIX + "invalid-notice",
+        type_=TYPE_PREFIX + ("too-large" if isinstance(exc, NoticeTooLarge) else "invalid-notice"),
         detail=exc.message,
         field=exc.field,
         errors=[FieldError(field=p.field, message=p.message) for p in exc.fields],
