@@ -16,6 +16,7 @@ import click
 import uvicorn
 from sqlalchemy.exc import SQLAlchemyError
 
+from consentgate.api.access_log import log_config
 from consentgate.cli.context import app_context
 from consentgate.errors import ConfigError
 from consentgate.service.wiring import check_engine, prepare_store
@@ -93,6 +94,7 @@ def serve(
             workers=settings.workers,
             log_level=log_level,
             access_log=access_log,
+            log_config=log_config(),  # the access log never shows a tracking code
             timeout_graceful_shutdown=10,
             server_header=False,  # the software and its version are nobody's business
         )

@@ -35,9 +35,7 @@ async def hash_image(
     """
     limits = ImageLimits.from_settings(services_of(request).settings)
     data = decode_base64(body.image, "image")
-    hashes = await run_in_threadpool(
-        hash_image_bytes, data, limits=limits, dihedral=body.dihedral
-    )
+    hashes = await run_in_threadpool(hash_image_bytes, data, limits=limits, dihedral=body.dihedral)
     return RecordResponse(hashes)
 
 
