@@ -33,6 +33,7 @@ from pydantic_core import PydanticCustomError
 from consentgate.cases.records import Action, CaseState
 from consentgate.errors import BadInput
 from consentgate.fields import Line, Text
+from consentgate.jsonkeys import DuplicateKey, refuse_duplicate_keys
 from consentgate.records import Record
 
 MAX_ITEMS = 100
@@ -265,6 +266,10 @@ def invalid(exc: ValidationError) -> InvalidNotice:
 
 def parse_notice(raw: str | bytes) -> Notice:
     """A notice from JSON text, or InvalidNotice naming every bad field."""
+    try:
+        refuse_duplicate_keys(raw)
+    except DuplicateKey as exc:
+        raise InvalidNotice([FieldProblem(field=exc.key, message=exc.message)]) from None
     try:
         return NOTICE.validate_json(raw)
     except ValidationError as exc:

@@ -19,6 +19,7 @@ from consentgate.errors import BadInput
 from consentgate.fields import validated
 from consentgate.images.files import read_image_file
 from consentgate.images.limits import ImageLimits
+from consentgate.jsonkeys import refuse_duplicate_keys
 from consentgate.records import Decision, Mode, ScreenRequest, Subject
 
 BATCH_FIELDS = {"id", "prompt", "mode", "subject"}
@@ -116,6 +117,7 @@ def screen(
 
 
 def _parse_line(raw: str) -> ScreenRequest:
+    refuse_duplicate_keys(raw)
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:

@@ -20,6 +20,7 @@ from consentgate.api.bank_schemas import (
 )
 from consentgate.api.deps import RecordResponse, RecordsResponse, key_with
 from consentgate.api.intake import read_body
+from consentgate.api.json_route import StrictJsonRoute
 from consentgate.api.problems import problem_responses
 from consentgate.api.runtime import services_of
 from consentgate.api.schemas import decode_base64
@@ -40,7 +41,7 @@ from consentgate.hashing.image import hash_image_bytes
 from consentgate.images.limits import ImageLimits
 from consentgate.service.keys import ApiKey, Scope
 
-router = APIRouter(prefix="/v1", tags=["banks"])
+router = APIRouter(prefix="/v1", tags=["banks"], route_class=StrictJsonRoute)
 
 WRITE = Depends(key_with(Scope.BANKS_WRITE))
 READ = Depends(key_with(Scope.BANKS_WRITE, Scope.MODERATE))

@@ -17,6 +17,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from consentgate.api.deps import RecordResponse, RecordsResponse, key_with
+from consentgate.api.json_route import StrictJsonRoute
 from consentgate.api.problems import problem_responses
 from consentgate.api.runtime import services_of
 from consentgate.cases.deadlines import Clock, clock_of
@@ -34,7 +35,7 @@ from consentgate.fields import INT32_MAX, Line, Text
 from consentgate.records import Record
 from consentgate.service.keys import ApiKey, Scope
 
-router = APIRouter(prefix="/v1", tags=["cases"])
+router = APIRouter(prefix="/v1", tags=["cases"], route_class=StrictJsonRoute)
 
 MODERATE = Depends(key_with(Scope.MODERATE))
 READ_ERRORS = problem_responses(401, 403, 404, 422, 429, 503)

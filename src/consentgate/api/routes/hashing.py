@@ -7,6 +7,7 @@ from starlette.concurrency import run_in_threadpool
 
 from consentgate.api.bank_schemas import HashBody, MatchBody
 from consentgate.api.deps import RecordResponse, key_with
+from consentgate.api.json_route import StrictJsonRoute
 from consentgate.api.problems import problem_responses
 from consentgate.api.runtime import services_of
 from consentgate.api.schemas import decode_base64
@@ -16,7 +17,7 @@ from consentgate.hashing.image import ImageHashes, hash_image_bytes
 from consentgate.images.limits import ImageLimits
 from consentgate.service.keys import ApiKey, Scope
 
-router = APIRouter(prefix="/v1", tags=["hashes"])
+router = APIRouter(prefix="/v1", tags=["hashes"], route_class=StrictJsonRoute)
 
 USERS = (Scope.SCREEN, Scope.BANKS_WRITE, Scope.MODERATE)
 ERRORS = problem_responses(401, 403, 413, 415, 422, 429, 503)

@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 
 from consentgate.api.deps import RecordResponse
 from consentgate.api.intake import media_type, parse_json, read_body
+from consentgate.api.json_route import StrictJsonRoute
 from consentgate.api.problems import TYPE_PREFIX, FieldError, ProblemResponse, problem
 from consentgate.api.problems import problem_responses as responses
 from consentgate.api.ratelimit import RateLimiter
@@ -37,7 +38,7 @@ from consentgate.errors import NotFound, UnsupportedMedia
 from consentgate.service.wiring import Services
 from consentgate.settings import Settings
 
-router = APIRouter(prefix="/v1", tags=["notices"])
+router = APIRouter(prefix="/v1", tags=["notices"], route_class=StrictJsonRoute)
 
 
 class NoticeBody(RootModel[Notice]):
