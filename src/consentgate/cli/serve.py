@@ -59,7 +59,12 @@ def _metrics_dir(workers: int) -> str | None:
     default="info",
     show_default=True,
 )
-@click.option("--access-log/--no-access-log", default=False, show_default=True)
+@click.option(
+    "--access-log/--no-access-log",
+    default=False,
+    show_default=True,
+    help="Log each request (tracking codes in paths are written as [redacted]).",
+)
 def serve(
     host: str | None,
     port: int | None,
