@@ -18,6 +18,7 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 
 from consentgate.api.schemas import ScreenBody, ScreenFields, decode_base64
 from consentgate.errors import BadInput, TooLarge, UnsupportedMedia
+from consentgate.jsonkeys import refuse_duplicate_keys
 from consentgate.records import ScreenRequest
 
 IMAGE_FIELDS = ("source_image", "output_image")
@@ -54,6 +55,7 @@ BodyModel = TypeVar("BodyModel", bound=BaseModel)
 
 def parse_json(model: type[BodyModel], body: bytes) -> BodyModel:
     """A JSON body as ``model``, or a 422 naming the first bad field."""
+    refuse_duplicate_keys(body)
     try:
         return model.model_validate_json(body)
     except ValidationError as exc:

@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from consentgate.api.access_log import redact_path
 from consentgate.errors import ConsentGateError, RateLimited, TooLarge, Unauthorized
 
 log = logging.getLogger(__name__)
@@ -153,7 +154,8 @@ def _unexpected_response(request: Request) -> ProblemResponse:
 
 
 def _unexpected(request: Request, exc: Exception) -> ProblemResponse:
-    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    path = redact_path(request.url.path)  # a tracking code is a credential: never logged
+    log.exception("unhandled error on %s %s", request.method, path, exc_info=exc)
     return _unexpected_response(request)
 
 

@@ -58,6 +58,7 @@ from consentgate.banks.retro import list_findings, record_screened, retro_match
 from consentgate.errors import BadInput
 from consentgate.fields import After64, Id64, checked, validated
 from consentgate.hashing.image import hash_image_bytes
+from consentgate.images.limits import DEFAULT_LIMITS, ImageLimits
 from consentgate.records import utc_now
 from consentgate.store.database import Database
 
@@ -84,10 +85,12 @@ class BankService:
         *,
         matcher: BankMatcher | None = None,
         observer: BankObserver | None = None,
+        image_limits: ImageLimits = DEFAULT_LIMITS,
     ) -> None:
         self.db = db
         self.matcher = matcher
         self.observer: BankObserver = observer or NoObserver()
+        self.image_limits = image_limits  # images to match pass the screen's intake limits
 
     # -- banks -----------------------------------------------------------------
     def create_bank(
@@ -377,7 +380,7 @@ class BankService:
     def match_image(
         self, data: bytes, *, query: str = "image", dihedral: bool = True
     ) -> MatchResult:
-        hashes = hash_image_bytes(data, dihedral=dihedral)
+        hashes = hash_image_bytes(data, limits=self.image_limits, dihedral=dihedral)
         return self.match(
             pdq=[hashes.pdq, *hashes.dihedral],
             quality=hashes.quality,

@@ -12,6 +12,7 @@ from consentgate.banks.flood import FloodGuard
 from consentgate.banks.matcher import BankMatcher
 from consentgate.banks.observer import BankObserver
 from consentgate.banks.service import BankService
+from consentgate.images.limits import ImageLimits
 from consentgate.settings import Settings
 from consentgate.store.database import Database
 from consentgate.store.migrate import is_up_to_date, upgrade
@@ -63,7 +64,9 @@ def open_banks(
         flood_window_s=settings.bank_flood_window_s,
         flood_guard=FloodGuard(min_clients=settings.bank_flood_min_clients),
     )
-    service = BankService(db, matcher=matcher, observer=observer)
+    service = BankService(
+        db, matcher=matcher, observer=observer, image_limits=ImageLimits.from_settings(settings)
+    )
     alerts = AlertLog(db, observer)
     matcher.on_flood = service.quarantine
     matcher.on_alert = alerts.record_flood

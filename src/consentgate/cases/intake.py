@@ -18,14 +18,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-import io
 import re
 import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from PIL import Image
 from sqlalchemy import Connection, insert, select
 
 from consentgate.cases.clock import Clock
@@ -40,14 +38,17 @@ from consentgate.cases.notices import (
     NoticeDecision,
     NoticeItem,
     NoticeStatus,
+    NoticeTooLarge,
     Receipt,
     Redress,
     StoredNotice,
 )
 from consentgate.cases.records import AUTOMATED, Appellant, Case, CaseKind, EventKind, Item
 from consentgate.cases.service import CaseService
-from consentgate.errors import BadInput, ConsentGateError, NotFound
+from consentgate.errors import BadInput, ConsentGateError, NotFound, TooLarge
 from consentgate.hashing.image import hash_image_bytes
+from consentgate.images.limits import ImageLimits
+from consentgate.images.sniff import MEDIA_TYPES, sniff
 from consentgate.store.cases_tables import cases, notices
 from consentgate.store.database import Database
 
@@ -149,7 +150,7 @@ class NoticeService:
                     conn=conn,
                 )
             if image is not None and self.vault is not None:
-                media = Image.open(io.BytesIO(image)).get_format_mimetype() or "image/*"
+                media = MEDIA_TYPES.get(sniff(image) or "", "image/*")  # hashed: checked
                 self.vault.keep(conn, case.id, image, media, actor=AUTOMATED)
 
     def _locate(self, given: tuple[NoticeItem, ...]) -> list[tuple[Item, bytes | None]]:
@@ -158,23 +159,27 @@ class NoticeService:
         The image bytes are handed back only so that child-safety evidence can be
         sealed; nothing else keeps them.
         """
-        limit = self.cases.settings.max_image_bytes
+        limits = ImageLimits.from_settings(self.cases.settings)
         located: list[tuple[Item, bytes | None]] = []
         bad: list[FieldProblem] = []
+        too_large = False
         for n, item in enumerate(given):
             fields: dict[str, Any] = {"url": item.url, "content_id": item.content_id}
             raw: bytes | None = None
             if item.image is not None:
                 try:
-                    raw = _decode(item.image, limit)
-                    hashed = hash_image_bytes(raw, draft=False)
+                    raw = _decode(item.image, limits.max_bytes)
+                    # The screen's intake and limits; a full decode (no draft) within them,
+                    # so that the kept PDQ is the reference hash of the reported image.
+                    hashed = hash_image_bytes(raw, limits=limits, draft=False)
                 except ConsentGateError as exc:
+                    too_large = too_large or isinstance(exc, TooLarge)
                     bad.append(FieldProblem(field=f"items.{n}.image", message=exc.message))
                     continue
                 fields |= {"md5": hashed.md5, "pdq": hashed.pdq, "pdq_quality": hashed.quality}
             located.append((Item(**fields), raw))
         if bad:
-            raise InvalidNotice(bad)
+            raise NoticeTooLarge(bad) if too_large else InvalidNotice(bad)
         return located
 
     # -- reading -----------------------------------------------------------------
@@ -278,7 +283,7 @@ def _decode(value: str, limit: int) -> bytes:
     if not data:
         raise BadInput("empty")
     if len(data) > limit:
-        raise BadInput(f"over the {limit}-byte limit")
+        raise TooLarge(f"the image is {len(data):,} bytes; the limit is {limit:,}")
     return data
 
 

@@ -33,6 +33,7 @@ from pydantic_core import PydanticCustomError
 from consentgate.cases.records import Action, CaseState
 from consentgate.errors import BadInput
 from consentgate.fields import Line, Text
+from consentgate.jsonkeys import DuplicateKey, refuse_duplicate_keys
 from consentgate.records import Record
 
 MAX_ITEMS = 100
@@ -228,6 +229,16 @@ class InvalidNotice(BadInput):
         self.fields = fields
 
 
+class NoticeTooLarge(InvalidNotice):
+    """A notice with an image over the image limits: 413, as the same image is to a screen.
+
+    Every other bad field is still named with it, so a notifier fixes all at once.
+    """
+
+    http_status = 413
+    title = "Payload too large"
+
+
 def _problem(err: Any) -> FieldProblem:
     kind, loc = err["type"], tuple(err["loc"])
     if kind == "json_invalid":
@@ -255,6 +266,10 @@ def invalid(exc: ValidationError) -> InvalidNotice:
 
 def parse_notice(raw: str | bytes) -> Notice:
     """A notice from JSON text, or InvalidNotice naming every bad field."""
+    try:
+        refuse_duplicate_keys(raw)
+    except DuplicateKey as exc:
+        raise InvalidNotice([FieldProblem(field=exc.key, message=exc.message)]) from None
     try:
         return NOTICE.validate_json(raw)
     except ValidationError as exc:

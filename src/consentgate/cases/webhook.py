@@ -18,12 +18,14 @@ from typing import Any
 
 import httpx
 
+from consentgate.cases.deadline import DeliveryDeadline
 from consentgate.cases.outbox import CaseAction
 
 SIGNATURE = "X-ConsentGate-Signature"
 TIMESTAMP = "X-ConsentGate-Timestamp"
 IDEMPOTENCY_KEY = "Idempotency-Key"
 ATTEMPT = "X-ConsentGate-Attempt"
+DEFAULT_TIMEOUT_S = 10.0
 
 
 def body_of(payload: dict[str, Any]) -> bytes:
@@ -53,10 +55,14 @@ class Delivery:
 class WebhookSender:
     """POSTs one action to the platform; an HTTP failure is an outcome, not an exception."""
 
-    def __init__(self, url: str, secret: str, client: httpx.Client) -> None:
+    def __init__(
+        self, url: str, secret: str, client: httpx.Client, timeout_s: float | None = None
+    ) -> None:
         self.url = url
         self.secret = secret
         self.client = client
+        # The whole delivery's deadline; the client's own timeouts are per operation.
+        self.timeout_s = timeout_s or client.timeout.read or DEFAULT_TIMEOUT_S
 
     def send(self, action: CaseAction, now: datetime) -> Delivery:
         body = body_of(action.payload)
@@ -67,11 +73,26 @@ class WebhookSender:
             TIMESTAMP: timestamp,
             IDEMPOTENCY_KEY: action.idempotency_key,
             ATTEMPT: str(action.attempts),
+            "Connection": "close",  # a connection of its own, which the deadline may cut
         }
+        deadline = DeliveryDeadline(self.timeout_s)
         try:
-            response = self.client.post(self.url, content=body, headers=headers)
+            with (
+                deadline,
+                self.client.stream(
+                    "POST",
+                    self.url,
+                    content=body,
+                    headers=headers,
+                    extensions={"trace": deadline.trace},
+                ) as response,  # the status is the answer: the body is never read
+            ):
+                status = response.status_code
         except httpx.HTTPError as exc:
+            if deadline.expired:
+                error = f"no answer within {self.timeout_s:g} s; the outcome is unknown"
+                return Delivery(ok=False, error=error)
             return Delivery(ok=False, error=f"{type(exc).__name__}: {exc}"[:500])
-        if 200 <= response.status_code < 300:
-            return Delivery(ok=True, status=response.status_code)
-        return Delivery(ok=False, status=response.status_code, error=f"HTTP {response.status_code}")
+        if 200 <= status < 300:
+            return Delivery(ok=True, status=status)
+        return Delivery(ok=False, status=status, error=f"HTTP {status}")

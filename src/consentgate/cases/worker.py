@@ -59,7 +59,9 @@ class ActionWorker:
         self.sender: WebhookSender | None = None
         if settings.webhook_url is not None and settings.webhook_secret is not None:
             secret = settings.webhook_secret.get_secret_value()
-            self.sender = WebhookSender(settings.webhook_url, secret, self.client)
+            self.sender = WebhookSender(
+                settings.webhook_url, secret, self.client, settings.webhook_timeout_s
+            )
 
     @property
     def configured(self) -> bool:

@@ -18,6 +18,7 @@ from consentgate.cli.context import app_context
 from consentgate.cli.output import print_json, print_table, stderr
 from consentgate.errors import BadInput
 from consentgate.hashing.image import hash_file
+from consentgate.images.limits import ImageLimits
 
 FORMATS = click.Choice([f.value for f in Format])
 
@@ -189,7 +190,7 @@ def add(
     if image is not None:
         if pdq or md5:
             raise click.UsageError("give --image or hashes, not both")
-        hashes = hash_file(image)
+        hashes = hash_file(image, limits=ImageLimits.from_settings(app_context().settings))
         pdq, quality, md5 = hashes.pdq, hashes.quality, hashes.md5
     if not pdq and not md5:
         raise click.UsageError("give --pdq and/or --md5, or --image")

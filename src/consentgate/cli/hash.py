@@ -10,8 +10,10 @@ from pathlib import Path
 
 import click
 
+from consentgate.cli.context import app_context
 from consentgate.cli.output import print_json, print_table
 from consentgate.hashing.image import ImageHashes, hash_file
+from consentgate.images.limits import ImageLimits
 
 
 def _row(path: Path, hashes: ImageHashes, dihedral: bool) -> dict[str, object]:
@@ -36,7 +38,10 @@ def hash_images(images: tuple[Path, ...], as_json: bool, dihedral: bool) -> None
 
     PDQ hashes with quality below 50 are never matched against banks.
     """
-    rows = [_row(path, hash_file(path, dihedral=dihedral), dihedral) for path in images]
+    limits = ImageLimits.from_settings(app_context().settings)
+    rows = [
+        _row(path, hash_file(path, limits=limits, dihedral=dihedral), dihedral) for path in images
+    ]
     if as_json:
         print_json(rows)
         return

@@ -11,13 +11,15 @@ from consentgate.banks.records import MatchResult
 from consentgate.cli.context import app_context
 from consentgate.cli.output import print_json, print_table
 from consentgate.errors import BadInput
+from consentgate.images.files import read_image_file
 
 
 def _match_one(query: str, dihedral: bool) -> MatchResult:
     service = app_context().banks().service
     path = Path(query)
     if path.is_file():
-        return service.match_image(path.read_bytes(), query=query, dihedral=dihedral)
+        data = read_image_file(path, service.image_limits)
+        return service.match_image(data, query=query, dihedral=dihedral)
     kind = validate.classify(query)
     if kind == "pdq":
         return service.match(pdq=query, query=query)

@@ -17,6 +17,9 @@ from consentgate.cli.output import print_json, stderr
 from consentgate.engine import ScreeningEngine
 from consentgate.errors import BadInput
 from consentgate.fields import validated
+from consentgate.images.files import read_image_file
+from consentgate.images.limits import ImageLimits
+from consentgate.jsonkeys import refuse_duplicate_keys
 from consentgate.records import Decision, Mode, ScreenRequest, Subject
 
 BATCH_FIELDS = {"id", "prompt", "mode", "subject"}
@@ -33,10 +36,7 @@ def batch_line(decision: Decision, request_id: str | None) -> dict[str, Any]:
 def _read_image(path: Path | None) -> bytes | None:
     if path is None:
         return None
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise BadInput(f"cannot read {path}: {exc.strerror}") from None
+    return read_image_file(path, ImageLimits.from_settings(app_context().settings))
 
 
 @click.command()
@@ -117,6 +117,7 @@ def screen(
 
 
 def _parse_line(raw: str) -> ScreenRequest:
+    refuse_duplicate_keys(raw)
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:

@@ -18,6 +18,7 @@ import click
 import uvicorn
 from sqlalchemy.exc import SQLAlchemyError
 
+from consentgate.api.access_log import log_config
 from consentgate.cases.evidence_status import check_evidence
 from consentgate.cases.wiring import build_cases
 from consentgate.cli.context import app_context
@@ -62,7 +63,12 @@ def _metrics_dir(workers: int) -> str | None:
     default="info",
     show_default=True,
 )
-@click.option("--access-log/--no-access-log", default=False, show_default=True)
+@click.option(
+    "--access-log/--no-access-log",
+    default=False,
+    show_default=True,
+    help="Log each request (tracking codes in paths are written as [redacted]).",
+)
 def serve(
     host: str | None,
     port: int | None,
@@ -103,6 +109,7 @@ def serve(
             workers=settings.workers,
             log_level=log_level,
             access_log=access_log,
+            log_config=log_config(),  # the access log never shows a tracking code
             timeout_graceful_shutdown=10,
             server_header=False,  # the software and its version are nobody's business
         )

@@ -9,17 +9,19 @@ size PDQ needs; the PDQ filter weights are then those of the full-size image
 from __future__ import annotations
 
 import hashlib
-import io
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image
 
-from consentgate.errors import BadInput, UnsupportedMedia
 from consentgate.hashing.jarosz import window_size
 from consentgate.hashing.pdq import LUMA, PdqHash, pdq_from_luma, pdq_from_rgb
 from consentgate.images.decoded import DecodedImage
+from consentgate.images.files import read_image_file
+from consentgate.images.limits import DEFAULT_LIMITS, ImageLimits
+from consentgate.images.opening import open_image
+from consentgate.images.orientation import orient, orientation_of
 from consentgate.records import Record
 
 DRAFT_WINDOW_RATIO = 4
@@ -60,20 +62,26 @@ def draft_scale(width: int, height: int) -> int:
     return scale
 
 
-def hash_image_bytes(data: bytes, *, dihedral: bool = False, draft: bool = True) -> ImageHashes:
-    """Hash encoded image bytes; BadInput if they are not an image."""
-    try:
-        with Image.open(io.BytesIO(data)) as img:
-            full_w, full_h = img.size
-            orientation = img.getexif().get(0x0112, 1)
-            scale = draft_scale(full_w, full_h) if draft and img.format == "JPEG" else 1
-            if scale > 1:
-                img.draft("RGB", (full_w // scale, full_h // scale))
-            img.load()
-            oriented = ImageOps.exif_transpose(img)
-            luma = _luma(oriented)
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
-        raise UnsupportedMedia("not a readable image") from exc
+def hash_image_bytes(
+    data: bytes,
+    *,
+    limits: ImageLimits = DEFAULT_LIMITS,
+    dihedral: bool = False,
+    draft: bool = True,
+) -> ImageHashes:
+    """Hash encoded image bytes; a BadInput subclass if they are not an image within ``limits``.
+
+    The image passes the same intake as a screened one (``open_image``): its size,
+    format, declared pixels and frames are checked before anything is decoded.
+    """
+    with open_image(data, limits) as (img, fmt):
+        full_w, full_h = img.size
+        orientation = orientation_of(img)
+        scale = draft_scale(full_w, full_h) if draft and fmt == "JPEG" else 1
+        if scale > 1:
+            img.draft("RGB", (full_w // scale, full_h // scale))
+        img.load()
+        luma = _luma(orient(img, orientation))
     if orientation in _SWAPS_AXES:
         full_w, full_h = full_h, full_w
     pdq = pdq_from_luma(luma, original=(full_h, full_w), dihedral=dihedral)
@@ -86,12 +94,12 @@ def hash_image_bytes(data: bytes, *, dihedral: bool = False, draft: bool = True)
     )
 
 
-def hash_file(path: Path, *, dihedral: bool = False, draft: bool = True) -> ImageHashes:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise BadInput(f"cannot read {path}: {exc.strerror}") from None
-    return hash_image_bytes(data, dihedral=dihedral, draft=draft)
+def hash_file(
+    path: Path, *, limits: ImageLimits = DEFAULT_LIMITS, dihedral: bool = False, draft: bool = True
+) -> ImageHashes:
+    """Hash the image at ``path``, reading no more than ``limits.max_bytes`` of it."""
+    data = read_image_file(path, limits)
+    return hash_image_bytes(data, limits=limits, dihedral=dihedral, draft=draft)
 
 
 def frame_pdq(image: DecodedImage, frame: int = 0, *, dihedral: bool = False) -> PdqHash:

@@ -2,9 +2,10 @@
 
 The order of checks is the point: byte size, then the format from the first
 bytes, then the declared dimensions and frame count from the header, and only
-then any decompression. Whatever goes wrong in a decoder (truncation, a
-malformed chunk, an absurd header) becomes a typed, one-line error; no
-exception from an image library reaches the caller.
+then any decompression (``consentgate.images.opening``, which the hashes use
+too). Whatever goes wrong in a decoder (truncation, a malformed chunk, an
+absurd header) becomes a typed, one-line error; no exception from an image
+library reaches the caller.
 
 Each frame is reduced to the shared working size while it is decoded (JPEG
 draft mode decodes at 1/2, 1/4 or 1/8 scale directly), so a 40-megapixel
@@ -18,92 +19,28 @@ before and after generation) find the models' findings already there.
 from __future__ import annotations
 
 import hashlib
-import io
-import warnings
 from collections.abc import Iterator
 
 import numpy as np
 import numpy.typing as npt
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
-from consentgate.errors import BadInput, TooLarge, UnsupportedMedia
+from consentgate.errors import TooLarge
 from consentgate.images.decoded import DecodedImage
 from consentgate.images.limits import DEFAULT_LIMITS, ImageLimits
 from consentgate.images.memo import RECENT, RecentMemos
+from consentgate.images.opening import open_image
 from consentgate.images.orientation import orient, orientation_of, oriented_size
 from consentgate.images.pixels import to_rgb
-from consentgate.images.sniff import ACCEPTED, PILLOW_FORMATS, describe, sniff
-
-# Errors Pillow's decoders are known to raise on hostile input.
-_DECODE_ERRORS = (
-    OSError,
-    ValueError,
-    SyntaxError,
-    EOFError,
-    IndexError,
-    KeyError,
-    TypeError,
-    ZeroDivisionError,
-    OverflowError,
-    RuntimeError,
-    AssertionError,
-)
 
 
 def decode_image(
     data: bytes, limits: ImageLimits = DEFAULT_LIMITS, recent: RecentMemos = RECENT
 ) -> DecodedImage:
     """Decode ``data`` into the shared working copy, or raise a BadInput subclass."""
-    if not data:
-        raise BadInput("the image is empty")
-    if len(data) > limits.max_bytes:
-        raise TooLarge(f"the image is {len(data):,} bytes; the limit is {limits.max_bytes:,}")
-    fmt = sniff(data)
-    if fmt is None:
-        raise UnsupportedMedia(
-            f"unsupported image type ({describe(data)}); accepted: {', '.join(ACCEPTED)}"
-        )
-    try:
-        with warnings.catch_warnings():
-            # Our own pixel limit (checked from the header) is the authority, so Pillow's
-            # bomb warning only duplicates it (its hard error stays as a backstop); its
-            # other warnings (malformed TIFF tags, ...) would only clutter stderr.
-            warnings.simplefilter("ignore")
-            return _decode(data, fmt, limits, recent)
-    except BadInput:
-        raise
-    except Image.DecompressionBombError as exc:
-        raise TooLarge("the image declares too many pixels to decode safely") from exc
-    except MemoryError as exc:
-        raise TooLarge("the image needs more memory to decode than is available") from exc
-    except _DECODE_ERRORS as exc:
-        raise BadInput(f"the {fmt} image is truncated or corrupt") from exc
-
-
-def _decode(data: bytes, fmt: str, limits: ImageLimits, recent: RecentMemos) -> DecodedImage:
-    try:
-        img = Image.open(io.BytesIO(data), formats=PILLOW_FORMATS[fmt])
-    except UnidentifiedImageError as exc:
-        raise UnsupportedMedia(f"the file starts like a {fmt} image but is not one") from exc
-    with img:
+    with open_image(data, limits) as (img, fmt):
         width, height = img.size
-        if width < 1 or height < 1:
-            raise BadInput(f"the {fmt} image has no pixels ({width}×{height})")
-        if width * height > limits.max_pixels:
-            raise TooLarge(
-                f"the image is {width:,}×{height:,} pixels; the limit is "
-                f"{limits.max_pixels:,} pixels"
-            )
         frame_count = int(getattr(img, "n_frames", 1))
-        if frame_count > limits.max_frames:
-            raise TooLarge(
-                f"the image has {frame_count:,} frames; the limit is {limits.max_frames:,}"
-            )
-        if width * height * frame_count > limits.max_total_pixels:
-            raise TooLarge(
-                f"the animation decodes to {width * height * frame_count:,} pixels; the "
-                f"limit is {limits.max_total_pixels:,}"
-            )
         orientation = orientation_of(img)
         mode = img.mode
         frames, indices, scale = _working_frames(img, frame_count, orientation, limits)

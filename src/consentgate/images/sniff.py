@@ -20,6 +20,16 @@ PILLOW_FORMATS: dict[str, tuple[str, ...]] = {
     "TIFF": ("TIFF",),
 }
 
+MEDIA_TYPES: dict[str, str] = {
+    "JPEG": "image/jpeg",
+    "PNG": "image/png",
+    "GIF": "image/gif",
+    "WEBP": "image/webp",
+    "BMP": "image/bmp",
+    "TIFF": "image/tiff",
+}
+"""The media type of each accepted format (sealed evidence records it)."""
+
 _KNOWN_REFUSED = (
     (b"%PDF", "a PDF document"),
     (b"PK\x03\x04", "a ZIP archive"),

@@ -16,6 +16,7 @@ from pydantic import AwareDatetime, Field
 from starlette.concurrency import run_in_threadpool
 
 from consentgate.api.deps import RecordResponse, key_with
+from consentgate.api.json_route import StrictJsonRoute
 from consentgate.api.problems import problem_responses
 from consentgate.api.runtime import services_of
 from consentgate.audit import chain
@@ -24,7 +25,7 @@ from consentgate.records import Record
 from consentgate.service.keys import ApiKey, Scope
 from consentgate.store.database import Database
 
-router = APIRouter(prefix="/v1", tags=["audit"])
+router = APIRouter(prefix="/v1", tags=["audit"], route_class=StrictJsonRoute)
 
 REPORT = Depends(key_with(Scope.REPORT))
 ERRORS = problem_responses(401, 403, 422, 429, 503)

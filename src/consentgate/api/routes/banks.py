@@ -20,6 +20,7 @@ from consentgate.api.bank_schemas import (
 )
 from consentgate.api.deps import RecordResponse, RecordsResponse, key_with
 from consentgate.api.intake import read_body
+from consentgate.api.json_route import StrictJsonRoute
 from consentgate.api.problems import problem_responses
 from consentgate.api.runtime import services_of
 from consentgate.api.schemas import decode_base64
@@ -37,10 +38,11 @@ from consentgate.banks.service import BankService
 from consentgate.errors import BadInput
 from consentgate.fields import INT32_MAX, After64
 from consentgate.hashing.image import hash_image_bytes
+from consentgate.images.limits import ImageLimits
 from consentgate.people import actor_name
 from consentgate.service.keys import ApiKey, Scope
 
-router = APIRouter(prefix="/v1", tags=["banks"])
+router = APIRouter(prefix="/v1", tags=["banks"], route_class=StrictJsonRoute)
 
 WRITE = Depends(key_with(Scope.BANKS_WRITE))
 READ = Depends(key_with(Scope.BANKS_WRITE, Scope.MODERATE))
@@ -118,7 +120,9 @@ async def add_entry(
     if body.image is not None:
         if pdq or md5:
             raise BadInput("give an image or hashes, not both", field="image")
-        hashes = await run_in_threadpool(hash_image_bytes, decode_base64(body.image, "image"))
+        limits = ImageLimits.from_settings(services_of(request).settings)
+        data = decode_base64(body.image, "image")
+        hashes = await run_in_threadpool(hash_image_bytes, data, limits=limits)
         pdq, quality, md5 = hashes.pdq, hashes.quality, hashes.md5
     if not pdq and not md5:
         raise BadInput("give pdq and/or md5, or an image", field="pdq")

@@ -20,6 +20,7 @@ from pydantic_core import PydanticCustomError
 from starlette.concurrency import run_in_threadpool
 
 from consentgate.api.deps import RecordResponse, RecordsResponse, key_with
+from consentgate.api.json_route import StrictJsonRoute
 from consentgate.api.problems import problem_responses
 from consentgate.api.runtime import services_of
 from consentgate.cases.deadlines import Clock, clock_of
@@ -39,7 +40,7 @@ from consentgate.people import User
 from consentgate.records import Record
 from consentgate.service.keys import ApiKey, Scope
 
-router = APIRouter(prefix="/v1", tags=["cases"])
+router = APIRouter(prefix="/v1", tags=["cases"], route_class=StrictJsonRoute)
 
 MODERATE = Depends(key_with(Scope.MODERATE))
 READ_ERRORS = problem_responses(401, 403, 404, 422, 429, 503)

@@ -6,13 +6,14 @@ from fastapi import APIRouter, Depends, Path, Request
 from starlette.concurrency import run_in_threadpool
 
 from consentgate.api.deps import RecordResponse, key_with
+from consentgate.api.json_route import StrictJsonRoute
 from consentgate.api.problems import problem_responses
 from consentgate.api.runtime import services_of
 from consentgate.errors import NotFound
 from consentgate.records import Decision
 from consentgate.service.keys import ApiKey, Scope
 
-router = APIRouter(prefix="/v1", tags=["decisions"])
+router = APIRouter(prefix="/v1", tags=["decisions"], route_class=StrictJsonRoute)
 
 READ_ALL = (Scope.MODERATE, Scope.REPORT)
 

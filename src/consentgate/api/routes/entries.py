@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from consentgate.api.bank_schemas import Reinstate, StatusChange
 from consentgate.api.deps import RecordResponse, RecordsResponse
+from consentgate.api.json_route import StrictJsonRoute
 from consentgate.api.routes.banks import (
     ERRORS,
     READ,
@@ -27,7 +28,7 @@ from consentgate.banks.alerts import BankAlert
 from consentgate.banks.records import BankEntry, RetroFinding
 from consentgate.service.keys import ApiKey
 
-router = APIRouter(prefix="/v1", tags=["banks"])
+router = APIRouter(prefix="/v1", tags=["banks"], route_class=StrictJsonRoute)
 
 
 @router.get(

@@ -7,15 +7,17 @@ from starlette.concurrency import run_in_threadpool
 
 from consentgate.api.bank_schemas import HashBody, MatchBody
 from consentgate.api.deps import RecordResponse, key_with
+from consentgate.api.json_route import StrictJsonRoute
 from consentgate.api.problems import problem_responses
 from consentgate.api.runtime import services_of
 from consentgate.api.schemas import decode_base64
 from consentgate.banks.records import MatchResult
 from consentgate.errors import BadInput
 from consentgate.hashing.image import ImageHashes, hash_image_bytes
+from consentgate.images.limits import ImageLimits
 from consentgate.service.keys import ApiKey, Scope
 
-router = APIRouter(prefix="/v1", tags=["hashes"])
+router = APIRouter(prefix="/v1", tags=["hashes"], route_class=StrictJsonRoute)
 
 USERS = (Scope.SCREEN, Scope.BANKS_WRITE, Scope.MODERATE)
 ERRORS = problem_responses(401, 403, 413, 415, 422, 429, 503)
@@ -32,9 +34,9 @@ async def hash_image(
     The same hashes a person can compute on their own device to enrol a photo
     without ever sending it.
     """
-    services_of(request)
+    limits = ImageLimits.from_settings(services_of(request).settings)
     data = decode_base64(body.image, "image")
-    hashes = await run_in_threadpool(hash_image_bytes, data, dihedral=body.dihedral)
+    hashes = await run_in_threadpool(hash_image_bytes, data, limits=limits, dihedral=body.dihedral)
     return RecordResponse(hashes)
 
 

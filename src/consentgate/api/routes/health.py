@@ -8,6 +8,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
 from consentgate.api.deps import key_with
+from consentgate.api.json_route import StrictJsonRoute
 from consentgate.api.problems import problem_responses
 from consentgate.api.runtime import runtime_of
 from consentgate.api.schemas import Health, Readiness
@@ -16,7 +17,7 @@ from consentgate.errors import NotReady
 from consentgate.service.keys import ApiKey, Scope
 from consentgate.service.wiring import Services
 
-router = APIRouter(tags=["operations"])
+router = APIRouter(tags=["operations"], route_class=StrictJsonRoute)
 
 
 @router.get("/healthz", response_model=Health, summary="Liveness")

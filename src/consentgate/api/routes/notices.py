@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 
 from consentgate.api.deps import RecordResponse
 from consentgate.api.intake import media_type, parse_json, read_body
+from consentgate.api.json_route import StrictJsonRoute
 from consentgate.api.problems import TYPE_PREFIX, FieldError, ProblemResponse, problem
 from consentgate.api.problems import problem_responses as responses
 from consentgate.api.ratelimit import RateLimiter
@@ -29,6 +30,7 @@ from consentgate.cases.notices import (
     Notice,
     NoticeAppeal,
     NoticeStatus,
+    NoticeTooLarge,
     Receipt,
     parse_notice,
 )
@@ -36,7 +38,7 @@ from consentgate.errors import NotFound, UnsupportedMedia
 from consentgate.service.wiring import Services
 from consentgate.settings import Settings
 
-router = APIRouter(prefix="/v1", tags=["notices"])
+router = APIRouter(prefix="/v1", tags=["notices"], route_class=StrictJsonRoute)
 
 
 class NoticeBody(RootModel[Notice]):
@@ -83,9 +85,9 @@ def invalid_notice(request: Request, exc: InvalidNotice) -> ProblemResponse:
     """Every missing or bad field of a notice, listed in ``errors``."""
     return problem(
         request,
-        422,
+        exc.http_status,  # 413 when an image is over the image limits, as /v1/screen says
         title=exc.title,
-        type_=TYPE_PREFIX + "invalid-notice",
+        type_=TYPE_PREFIX + ("too-large" if isinstance(exc, NoticeTooLarge) else "invalid-notice"),
         detail=exc.message,
         field=exc.field,
         errors=[FieldError(field=p.field, message=p.message) for p in exc.fields],

@@ -15,12 +15,13 @@ from starlette.concurrency import run_in_threadpool
 
 from consentgate.api.deps import RecordResponse, key_with
 from consentgate.api.intake import read_screen_request
+from consentgate.api.json_route import StrictJsonRoute
 from consentgate.api.problems import problem_responses
 from consentgate.api.runtime import runtime_of
 from consentgate.records import Decision
 from consentgate.service.keys import ApiKey, Scope
 
-router = APIRouter(prefix="/v1", tags=["screening"])
+router = APIRouter(prefix="/v1", tags=["screening"], route_class=StrictJsonRoute)
 
 REPLAYED = "Idempotent-Replayed"
 
