@@ -16,7 +16,7 @@ sexual label that the lexicon did not (``_second_opinion``: the lower of the two
 heads' scores counts, so an embedding alone blocks only when both agree). Only
 the canonical normalised reading is embedded (as in training); disguises' other
 readings are the lexicon's to scan. Of a long prompt each encoder reads only the
-head, at most 512 tokens (about 2,000 characters of ordinary text, see
+head, at most 256 tokens (about 1,000 characters of ordinary text, see
 ``text.token_budget``); the lexicon and n-gram cues read all of it. The deadline
 is checked between the stages (cues, each encoder, the second opinion), so a
 screen that ran out of time stops instead of embedding on in its thread.

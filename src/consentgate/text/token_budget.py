@@ -8,11 +8,12 @@ after its screen had answered. Each encoder therefore reads only the head of a
 prompt, cut *before* it is tokenised:
 
 1. to ``max_tokens * CHARS_PER_TOKEN`` characters (a token of ordinary text is
-   3-5 characters; for 512 tokens that is 2,048 characters), which bounds the
+   3-5 characters; for 256 tokens that is 1,024 characters), which bounds the
    tokeniser's work whatever the prompt's length;
 2. then, while the encoder's own tokeniser counts more than ``max_tokens``
    tokens (text of one-character tokens: CJK, symbols, digits), shorter in
-   proportion, by at least ``1 / MIN_SHRINK`` of its length each time.
+   proportion; after ``PROPORTIONAL_CUTS`` such cuts, by at least
+   ``1 / MIN_SHRINK`` of its length each time, so the loop always ends soon.
 
 So an encoder never sees more than its token limit (for e5: one window, never
 several). The lexicon and the n-gram model still read the whole prompt; their
@@ -24,7 +25,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 CHARS_PER_TOKEN = 4
-MIN_SHRINK = 16  # each further cut drops at least 1/16 of the head, so the loop ends
+PROPORTIONAL_CUTS = 2  # in practice the second cut is within the limit
+MIN_SHRINK = 16  # each further cut drops at least 1/16 of the head
 
 
 def head_within(text: str, max_tokens: int, count: Callable[[str], int]) -> str:
@@ -34,10 +36,13 @@ def head_within(text: str, max_tokens: int, count: Callable[[str], int]) -> str:
     given at most ``max_tokens * CHARS_PER_TOKEN`` characters.
     """
     head = text[: max_tokens * CHARS_PER_TOKEN]
+    cuts = 0
     while head:
         tokens = count(head)
         if tokens <= max_tokens:
             return head
-        keep = len(head) * max_tokens // tokens
-        head = head[: min(keep, len(head) - max(1, len(head) // MIN_SHRINK))]
+        keep = min(len(head) * max_tokens // tokens, len(head) - 1)
+        if cuts >= PROPORTIONAL_CUTS:  # counts that do not fall in proportion
+            keep = min(keep, len(head) - len(head) // MIN_SHRINK)
+        head, cuts = head[:keep], cuts + 1
     return head
