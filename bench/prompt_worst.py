@@ -1,14 +1,17 @@
 """Worst-case prompts: CPU time of normalisation and each prompt detector at the maximum length.
 
 A prompt may be up to 20,000 characters (``ScreenRequest.prompt``). Screening must
-cost time in proportion to that length whatever the characters are, so that a
-crafted prompt cannot hold a worker. For each class of character that exercises a
-different part of the pipeline (emoji read as words, spaced letters joined,
-substring-matched scripts, leetspeak, dense lexicon words, invisible characters,
-homoglyphs) this prints the CPU time of ``normalise`` and of each prompt detector,
-on one core, at the full length and at a quarter of it. The ratio full/quarter is
-about 4 when the work is linear (16 when quadratic). An ordinary English prompt of
-the same length is the baseline in the same run. Medians of ``--repeats`` runs.
+cost time in proportion to that length whatever the characters are, or be
+bounded, so that a crafted prompt cannot hold a worker. For each class of
+character that exercises a different part of the pipeline (emoji read as words,
+spaced letters joined, substring-matched scripts, leetspeak, dense lexicon words,
+invisible characters, homoglyphs) this prints the CPU time of ``normalise`` and
+of every installed prompt detector (the lexicon, the n-gram model and the
+semantic detector with its real encoders), on one core, at the full length and
+at a quarter of it. The ratio full/quarter is about 4 when the work is linear
+(16 when quadratic); the semantic detector's encoders read at most 512 tokens,
+so their part does not grow at all. An ordinary English prompt of the same
+length is the baseline in the same run. Medians of ``--repeats`` runs.
 
     .venv/bin/python bench/prompt_worst.py               # 20,000 and 5,000 characters
     .venv/bin/python bench/prompt_worst.py --length 8000 --repeats 5
@@ -28,9 +31,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from consentgate.detectors.base import Detector, DetectorContext, ScreenInput
-from consentgate.detectors.prompt_classifier import PromptClassifierDetector
-from consentgate.detectors.prompt_lexicon import PromptLexiconDetector
-from consentgate.records import Mode, ScreenRequest
+from consentgate.detectors.registry import DetectorRegistry, installed_detectors
+from consentgate.records import Mode, ScreenRequest, Target
 from consentgate.text.normalise import normalise
 from prompt_common import OUT
 
@@ -71,6 +73,21 @@ def measure(prompt: str, detectors: list[Detector], repeats: int) -> tuple[float
     return normalise_ms, {d.name: cpu_ms(lambda d=d: d.detect(inp), repeats) for d in detectors}
 
 
+def prompt_detectors() -> list[Detector]:
+    """Every installed prompt detector that can run here (the rest are named)."""
+    names = []
+    for found in installed_detectors():
+        if Target.PROMPT.value not in found.targets:
+            continue
+        if found.unavailable:
+            print(f"not measured: {found.name} ({found.unavailable})")
+            continue
+        names.append(found.name)
+    registry = DetectorRegistry.from_entry_points(DetectorContext(), only=names)
+    registry.warm_up()
+    return list(registry)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--length", type=int, default=MAX_PROMPT, help="characters per prompt")
@@ -78,11 +95,7 @@ def main() -> None:
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
-    context = DetectorContext()
-    detectors: list[Detector] = [
-        PromptLexiconDetector.from_context(context),
-        PromptClassifierDetector.from_context(context),
-    ]
+    detectors = prompt_detectors()
     quarter = args.length // 4
     print(f"worst-case prompts: CPU ms on one core, median of {args.repeats}, "
           f"{args.length:,} characters (x4: ratio to {quarter:,})")  # fmt: skip

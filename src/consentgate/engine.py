@@ -173,6 +173,7 @@ class ScreeningEngine:
             failures=failures,
             timings=timings,
             total_ms=round((time.perf_counter() - started) * 1000, 3),
+            disguises=inp.text.disguises if inp.text is not None else (),
         )
 
     def screen_many(self, requests: Iterable[ScreenRequest]) -> Iterator[Decision]:

@@ -10,8 +10,11 @@ with these types instead, so bad input is refused up front, on both stores, as a
 422 (HTTP) or exit status 2 (CLI) that names the field.
 
 Text is refused rather than cleaned: silently dropping characters would change
-what was screened or enrolled, and invisible control characters are a known way
-to slip a prompt past word lists.
+what was enrolled or recorded. A prompt is the exception (``Prompt``): its
+content is what is screened, and control characters in it are a disguise, not
+bad input. Refusing them told a client that treats an error as "not blocked" to
+go ahead; instead normalisation removes them, the decision names the disguise,
+and the copy a store keeps is ``storable``.
 """
 
 from __future__ import annotations
@@ -63,7 +66,7 @@ Text = Annotated[
     AfterValidator(_validator(one_line=False)),
     Field(json_schema_extra={"pattern": TEXT_PATTERN}),
 ]
-"""Free-form text (a prompt, a note, a reason): tabs and line breaks are kept;
+"""Free-form text (a note, a reason; a prompt is ``Prompt``): tabs and line breaks are kept;
 NUL, other C0 control characters, DEL and unpaired surrogates are refused."""
 
 Line = Annotated[
@@ -72,6 +75,27 @@ Line = Annotated[
     Field(json_schema_extra={"pattern": LINE_PATTERN}),
 ]
 """One line (an id, a source, a name): no control characters at all."""
+
+Prompt = Annotated[str, Field(description="any text: hidden characters are removed, not refused")]
+"""A prompt to screen: every character is accepted. Control and format characters
+(and unpaired surrogates) are removed by normalisation and reported as the
+disguise ``hidden_characters``; ``storable`` makes the kept copy safe to store."""
+
+
+def _visible(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code < 0x20:
+        return chr(0x2400 + code)  # the control pictures: U+2400 NUL ... U+241F
+    return "\u2421" if code == 0x7F else "\ufffd"  # DEL's picture; a surrogate
+
+
+def storable(text: str) -> str:
+    """``text`` as a store may keep it: each control character ``Text`` refuses
+    shown as its Unicode control picture (NUL as "␀", ESC as "␛"), each unpaired
+    surrogate as U+FFFD. PostgreSQL never sees a NUL, and a reviewer still sees
+    where a hidden character was."""
+    return _TEXT_REFUSED.sub(_visible, text)
+
 
 Count32 = Annotated[int, Interval(ge=1, le=INT32_MAX)]
 """A positive count kept in an INTEGER column."""

@@ -19,7 +19,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from consentgate.fields import Line, Text
+from consentgate.fields import Line, Prompt
 
 
 class Record(BaseModel):
@@ -205,7 +205,7 @@ class ScreenRequest(Record):
 
     id: Line | None = Field(None, max_length=200, description="caller's own request id, echoed")
     mode: Mode = Mode.GENERATE
-    prompt: Text | None = Field(None, max_length=20_000)
+    prompt: Prompt | None = Field(None, max_length=20_000)
     source_image: bytes | None = Field(None, description="the photo to edit (edit mode)")
     output_image: bytes | None = Field(None, description="the generated or edited result")
     subject: Subject | None = Field(None, description="caller hint; may only tighten")
@@ -235,3 +235,8 @@ class Decision(Record):
     failures: tuple[DetectorFailure, ...] = ()
     timings: tuple[DetectorTiming, ...] = ()
     total_ms: float = 0.0
+    disguises: tuple[str, ...] = Field(
+        (),
+        description="disguises normalisation found in the prompt and undid before any "
+        "detector read it (R7); hidden_characters: control or format characters removed",
+    )

