@@ -8,8 +8,10 @@ any other media type is refused with 415.
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import AsyncGenerator
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from fastapi import Request
 from pydantic import BaseModel, ValidationError
@@ -53,11 +55,34 @@ def validation_error(exc: ValidationError) -> BadInput:
 BodyModel = TypeVar("BodyModel", bound=BaseModel)
 
 
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+HIDDEN = "\u2063"
+"""What a lone surrogate in a prompt is read as: an invisible (Cf) character,
+which normalisation removes and names (``hidden_characters``)."""
+
+
 def parse_json(model: type[BodyModel], body: bytes) -> BodyModel:
-    """A JSON body as ``model``, or a 422 naming the first bad field."""
+    """A JSON body as ``model``, or a 422 naming the first bad field.
+
+    A prompt is never bad input: a ``\\ud800``-style escape of half a surrogate
+    pair is valid JSON that no UTF-8 string can hold, so the prompt's are read
+    as hidden characters (the screen goes on and the decision says so); in any
+    other field it is a 422 naming that field.
+    """
     refuse_duplicate_keys(body)
     try:
         return model.model_validate_json(body)
+    except ValidationError as exc:
+        if exc.errors()[0]["type"] != "json_invalid":
+            raise validation_error(exc) from None
+        try:
+            data: Any = json.loads(body)
+        except (ValueError, RecursionError):
+            raise validation_error(exc) from None
+    if isinstance(data, dict) and isinstance(data.get("prompt"), str):
+        data["prompt"] = LONE_SURROGATE.sub(HIDDEN, data["prompt"])
+    try:
+        return model.model_validate(data)
     except ValidationError as exc:
         raise validation_error(exc) from None
 
