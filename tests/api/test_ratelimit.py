@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from consentgate.api.ratelimit import KeyRateLimited, RateLimiter
+from consentgate.counters.memory import MemoryBuckets
 
 
 class Clock:
@@ -79,7 +80,8 @@ def test_when_callers_make_up_ids_then_the_buckets_stay_bounded() -> None:
     for i in range(1_000):
         limiter.check(f"addr-{i}")  # every bucket is empty: the oldest are forgotten
         clock.now += 0.001
-    assert len(limiter._buckets) <= 100
+    assert isinstance(limiter.buckets, MemoryBuckets)
+    assert len(limiter.buckets._buckets) <= 100
     clock.now += 10  # all refilled: pruning drops them
     limiter.check("late")
-    assert len(limiter._buckets) <= 2
+    assert len(limiter.buckets._buckets) <= 2

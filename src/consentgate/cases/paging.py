@@ -42,9 +42,7 @@ class Cursor(Record):
         try:
             raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
             priority, deadline, case_id = json.loads(raw)
-            return cls(
-                priority=priority, deadline_at=datetime.fromisoformat(deadline), id=case_id
-            )
+            return cls(priority=priority, deadline_at=datetime.fromisoformat(deadline), id=case_id)
         except (binascii.Error, ValueError, TypeError):
             raise BadInput("not a cursor this service gave out", field="after") from None
 

@@ -24,6 +24,7 @@ from consentgate.cases.paging import Cursor, cursor_of
 from consentgate.cases.projection import fold
 from consentgate.cases.records import (
     AUTOMATED,
+    URGENT,
     Action,
     AppealOutcome,
     Appellant,
@@ -32,7 +33,6 @@ from consentgate.cases.records import (
     CaseKind,
     CaseState,
     EventKind,
-    URGENT,
     Item,
     Queue,
     rank_of,

@@ -3,7 +3,9 @@
 Everything that can fail because of configuration fails here, before a port
 is bound: settings are validated, the store is opened and migrated (once, in
 this process, before any worker starts) and the engine is built once. The
-workers then read the same settings from the environment.
+workers then read the same settings from the environment. So do the shared
+counters: a Redis that does not answer, or several workers on SQLite without
+Redis (each would keep its own rate limits), stop ``serve`` here.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import uvicorn
 from sqlalchemy.exc import SQLAlchemyError
 
 from consentgate.cli.context import app_context
+from consentgate.counters.choose import check_counters
 from consentgate.errors import ConfigError
 from consentgate.service.wiring import check_engine, prepare_store
 from consentgate.settings import Settings, load_settings
@@ -77,6 +80,7 @@ def serve(
     except SQLAlchemyError as exc:
         raise ConfigError(f"cannot open the store: {type(exc).__name__}") from None
     check_engine(settings)
+    check_counters(settings, sqlite=settings.database_url.startswith("sqlite"))
     _export(settings)
     metrics_dir = _metrics_dir(settings.workers)
     click.echo(
@@ -94,6 +98,10 @@ def serve(
             log_level=log_level,
             access_log=access_log,
             timeout_graceful_shutdown=10,
+            # X-Forwarded-For is read by ClientAddress, from CONSENTGATE_TRUSTED_PROXIES only
+            # (uvicorn's default would trust it from loopback).
+            proxy_headers=False,
+            forwarded_allow_ips="",
             server_header=False,  # the software and its version are nobody's business
         )
     finally:

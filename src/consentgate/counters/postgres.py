@@ -22,9 +22,7 @@ RATE, BURST, COST = (
     "CAST(:burst AS double precision)",
     "CAST(:cost AS double precision)",
 )
-REFILLED = (
-    f"LEAST({BURST}, c.tokens + GREATEST(0, EXTRACT(EPOCH FROM now() - c.updated)) * {RATE})"
-)
+REFILLED = f"LEAST({BURST}, c.tokens + GREATEST(0, EXTRACT(EPOCH FROM now() - c.updated)) * {RATE})"
 AFTER = f"CASE WHEN {REFILLED} >= {COST} THEN {REFILLED} - {COST} ELSE {REFILLED} END"
 TAKE = text(f"""
 INSERT INTO rate_counters AS c (bucket, tokens, updated, full_at, granted)
@@ -65,7 +63,7 @@ class PostgresBuckets:
                 if next(self._calls) % PRUNE_EVERY == 0:
                     conn.execute(PRUNE)
         except SQLAlchemyError as exc:
-            raise CountersUnavailable(f"the store is not reachable ({type(exc).__name__})") from None
+            raise _unavailable(exc) from None
         return 0.0 if row.granted else wait_for(row.tokens, rate, burst, cost)
 
     def peek(self, bucket: str, rate: float, burst: int, cost: int = 1) -> float:
@@ -74,9 +72,13 @@ class PostgresBuckets:
             with self.engine.connect() as conn:
                 row = conn.execute(PEEK, params).first()
         except SQLAlchemyError as exc:
-            raise CountersUnavailable(f"the store is not reachable ({type(exc).__name__})") from None
+            raise _unavailable(exc) from None
         tokens = float(burst) if row is None else float(row.tokens)
         return 0.0 if tokens >= cost else wait_for(tokens, rate, burst, cost)
 
     def close(self) -> None:
         """The engine belongs to the store; nothing of its own to close."""
+
+
+def _unavailable(exc: Exception) -> CountersUnavailable:
+    return CountersUnavailable(f"the store is not reachable ({type(exc).__name__})")
