@@ -9,7 +9,8 @@ memory, and ``serve`` refuses more workers there.
 
 When the counters cannot be reached a limiter either fails closed (503 with
 Retry-After: the failed-authentication, notice and case buckets, which guard
-routes anyone may call) or fails open (the key rate limit: a known key keeps
+routes anyone may call; a look that spends nothing lets the request on to the
+spend that decides) or fails open (the key rate limit: a known key keeps
 working, and a warning is logged).
 """
 
@@ -72,18 +73,23 @@ class RateLimiter:
             raise self._limited(rate, wait)
 
     def ensure_open(self, key_id: str) -> None:
-        """Raise KeyRateLimited if ``key_id``'s bucket is empty, without spending a token."""
+        """Raise KeyRateLimited if ``key_id``'s bucket is empty, without spending a token.
+
+        Looking is never refused for an outage: the spend that follows (``check``) is.
+        """
         if self.default_rate <= 0:
             return
-        wait = self._ask(self.buckets.peek, key_id, self.default_rate, 1)
+        wait = self._ask(self.buckets.peek, key_id, self.default_rate, 1, fail_open=True)
         if wait > 0:
             raise self._limited(self.default_rate, wait)
 
-    def _ask(self, how: Spend, key_id: str, rate: float, cost: int) -> float:
+    def _ask(
+        self, how: Spend, key_id: str, rate: float, cost: int, *, fail_open: bool = False
+    ) -> float:
         try:
             return how(f"{self.name}:{key_id}", rate, self.burst, cost)
         except CountersUnavailable:
-            if not self.fail_open:
+            if not (self.fail_open or fail_open):
                 raise
             if time.monotonic() - self._warned > 10:
                 self._warned = time.monotonic()
