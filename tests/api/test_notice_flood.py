@@ -186,3 +186,10 @@ def test_when_redis_does_not_answer_then_serve_refuses(sqlite_url: str) -> None:
     done = cli("serve", "--port", str(free_port()), env=env)
     assert done.returncode == 2
     assert "CONSENTGATE_REDIS_URL" in done.stderr
+
+
+def test_when_the_redis_url_is_not_one_then_serve_refuses(sqlite_url: str) -> None:
+    env = server_env(sqlite_url, CONSENTGATE_REDIS_URL="http://127.0.0.1:6379")
+    done = cli("serve", "--port", str(free_port()), env=env)
+    assert done.returncode == 2
+    assert "CONSENTGATE_REDIS_URL" in done.stderr

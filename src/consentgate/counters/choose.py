@@ -29,7 +29,10 @@ def check_counters(settings: Settings, *, sqlite: bool) -> None:
     """At ``serve``: refuse a Redis that does not answer (a wrong URL would otherwise
     be 503s), and more than one worker whose counters would be per process."""
     if settings.redis_url:
-        redis = RedisBuckets(settings.redis_url, prefix=settings.redis_prefix)
+        try:
+            redis = RedisBuckets(settings.redis_url, prefix=settings.redis_prefix)
+        except ValueError as exc:  # not a redis://, rediss:// or unix:// URL
+            raise ConfigError(f"CONSENTGATE_REDIS_URL: {exc}") from None
         try:
             redis.ping()
         except CountersUnavailable as exc:
