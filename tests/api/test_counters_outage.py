@@ -46,3 +46,12 @@ def test_when_redis_is_down_then_keyed_routes_fail_as_documented(
         outage.key(Scope.MODERATE) if authorization == "good" else {"Authorization": authorization}
     )
     assert outage.client.get("/v1/cases", headers=headers).status_code == status
+
+
+def test_when_redis_is_down_then_metrics_count_each_check_by_outcome(outage: Api) -> None:
+    moderate, report = outage.key(Scope.MODERATE), outage.key(Scope.REPORT)
+    outage.client.get("/v1/cases", headers=moderate)
+    outage.client.get("/v1/cases", headers={"Authorization": "Bearer cg_wrong"})
+    text = outage.client.get("/metrics", headers=report).text
+    assert 'consentgate_counters_unavailable_total{limit="key",outcome="passed"}' in text
+    assert 'consentgate_counters_unavailable_total{limit="auth",outcome="refused"} 1.0' in text

@@ -7,12 +7,14 @@
 | ``notices`` | client address, notices and unknown tracking codes | fails closed: 503 |
 | ``cases`` | client address, cases its notices open per hour | fails closed: 503 |
 
+Each check made during an outage is counted (``consentgate_counters_unavailable_total``).
 Routes anyone may call fail closed, so an outage never turns into an unlimited
 flood; a keyed caller is already known, so its limit gives way to availability.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from consentgate.api.auth import Gate
@@ -33,35 +35,40 @@ class Limits:
     client: ClientAddress
 
     @classmethod
-    def build(cls, services: Services) -> Limits:
+    def build(
+        cls, services: Services, on_outage: Callable[[str, bool], None] | None = None
+    ) -> Limits:
         s = services.settings
         buckets = open_buckets(s, services.db)
         per_hour = s.cases_per_address_per_hour
+
+        def limiter(
+            rate: float, burst: int, name: str, what: str, fail_open: bool = False
+        ) -> RateLimiter:
+            return RateLimiter(
+                rate,
+                burst,
+                what=what,
+                name=name,
+                buckets=buckets,
+                fail_open=fail_open,
+                on_outage=on_outage,
+            )
+
         return cls(
             buckets=buckets,
-            keys=RateLimiter(
-                s.rate_limit_per_s, s.rate_limit_burst, buckets=buckets, fail_open=True
-            ),
-            failures=RateLimiter(
+            keys=limiter(s.rate_limit_per_s, s.rate_limit_burst, "key", "this key", True),
+            failures=limiter(
                 s.auth_failure_rate_per_s,
                 s.auth_failure_burst,
-                what="failed authentications from this address",
-                name="auth",
-                buckets=buckets,
+                "auth",
+                "failed authentications from this address",
             ),
-            notices=RateLimiter(
-                s.notice_rate_per_s,
-                s.notice_rate_burst,
-                what="notices from this address",
-                name="notice",
-                buckets=buckets,
+            notices=limiter(
+                s.notice_rate_per_s, s.notice_rate_burst, "notice", "notices from this address"
             ),
-            cases=RateLimiter(
-                per_hour / 3600,
-                per_hour,
-                what="cases opened by notices from this address",
-                name="cases",
-                buckets=buckets,
+            cases=limiter(
+                per_hour / 3600, per_hour, "cases", "cases opened by notices from this address"
             ),
             client=ClientAddress(s.trusted_proxies),
         )

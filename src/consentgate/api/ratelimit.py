@@ -11,7 +11,8 @@ When the counters cannot be reached a limiter either fails closed (503 with
 Retry-After: the failed-authentication, notice and case buckets, which guard
 routes anyone may call; a look that spends nothing lets the request on to the
 spend that decides) or fails open (the key rate limit: a known key keeps
-working, and a warning is logged).
+working; a warning is logged). Each such check is counted in
+``consentgate_counters_unavailable_total``.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ class RateLimiter:
         name: str = "key",
         buckets: Buckets | None = None,
         fail_open: bool = False,
+        on_outage: Callable[[str, bool], None] | None = None,
         max_buckets: int = 10_000,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -60,6 +62,7 @@ class RateLimiter:
         self.what = what
         self.name = name
         self.fail_open = fail_open
+        self.on_outage = on_outage  # (limit name, passed): a metric counts each outage
         self.buckets = buckets or MemoryBuckets(max_buckets=max_buckets, clock=clock)
         self._warned = -math.inf
 
@@ -89,7 +92,10 @@ class RateLimiter:
         try:
             return how(f"{self.name}:{key_id}", rate, self.burst, cost)
         except CountersUnavailable:
-            if not (self.fail_open or fail_open):
+            passed = self.fail_open or fail_open
+            if self.on_outage is not None:
+                self.on_outage(self.name, passed)
+            if not passed:
                 raise
             if time.monotonic() - self._warned > 10:
                 self._warned = time.monotonic()

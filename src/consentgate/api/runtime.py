@@ -56,7 +56,7 @@ class Runtime:
             self.failure = f"start-up failed ({type(exc).__name__})"
             log.exception("the service cannot start")
         else:
-            self.limits = Limits.build(services)
+            self.limits = Limits.build(services, on_outage=self.metrics.counter_outage)
             self.gate = self.limits.gate(services)
             self.services = services
         finally:
