@@ -25,6 +25,7 @@ from consentgate.cases.projection import fold
 from consentgate.cases.records import (
     AUTOMATED,
     URGENT,
+    USUAL,
     Action,
     AppealOutcome,
     Appellant,
@@ -110,6 +111,7 @@ class CaseService:
             case_id=case.id,
             reason=reason,
             data={"kind": kind.value, "item": item.model_dump(mode="json", exclude_none=True)}
+            | ({} if case.rank == USUAL else {"rank": case.rank})  # the chain keeps the order
             | (data or {}),
         )
         case = fold(case, event)
