@@ -6,6 +6,7 @@ Run after adding a command or a setting: ``.venv/bin/python scripts/gen_referenc
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
@@ -59,12 +60,15 @@ def settings_page() -> str:
             default = ",".join(default)
         if isinstance(default, bool):
             default = str(default).lower()
+        if isinstance(default, dict):
+            default = json.dumps(default)
         shown = "" if default in (None, "") else f"`{getattr(default, 'value', default)}`"
         meaning = (field.description or "").replace("|", "\\|")
         lines.append(f"| `CONSENTGATE_{name.upper()}` | {shown} | {meaning} |")
     lines += [
         "",
-        "Lists (`CONSENTGATE_DETECTORS`, `CONSENTGATE_DISABLED_DETECTORS`) are comma-separated.",
+        "Lists (`CONSENTGATE_DETECTORS`, `CONSENTGATE_DISABLED_DETECTORS`,",
+        "`CONSENTGATE_TRUSTED_PROXIES`) are comma-separated.",
         "",
     ]
     return "\n".join(lines)

@@ -1,4 +1,5 @@
-"""Shared fixtures: database URLs for SQLite and throw-away PostgreSQL databases."""
+"""Shared fixtures: database URLs for SQLite and throw-away PostgreSQL databases, and
+the Redis server."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+import redis
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
+REDIS_URL = os.environ.get("CONSENTGATE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 PG_ADMIN_URL = os.environ.get(
     "CONSENTGATE_TEST_PG_URL", "postgresql+psycopg://root@127.0.0.1:5432/test"
 )
@@ -48,6 +51,24 @@ def postgres_url() -> Iterator[str]:
         if os.environ.get("CI"):
             raise
         pytest.skip(f"PostgreSQL not reachable: {exc.orig}")
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The Redis 7 server of the development machines and CI; outside CI a missing
+    server skips these tests, in CI (CI=true) it fails them."""
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError as exc:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"Redis not reachable: {exc}")
+    return REDIS_URL
+
+
+def unique_prefix() -> str:
+    """Redis keys of one test only: tests share the server, and run in parallel elsewhere."""
+    return f"cg-test-{uuid.uuid4().hex[:12]}:"
 
 
 @pytest.fixture

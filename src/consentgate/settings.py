@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -99,9 +100,9 @@ class Settings(BaseSettings):
         20_000_000, gt=0, description="largest hash list one POST /v1/banks/{name}/import takes"
     )
     rate_limit_per_s: float = Field(
-        50.0, ge=0, le=1_000_000, description="requests per second per key per worker; 0 = off"
+        50.0, ge=0, le=1_000_000, description="requests per second per key (all workers); 0 = off"
     )
-    rate_limit_burst: int = Field(100, ge=1, description="token-bucket size per key per worker")
+    rate_limit_burst: int = Field(100, ge=1, description="token-bucket size per key")
     key_cache_s: float = Field(
         1.0, ge=0, le=60, description="how long a worker trusts a looked-up API key"
     )
@@ -109,7 +110,7 @@ class Settings(BaseSettings):
         1.0,
         ge=0,
         le=1_000_000,
-        description="failed authentications per second per client address per worker; 0 = off",
+        description="failed authentications per second per client address; 0 = off",
     )
     auth_failure_burst: int = Field(
         20, ge=1, description="failed authentications a client address may make before 429"
@@ -119,10 +120,62 @@ class Settings(BaseSettings):
         ge=0,
         le=1_000_000,
         description="notices (POST /v1/notices, which needs no key) per second per client "
-        "address per worker; 0 = off",
+        "address; 0 = off",
     )
     notice_rate_burst: int = Field(
         10, ge=1, le=1_000_000, description="notices a client address may send at once"
+    )
+    notice_max_items: dict[str, int] = Field(
+        {"child_safety": 10},
+        description="most items (cases) one notice may list, per kind, as JSON "
+        '(e.g. {"child_safety": 10}); kinds not named keep the limit of 100',
+    )
+
+    @field_validator("notice_max_items")
+    @classmethod
+    def _known_kinds(cls, value: dict[str, int]) -> dict[str, int]:
+        kinds = ("dsa_notice", "child_safety", "take_it_down", "uk_intimate_image")
+        for kind, most in value.items():
+            if kind not in kinds:
+                raise ValueError(f"unknown notice kind {kind!r}: one of {', '.join(kinds)}")
+            if not 1 <= most <= 100:
+                raise ValueError(f"{kind}: between 1 and 100 items")
+        return value
+
+    cases_per_address_per_hour: int = Field(
+        20,
+        ge=0,
+        le=1_000_000,
+        description="cases the notices of one client address may open per hour, shared by "
+        "every worker; 0 = off",
+    )
+    trusted_proxies: Annotated[tuple[str, ...], NoDecode] = Field(
+        (),
+        description="reverse proxies (comma-separated IPs or CIDRs) whose X-Forwarded-For "
+        "names the client; empty: no forwarding header is trusted",
+    )
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _networks(cls, value: object) -> object:
+        names = value.split(",") if isinstance(value, str) else value
+        if not isinstance(names, list | tuple):
+            return value
+        found = tuple(str(n).strip() for n in names if str(n).strip())
+        for name in found:
+            try:
+                ipaddress.ip_network(name, strict=False)
+            except ValueError:
+                raise ValueError(f"{name!r} is not an IP address or CIDR network") from None
+        return found
+
+    redis_url: str | None = Field(
+        None,
+        description="Redis for the counters every worker shares (rate limits, failed "
+        "authentications, notices, cases per address), e.g. redis://127.0.0.1:6379/0",
+    )
+    redis_prefix: str = Field(
+        "consentgate:", max_length=100, description="prefix of every key written to Redis"
     )
     api_docs: bool = Field(
         False, description="serve /docs, /redoc and /openapi.json (without a key)"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from consentgate.api.ratelimit import KeyRateLimited, RateLimiter
+from consentgate.counters import CountersUnavailable
+from consentgate.counters.memory import MemoryBuckets
 
 
 class Clock:
@@ -79,7 +81,44 @@ def test_when_callers_make_up_ids_then_the_buckets_stay_bounded() -> None:
     for i in range(1_000):
         limiter.check(f"addr-{i}")  # every bucket is empty: the oldest are forgotten
         clock.now += 0.001
-    assert len(limiter._buckets) <= 100
+    assert isinstance(limiter.buckets, MemoryBuckets)
+    assert len(limiter.buckets._buckets) <= 100
     clock.now += 10  # all refilled: pruning drops them
     limiter.check("late")
-    assert len(limiter._buckets) <= 2
+    assert len(limiter.buckets._buckets) <= 2
+
+
+class Down:
+    """Counters that cannot be reached (Redis or the store is down)."""
+
+    name = "down"
+
+    def take(self, bucket: str, rate: float, burst: int, cost: int = 1) -> float:
+        raise CountersUnavailable("Redis is not reachable")
+
+    def peek(self, bucket: str, rate: float, burst: int, cost: int = 1) -> float:
+        raise CountersUnavailable("Redis is not reachable")
+
+    def close(self) -> None:
+        """Nothing to close."""
+
+
+@pytest.mark.parametrize(
+    ("fail_open", "spends", "refused"),
+    [
+        (True, True, False),  # the key rate limit: a known key keeps working
+        (False, True, True),  # notices, failed authentications, cases: 503
+        (False, False, False),  # only looking: the spend that follows decides
+    ],
+)
+def test_when_the_counters_are_down_then_each_limiter_fails_as_documented(
+    fail_open: bool, spends: bool, refused: bool
+) -> None:
+    limiter = RateLimiter(1.0, 1, buckets=Down(), fail_open=fail_open)
+    ask = limiter.check if spends else limiter.ensure_open
+    if refused:
+        with pytest.raises(CountersUnavailable) as caught:
+            ask("addr")
+        assert caught.value.http_status == 503
+    else:
+        ask("addr")

@@ -10,7 +10,8 @@ body bounded by the route's own limit (``consentgate.api.limits``). Routes
 that declare no requirement (``/healthz``, ``/readyz``, the API docs when on)
 and paths that match no route (404, 405: no body is read) pass through.
 
-Failed authentications spend a token bucket per client address: once it is
+Failed authentications spend a token bucket per client address (as
+``ClientAddress`` finds it: the peer, or what a trusted proxy forwards): once it is
 empty, that address is answered 429 (with Retry-After) on every keyed route
 without a key lookup, so a flood of guessed keys costs no store reads.
 
@@ -34,6 +35,7 @@ from starlette.datastructures import Headers
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from consentgate.api.clientaddr import ClientAddress
 from consentgate.api.limits import within
 from consentgate.api.ratelimit import RateLimiter
 from consentgate.errors import ConsentGateError, Forbidden, Unauthorized
@@ -62,11 +64,13 @@ class Gate:
         *,
         failures: RateLimiter | None = None,
         cache_s: float = 1.0,
+        client: ClientAddress | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.keys = keys
         self.limiter = limiter
         self.failures = failures or RateLimiter(0, 1)
+        self.client = client or ClientAddress()
         self.cache_s = cache_s
         self._clock = clock
         self._cache: dict[str, tuple[ApiKey | None, float]] = {}
@@ -89,21 +93,22 @@ class Gate:
         self, authorization: str | None, address: str, scopes: tuple[KeyScope, ...]
     ) -> ApiKey:
         """The key of a request holding any of ``scopes``, or a 401, 403 or 429 error."""
-        self.failures.ensure_open(address)
+        # The buckets may be a network hop away (Redis, PostgreSQL): off the event loop.
+        await run_in_threadpool(self.failures.ensure_open, address)
         raw = bearer_token(authorization)
         if raw is None:
-            self.failures.check(address)
+            await run_in_threadpool(self.failures.check, address)
             raise Unauthorized(MISSING)
         found, key = self.cached(raw)
         if not found:
             key = await run_in_threadpool(self.lookup, raw)
         if key is None:
-            self.failures.check(address)
+            await run_in_threadpool(self.failures.check, address)
             raise Unauthorized("the API key is not valid or has been revoked")
         if not any(key.allows(s) for s in scopes):
             wanted = " or ".join(s.value for s in scopes)
             raise Forbidden(f"this key lacks the {wanted!r} scope")
-        self.limiter.check(key.id, key.rate_limit_per_s)
+        await run_in_threadpool(self.limiter.check, key.id, key.rate_limit_per_s)
         return key
 
 
@@ -180,12 +185,10 @@ class KeyGate:
             return
         route, requirement = keyed
         scope["route"] = route  # refusals are counted under their route in the metrics
-        client = scope.get("client")
         try:
-            key = await self.gate().admit(
-                Headers(scope=scope).get("authorization"),
-                client[0] if client else "unknown",
-                requirement.scopes,
+            gate = self.gate()
+            key = await gate.admit(
+                Headers(scope=scope).get("authorization"), gate.client.of(scope), requirement.scopes
             )
             limit = self.body_limit(scope["method"], route.path)
         except ConsentGateError as exc:

@@ -68,6 +68,17 @@ class Metrics:
             registry=r,
         )
 
+        self.counters_unavailable = Counter(
+            "consentgate_counters_unavailable",
+            "Limit checks made while the shared counters were unreachable, by limit and "
+            "outcome (passed: failed open; refused: 503)",
+            ["limit", "outcome"],
+            registry=r,
+        )
+
+    def counter_outage(self, limit: str, passed: bool) -> None:
+        self.counters_unavailable.labels(limit, "passed" if passed else "refused").inc()
+
     def observe_decision(self, decision: Decision) -> None:
         self.decisions.labels(decision.decision.value).inc()
         for reason in decision.reasons:

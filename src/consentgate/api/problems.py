@@ -81,7 +81,7 @@ def _domain(request: Request, exc: Exception) -> ProblemResponse:
     headers: dict[str, str] = {}
     if isinstance(exc, Unauthorized):
         headers["WWW-Authenticate"] = 'Bearer realm="consentgate"'
-    if isinstance(exc, RateLimited):
+    if isinstance(exc, RateLimited) or hasattr(exc, "retry_after_s"):  # 429, or 503 for a while
         headers["Retry-After"] = str(getattr(exc, "retry_after_s", 1))
     if exc.http_status >= 500 and exc.http_status != 503:
         log.error("internal error: %s", exc.message)

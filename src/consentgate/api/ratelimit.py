@@ -1,21 +1,35 @@
-"""Token buckets per key (requests) and per client address (failed authentications),
-held in each worker's memory.
+"""Token buckets per key (requests), per client address (failed authentications,
+notices, cases opened), kept in the counters every worker shares.
 
-Why per worker: a shared limiter would put a network round trip (or a lock in
-the store) on every request. With N workers behind a load balancer a key may
-therefore get up to N times its rate; the service documents this, and a
-gateway in front can enforce a global limit when one is needed.
+Why shared: a limit held in each worker's memory lets N workers admit N times
+the limit, and an attacker who spreads requests over connections gets them
+all. The buckets live in Redis (``CONSENTGATE_REDIS_URL``) or the PostgreSQL
+store (``consentgate.counters``); only one worker on SQLite keeps them in its
+memory, and ``serve`` refuses more workers there.
+
+When the counters cannot be reached a limiter either fails closed (503 with
+Retry-After: the failed-authentication, notice and case buckets, which guard
+routes anyone may call; a look that spends nothing lets the request on to the
+spend that decides) or fails open (the key rate limit: a known key keeps
+working; a warning is logged). Each such check is counted in
+``consentgate_counters_unavailable_total``.
 """
 
 from __future__ import annotations
 
+import logging
 import math
-import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
+from consentgate.counters import Buckets, CountersUnavailable
+from consentgate.counters.memory import MemoryBuckets
 from consentgate.errors import RateLimited
+
+log = logging.getLogger(__name__)
+
+Spend = Callable[[str, float, int, int], float]
+"""``Buckets.take`` or ``Buckets.peek``."""
 
 
 class KeyRateLimited(RateLimited):
@@ -26,30 +40,9 @@ class KeyRateLimited(RateLimited):
         self.retry_after_s = retry_after_s
 
 
-@dataclass
-class TokenBucket:
-    rate: float  # tokens per second
-    capacity: float
-    tokens: float
-    updated: float
-
-    def take(self, now: float) -> float:
-        """Take one token; returns 0 when allowed, else the seconds until one is free."""
-        self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
-        self.updated = now
-        if self.tokens >= 1.0:
-            self.tokens -= 1.0
-            return 0.0
-        return (1.0 - self.tokens) / self.rate
-
-
 class RateLimiter:
-    """One bucket per id (a key id, or a client address); a rate of 0 turns limiting off.
-
-    Buckets that have refilled are dropped once there are more than ``max_buckets``
-    (a full bucket is the same as none), so ids that callers make up, such as
-    addresses, cannot grow a worker's memory without bound.
-    """
+    """One bucket per id (a key id, or a client address) under ``name``; a rate of 0
+    turns limiting off. ``buckets`` defaults to this worker's memory."""
 
     def __init__(
         self,
@@ -57,64 +50,60 @@ class RateLimiter:
         burst: int,
         *,
         what: str = "this key",
+        name: str = "key",
+        buckets: Buckets | None = None,
+        fail_open: bool = False,
+        on_outage: Callable[[str, bool], None] | None = None,
         max_buckets: int = 10_000,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.default_rate = default_rate
-        self.burst = burst
+        self.burst = max(burst, 1)
         self.what = what
-        self.max_buckets = max_buckets
-        self._clock = clock
-        self._buckets: dict[str, TokenBucket] = {}
-        self._lock = threading.Lock()
+        self.name = name
+        self.fail_open = fail_open
+        self.on_outage = on_outage  # (limit name, passed): a metric counts each outage
+        self.buckets = buckets or MemoryBuckets(max_buckets=max_buckets, clock=clock)
+        self._warned = -math.inf
 
-    def check(self, key_id: str, rate: float | None = None) -> None:
-        """Spend one token of ``key_id``'s bucket or raise KeyRateLimited."""
+    def check(self, key_id: str, rate: float | None = None, *, cost: int = 1) -> None:
+        """Spend ``cost`` tokens of ``key_id``'s bucket or raise KeyRateLimited."""
         rate = self.default_rate if rate is None else rate
         if rate <= 0:
             return
-        now = self._clock()
-        with self._lock:
-            bucket = self._buckets.get(key_id)
-            if bucket is None or bucket.rate != rate:
-                if len(self._buckets) >= self.max_buckets:
-                    self._prune(now)
-                capacity = float(max(self.burst, 1))
-                bucket = TokenBucket(rate=rate, capacity=capacity, tokens=capacity, updated=now)
-                self._buckets[key_id] = bucket
-            wait = bucket.take(now)
+        wait = self._ask(self.buckets.take, key_id, rate, cost)
         if wait > 0:
             raise self._limited(rate, wait)
 
     def ensure_open(self, key_id: str) -> None:
-        """Raise KeyRateLimited if ``key_id``'s bucket is empty, without spending a token."""
-        rate = self.default_rate
-        if rate <= 0:
+        """Raise KeyRateLimited if ``key_id``'s bucket is empty, without spending a token.
+
+        Looking is never refused for an outage: the spend that follows (``check``) is.
+        """
+        if self.default_rate <= 0:
             return
-        now = self._clock()
-        with self._lock:
-            bucket = self._buckets.get(key_id)
-            if bucket is None:
-                return
-            tokens = min(bucket.capacity, bucket.tokens + (now - bucket.updated) * bucket.rate)
-        if tokens < 1.0:
-            raise self._limited(bucket.rate, (1.0 - tokens) / bucket.rate)
+        wait = self._ask(self.buckets.peek, key_id, self.default_rate, 1, fail_open=True)
+        if wait > 0:
+            raise self._limited(self.default_rate, wait)
+
+    def _ask(
+        self, how: Spend, key_id: str, rate: float, cost: int, *, fail_open: bool = False
+    ) -> float:
+        try:
+            return how(f"{self.name}:{key_id}", rate, self.burst, cost)
+        except CountersUnavailable:
+            passed = self.fail_open or fail_open
+            if self.on_outage is not None:
+                self.on_outage(self.name, passed)
+            if not passed:
+                raise
+            if time.monotonic() - self._warned > 10:
+                self._warned = time.monotonic()
+                log.warning("counters unreachable: the %s limit is not enforced", self.name)
+            return 0.0
 
     def _limited(self, rate: float, wait: float) -> KeyRateLimited:
         return KeyRateLimited(
-            f"rate limit of {rate:g} requests/s for {self.what} exceeded",
+            f"rate limit of {rate:g} per second for {self.what} exceeded",
             retry_after_s=max(1, math.ceil(wait)),
         )
-
-    def _prune(self, now: float) -> None:
-        full = [
-            name
-            for name, b in self._buckets.items()
-            if b.tokens + (now - b.updated) * b.rate >= b.capacity
-        ]
-        for name in full:
-            del self._buckets[name]
-        if len(self._buckets) >= self.max_buckets:  # all busy: forget the oldest
-            oldest = sorted(self._buckets, key=lambda n: self._buckets[n].updated)
-            for name in oldest[: len(oldest) // 2]:
-                del self._buckets[name]

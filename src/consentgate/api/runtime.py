@@ -15,9 +15,9 @@ from collections.abc import Callable
 from fastapi import Request
 
 from consentgate.api.auth import Gate
+from consentgate.api.limiters import Limits
 from consentgate.api.limits import route_limit
 from consentgate.api.metrics import Metrics
-from consentgate.api.ratelimit import RateLimiter
 from consentgate.errors import ConsentGateError, NotReady
 from consentgate.service.wiring import Services
 
@@ -34,6 +34,7 @@ class Runtime:
         self.metrics = metrics or Metrics()
         self.services: Services | None = None
         self.gate: Gate | None = None
+        self.limits: Limits | None = None
         self.failure: str | None = None
         self.loaded = threading.Event()
         self._thread: threading.Thread | None = None
@@ -55,14 +56,8 @@ class Runtime:
             self.failure = f"start-up failed ({type(exc).__name__})"
             log.exception("the service cannot start")
         else:
-            s = services.settings
-            limiter = RateLimiter(s.rate_limit_per_s, s.rate_limit_burst)
-            failures = RateLimiter(
-                s.auth_failure_rate_per_s,
-                s.auth_failure_burst,
-                what="failed authentications from this address",
-            )
-            self.gate = Gate(services.keys, limiter, failures=failures, cache_s=s.key_cache_s)
+            self.limits = Limits.build(services, on_outage=self.metrics.counter_outage)
+            self.gate = self.limits.gate(services)
             self.services = services
         finally:
             self.loaded.set()
@@ -74,6 +69,11 @@ class Runtime:
             raise NotReady("the service is loading its models and indexes")
         return self.services
 
+    def ready_limits(self) -> Limits:
+        self.ready_services()
+        assert self.limits is not None
+        return self.limits
+
     def ready_gate(self) -> Gate:
         self.ready_services()
         assert self.gate is not None
@@ -84,6 +84,8 @@ class Runtime:
         return route_limit(method, path, self.ready_services().settings)
 
     def close(self) -> None:
+        if self.limits is not None:
+            self.limits.buckets.close()
         if self.services is not None:
             self.services.close()
             self.services = None

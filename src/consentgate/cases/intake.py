@@ -29,6 +29,7 @@ from sqlalchemy import Connection, insert, select
 from consentgate.cases.clock import Clock
 from consentgate.cases.evidence import EvidenceVault
 from consentgate.cases.notices import (
+    MAX_ITEMS,
     Automation,
     FieldProblem,
     InvalidNotice,
@@ -43,12 +44,22 @@ from consentgate.cases.notices import (
     Redress,
     StoredNotice,
 )
-from consentgate.cases.records import AUTOMATED, Appellant, Case, CaseKind, EventKind, Item
+from consentgate.cases.records import (
+    AUTOMATED,
+    UNLOCATED,
+    USUAL,
+    Appellant,
+    Case,
+    CaseKind,
+    EventKind,
+    Item,
+)
 from consentgate.cases.service import CaseService
 from consentgate.errors import BadInput, ConsentGateError, NotFound, TooLarge
 from consentgate.hashing.image import hash_image_bytes
 from consentgate.images.limits import ImageLimits
 from consentgate.images.sniff import MEDIA_TYPES, sniff
+from consentgate.settings import Settings
 from consentgate.store.cases_tables import cases, notices
 from consentgate.store.database import Database
 
@@ -87,6 +98,7 @@ class NoticeService:
     # -- intake ------------------------------------------------------------------
     def submit(self, notice: Notice) -> Receipt:
         """Record ``notice`` and open a case per item; the receipt is the acknowledgement."""
+        check_items(notice, self.cases.settings)
         located = self._locate(notice.items)
         items = [item for item, _ in located]
         received_at = self.clock()
@@ -111,6 +123,7 @@ class NoticeService:
                     notice_id=notice_id,
                     actor=NOTIFIER,
                     reason=f"{kind.value} notice",
+                    rank=rank_of_item(notice, item),
                     conn=conn,
                 )
                 for item in items
@@ -273,6 +286,27 @@ class NoticeService:
             state=case.state,
             decision=decision,
         )
+
+
+def check_items(notice: Notice, settings: Settings) -> None:
+    """Refuse a notice listing more items than its kind allows (``notice_max_items``).
+
+    Why per kind: one anonymous child-safety notice listed 100 items, and each
+    opened a case in the most urgent queue; a DSA notice from a trusted flagger
+    may rightly list many more URLs than a report anyone can send.
+    """
+    most = settings.notice_max_items.get(notice.kind, MAX_ITEMS)
+    if len(notice.items) > most:
+        message = f"at most {most} items per {notice.kind} notice; send the rest in another"
+        raise InvalidNotice([FieldProblem(field="items", message=message)])
+
+
+def rank_of_item(notice: Notice, item: Item) -> int:
+    """An anonymous report that gives neither an image nor a URL (only a content id) is
+    the cheapest to send and the hardest to act on: it goes after the rest of its queue."""
+    anonymous = getattr(notice, "notifier_name", None) is None and notice.contact_email is None
+    unlocated = item.url is None and item.md5 is None
+    return UNLOCATED if anonymous and unlocated else USUAL
 
 
 def _decode(value: str, limit: int) -> bytes:

@@ -61,6 +61,16 @@ _QUEUES = {
 }
 
 
+URGENT, USUAL, UNLOCATED = 0, 1, 2
+"""A case's ``rank`` within its queue (an escalated case counts as urgent)."""
+
+
+def rank_of(kind: CaseKind) -> int:
+    """The rank a case of ``kind`` opens with: automated R1 escalations (a CSAM hash, or a
+    minor with sexual content) are urgent; a notice's intake may lower or raise it."""
+    return URGENT if kind is CaseKind.AUTOMATED_ESCALATION else USUAL
+
+
 class CaseState(StrEnum):
     OPEN = "open"
     IN_REVIEW = "in_review"
@@ -155,6 +165,13 @@ class Case(Record):
     decided_at: datetime | None = None
     action: Action | None = None
     escalated: bool = False
+    rank: int = Field(
+        1,
+        ge=0,
+        le=2,
+        description="order within its queue, set when opened: 0 urgent (an automated R1 "
+        "escalation), 1 usual, 2 an anonymous report with neither image nor URL",
+    )
     appeal_by: Appellant | None = None
     appealed_at: datetime | None = None
     appeal_decided_by: str | None = None

@@ -24,9 +24,12 @@ from consentgate.audit import chain
 from consentgate.cases.clock import Clock as ClockFn
 from consentgate.cases.clock import system_clock
 from consentgate.cases.deadlines import OPEN_STATES, Clock, clock_of, deadline_for
+from consentgate.cases.paging import Cursor, cursor_of
 from consentgate.cases.projection import fold
 from consentgate.cases.records import (
     AUTOMATED,
+    URGENT,
+    USUAL,
     Action,
     AppealOutcome,
     Appellant,
@@ -37,6 +40,7 @@ from consentgate.cases.records import (
     EventKind,
     Item,
     Queue,
+    rank_of,
 )
 from consentgate.errors import BadInput, Conflict, Forbidden, NotFound
 from consentgate.people import Act, Actor, User, actor_name, name_key, require
@@ -48,6 +52,8 @@ CaseHook = Callable[[Connection, Case, CaseEvent], None]
 """Runs inside the transaction of every case event (e.g. to queue a removal webhook)."""
 
 LISTED_STATES = (CaseState.OPEN, CaseState.IN_REVIEW, CaseState.APPEALED)
+OVERDUE_BATCH = 500
+"""Open cases read at a time while looking for overdue ones."""
 DECIDED_STATES = frozenset({CaseState.ACTIONED, CaseState.NO_ACTION})
 
 
@@ -75,14 +81,18 @@ class CaseService:
         actor: Actor = AUTOMATED,
         reason: str = "",
         data: dict[str, Any] | None = None,
+        rank: int | None = None,
         conn: Connection | None = None,
     ) -> Case:
-        """Open a case with its ``received`` event (in ``conn``'s transaction, or its own)."""
+        """Open a case with its ``received`` event (in ``conn``'s transaction, or its own).
+
+        ``rank`` orders it within its queue (default: ``rank_of(kind)``).
+        """
         if conn is None:
             with self.db.write() as own:
                 return self.open(
                     kind, item, notice_id=notice_id, actor=actor, reason=reason, data=data,
-                    conn=own,
+                    rank=rank, conn=own,
                 )  # fmt: skip
         now = self.clock()
         queue = kind.queue
@@ -96,6 +106,7 @@ class CaseService:
             received_at=now,
             deadline_at=deadline_for(queue, now, self.settings),
             version=0,
+            rank=rank_of(kind) if rank is None else rank,
         )
         event = chain.append(
             conn,
@@ -107,6 +118,7 @@ class CaseService:
             data=_stamped(
                 actor,
                 {"kind": kind.value, "item": item.model_dump(mode="json", exclude_none=True)}
+                | ({} if case.rank == USUAL else {"rank": case.rank})  # the chain keeps the order
                 | (data or {}),
             ),
         )
@@ -135,27 +147,64 @@ class CaseService:
         queue: Queue | None = None,
         states: Sequence[CaseState] = LISTED_STATES,
         limit: int = 100,
+        after: Cursor | None = None,
     ) -> list[Case]:
-        """Cases by priority (child safety, intimate images, the rest), then deadline.
+        """Cases by priority (child safety, intimate images, the rest; each by rank), then
+        deadline, from just after ``after``.
 
         Expedited complaints (``is_expedited``) come before every queue.
         """
-        query = select(cases.c.record).where(cases.c.state.in_([s.value for s in states]))
+        return [case for case, _ in self._listed(queue, states, limit, after)]
+
+    def page(
+        self,
+        *,
+        queue: Queue | None = None,
+        states: Sequence[CaseState] = LISTED_STATES,
+        limit: int = 100,
+        after: Cursor | None = None,
+    ) -> tuple[list[Case], Cursor | None]:
+        """One page of ``list_cases`` and the cursor of the next (None on the last page)."""
+        found = self._listed(queue, states, limit + 1, after)
+        more = len(found) > limit
+        return [c for c, _ in found[:limit]], cursor_of(*found[limit - 1]) if more else None
+
+    def _listed(
+        self, queue: Queue | None, states: Sequence[CaseState], limit: int, after: Cursor | None
+    ) -> list[tuple[Case, int]]:
+        query = select(cases.c.record, cases.c.priority).where(
+            cases.c.state.in_([s.value for s in states])
+        )
         if queue is not None:
             query = query.where(cases.c.queue == queue.value)
+        if after is not None:
+            query = query.where(after.where())
         query = query.order_by(cases.c.priority, cases.c.deadline_at, cases.c.id).limit(limit)
         with self.db.read() as conn:
-            return [Case.model_validate(r.record) for r in conn.execute(query)]
+            return [(Case.model_validate(r.record), r.priority) for r in conn.execute(query)]
 
     def overdue(self, now: datetime | None = None) -> list[tuple[Case, Clock]]:
-        """Undecided cases at risk or past their deadline at ``now``, most urgent first."""
+        """Every undecided case at risk or past its deadline at ``now``, most urgent first."""
+        return self.overdue_page(now, limit=1_000_000)[0]
+
+    def overdue_page(
+        self, now: datetime | None = None, *, limit: int = 100, after: Cursor | None = None
+    ) -> tuple[list[tuple[Case, Clock]], Cursor | None]:
+        """Undecided cases at risk or past their deadline at ``now``, most urgent first: one
+        page of at most ``limit`` from just after ``after``, and the next page's cursor."""
         now = now or self.clock()
-        found: list[tuple[Case, Clock]] = []
-        for case in self.list_cases(states=tuple(OPEN_STATES), limit=1_000_000):
-            status = clock_of(case, now)
-            if status in (Clock.AT_RISK, Clock.BREACHED):
-                found.append((case, status))
-        return found
+        found: list[tuple[Case, Clock, Cursor]] = []
+        while len(found) <= limit:
+            batch = self._listed(None, tuple(OPEN_STATES), OVERDUE_BATCH, after)
+            for case, priority in batch:
+                status = clock_of(case, now)
+                if status in (Clock.AT_RISK, Clock.BREACHED):
+                    found.append((case, status, cursor_of(case, priority)))
+            if len(batch) < OVERDUE_BATCH:
+                break
+            after = cursor_of(*batch[-1])
+        more = len(found) > limit
+        return [(c, s) for c, s, _ in found[:limit]], found[limit - 1][2] if more else None
 
     # -- changing --------------------------------------------------------------
     def assign(self, case_id: str, *, to: str, actor: Actor) -> Case:
@@ -336,6 +385,7 @@ _GUARDED = frozenset(
 )
 
 
+RANKS = 3
 EXPEDITED_PRIORITY = -1
 """Served before every queue: see ``is_expedited``."""
 
@@ -354,8 +404,15 @@ def is_expedited(case: Case) -> bool:
 
 
 def priority_of(case: Case) -> int:
-    """The cached sort key of ``list_cases``: expedited complaints, then the queue's priority."""
-    return EXPEDITED_PRIORITY if is_expedited(case) else case.queue.priority
+    """The cached sort key of ``list_cases``: expedited complaints, then each queue by its
+    priority and, within it, by rank (an escalated case, such as a threat to life, is urgent).
+
+    Why a rank: anyone may file an anonymous child-safety notice, so a flood of them must
+    not push a threat to life or an automated hash match down the queue.
+    """
+    if is_expedited(case):
+        return EXPEDITED_PRIORITY
+    return case.queue.priority * RANKS + (URGENT if case.escalated else case.rank)
 
 
 def _get(conn: Connection, case_id: str) -> Case:

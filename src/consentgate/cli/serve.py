@@ -4,8 +4,10 @@ Everything that can fail because of configuration fails here, before a port
 is bound: settings are validated, the store is opened and migrated (once, in
 this process, before any worker starts), the evidence key is checked against
 the newest sealed item (a missing key is a WARNING line: evidence off) and the
-engine is built once. The
-workers then read the same settings from the environment.
+engine is built once. The workers then read the same settings from the
+environment. So do the shared counters: a Redis that does not answer, or
+several workers on SQLite without Redis (each would keep its own rate limits),
+stop ``serve`` here.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from consentgate.api.access_log import log_config
 from consentgate.cases.evidence_status import check_evidence
 from consentgate.cases.wiring import build_cases
 from consentgate.cli.context import app_context
+from consentgate.counters.choose import check_counters
 from consentgate.errors import ConfigError
 from consentgate.service.wiring import check_engine, prepare_store
 from consentgate.settings import Settings, load_settings
@@ -93,6 +96,7 @@ def serve(
     if warning is not None:
         click.echo(f"WARNING: {warning}", err=True)
     check_engine(settings)
+    check_counters(settings, sqlite=settings.database_url.startswith("sqlite"))
     _export(settings)
     metrics_dir = _metrics_dir(settings.workers)
     click.echo(
@@ -111,6 +115,10 @@ def serve(
             access_log=access_log,
             log_config=log_config(),  # the access log never shows a tracking code
             timeout_graceful_shutdown=10,
+            # X-Forwarded-For is read by ClientAddress, from CONSENTGATE_TRUSTED_PROXIES only
+            # (uvicorn's default would trust it from loopback).
+            proxy_headers=False,
+            forwarded_allow_ips="",
             server_header=False,  # the software and its version are nobody's business
         )
     finally:

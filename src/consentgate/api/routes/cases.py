@@ -6,6 +6,9 @@ never from the body: the user the key acts for (``keys create --user``), else
 one case at once, one gets 200 and the other 409 (so does a decision that
 names a ``version`` the case has moved past). Deciding an appeal needs a key
 bound to a user whose role allows it, other than the first decider (403).
+
+Lists page by keyset: a full page answers ``X-Next-Cursor``, which the next
+request passes as ``after`` (``consentgate.cases.paging``).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from consentgate.api.json_route import StrictJsonRoute
 from consentgate.api.problems import problem_responses
 from consentgate.api.runtime import services_of
 from consentgate.cases.deadlines import Clock, clock_of
+from consentgate.cases.paging import MAX_PAGE, Cursor
 from consentgate.cases.records import (
     Action,
     AppealOutcome,
@@ -47,6 +51,12 @@ READ_ERRORS = problem_responses(401, 403, 404, 422, 429, 503)
 WRITE_ERRORS = problem_responses(401, 403, 404, 409, 413, 422, 429, 503)
 CaseId = Annotated[str, Path(max_length=32, pattern=r"^[0-9a-f]{1,32}$")]
 Reason = Annotated[Text, Field(min_length=1, max_length=10_000)]
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description="cases per page")]
+After = Annotated[
+    str | None,
+    Query(max_length=300, description="the `X-Next-Cursor` of the page before"),
+]
+NEXT_CURSOR = "X-Next-Cursor"
 
 
 def _no_actor(value: object) -> None:
@@ -117,6 +127,18 @@ def _person(key: ApiKey) -> User:
     return key.user
 
 
+def _cursor(after: str | None) -> Cursor | None:
+    return None if after is None else Cursor.decode(after)
+
+
+def _paged(records: list[ListedCase], cursor: Cursor | None) -> RecordsResponse:
+    """A page of cases; ``X-Next-Cursor`` names where the next starts (absent on the last)."""
+    response = RecordsResponse(records)
+    if cursor is not None:
+        response.headers[NEXT_CURSOR] = cursor.encode()
+    return response
+
+
 def _listed(case: Case, now: datetime) -> ListedCase:
     return ListedCase(**case.model_dump(), clock=clock_of(case, now), expedited=is_expedited(case))
 
@@ -131,17 +153,25 @@ async def list_cases(
     request: Request,
     queue: Queue | None = None,
     state: Annotated[list[CaseState] | None, Query(max_length=len(CaseState))] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    limit: Limit = 100,
+    after: After = None,
     _key: ApiKey = MODERATE,
 ) -> RecordsResponse:
-    """Expedited complaints first, then child safety, intimate images and the rest, each by
-    deadline. Default states: open, in_review, appealed."""
+    """Expedited complaints first, then child safety, intimate images and the rest; within a
+    queue urgent cases first (a threat to life, an automated R1 escalation), anonymous
+    reports with neither image nor URL last, each by deadline. Default states: open,
+    in_review, appealed. A full page names the next in its `X-Next-Cursor` header: pass it
+    as `after`."""
     service = case_service(request)
-    found = await run_in_threadpool(
-        service.list_cases, queue=queue, states=tuple(state or LISTED_STATES), limit=limit
+    found, cursor = await run_in_threadpool(
+        service.page,
+        queue=queue,
+        states=tuple(state or LISTED_STATES),
+        limit=limit,
+        after=_cursor(after),
     )
     now = service.clock()
-    return RecordsResponse([_listed(c, now) for c in found])
+    return _paged([_listed(c, now) for c in found], cursor)
 
 
 @router.get(
@@ -153,14 +183,18 @@ async def list_cases(
 async def overdue(
     request: Request,
     now: Annotated[AwareDatetime | None, Query(description="ISO 8601 with a zone")] = None,
+    limit: Limit = 100,
+    after: After = None,
     _key: ApiKey = MODERATE,
 ) -> RecordsResponse:
     """As of `now` (default: the server's clock): at risk in the last quarter of a case's time,
-    breached from its deadline on."""
+    breached from its deadline on; in the order of `GET /v1/cases`, paged the same way."""
     service = case_service(request)
     at = now or service.clock()
-    found = await run_in_threadpool(service.overdue, at)
-    return RecordsResponse([_listed(c, at) for c, _status in found])
+    found, cursor = await run_in_threadpool(
+        service.overdue_page, at, limit=limit, after=_cursor(after)
+    )
+    return _paged([_listed(c, at) for c, _status in found], cursor)
 
 
 @router.get(

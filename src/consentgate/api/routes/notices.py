@@ -7,6 +7,12 @@ checked before any body byte is read, and a body read here within the limit of
 a route that takes images (``KeyGate`` bounds only keyed routes). Looking up an
 unknown tracking code spends a token of the same bucket, so codes cannot be
 guessed at speed (they are 32 random characters anyway).
+
+Against a flood of cases (one address opening a thousand child-safety cases in
+two seconds): a notice lists at most ``CONSENTGATE_NOTICE_MAX_ITEMS`` items of
+its kind, and the cases one address opens spend a second bucket
+(``CONSENTGATE_CASES_PER_ADDRESS_PER_HOUR``), one token per item. Both buckets
+are shared by every worker, and the address is ``ClientAddress``'s.
 """
 
 from __future__ import annotations
@@ -20,11 +26,11 @@ from starlette.concurrency import run_in_threadpool
 from consentgate.api.deps import RecordResponse
 from consentgate.api.intake import media_type, parse_json, read_body
 from consentgate.api.json_route import StrictJsonRoute
+from consentgate.api.limiters import Limits
 from consentgate.api.problems import TYPE_PREFIX, FieldError, ProblemResponse, problem
 from consentgate.api.problems import problem_responses as responses
-from consentgate.api.ratelimit import RateLimiter
-from consentgate.api.runtime import services_of
-from consentgate.cases.intake import NoticeService
+from consentgate.api.runtime import runtime_of, services_of
+from consentgate.cases.intake import NoticeService, check_items
 from consentgate.cases.notices import (
     InvalidNotice,
     Notice,
@@ -60,21 +66,13 @@ def body_limit(settings: Settings) -> int:
     return min(settings.max_request_bytes, base64_image + settings.max_json_bytes)
 
 
-def limiter(request: Request, settings: Settings) -> RateLimiter:
-    """This app's per-address bucket of notices (made on first use, held by the app)."""
-    found = getattr(request.app.state, "notice_limiter", None)
-    if not isinstance(found, RateLimiter):
-        found = RateLimiter(
-            settings.notice_rate_per_s,
-            settings.notice_rate_burst,
-            what="notices from this address",
-        )
-        request.app.state.notice_limiter = found
-    return found
+def limits(request: Request) -> Limits:
+    """This worker's limiters (their buckets are shared by every worker)."""
+    return runtime_of(request).ready_limits()
 
 
 def address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    return limits(request).client.of(request.scope)
 
 
 def notice_service(services: Services) -> NoticeService:
@@ -105,16 +103,20 @@ def invalid_notice(request: Request, exc: InvalidNotice) -> ProblemResponse:
 async def submit(request: Request) -> RecordResponse | ProblemResponse:
     """Report content without an account; the answer is the receipt, with its tracking code.
 
-    One case is opened per item. A notice missing a field its law requires is
-    `422` with every such field listed in `errors`, and nothing is recorded.
+    One case is opened per item. A notice missing a field its law requires, or listing
+    more items than its kind allows, is `422` with every such field listed in `errors`, and
+    nothing is recorded. Past the notices or cases one address may send, `429` with
+    `Retry-After`.
     """
-    services = services_of(request)
-    limiter(request, services.settings).check(address(request))
+    services, found, client = services_of(request), limits(request), address(request)
+    await run_in_threadpool(found.notices.check, client)
     if media_type(request) != "application/json":
         raise UnsupportedMedia("send the notice as application/json")
     body = await read_body(request, body_limit(services.settings))
     try:
         notice = parse_notice(body)
+        check_items(notice, services.settings)
+        await run_in_threadpool(found.cases.check, client, cost=len(notice.items))
         receipt = await run_in_threadpool(notice_service(services).submit, notice)
     except InvalidNotice as exc:
         return invalid_notice(request, exc)
@@ -130,13 +132,12 @@ async def submit(request: Request) -> RecordResponse | ProblemResponse:
 async def status(request: Request, tracking_code: str) -> RecordResponse:
     """Each item's state; once decided, the decision, whether automated means were used,
     and how to appeal and until when."""
-    services = services_of(request)
-    bucket = limiter(request, services.settings)
-    bucket.ensure_open(address(request))
+    services, bucket, client = services_of(request), limits(request).notices, address(request)
+    await run_in_threadpool(bucket.ensure_open, client)
     try:
         found = await run_in_threadpool(notice_service(services).status, tracking_code)
     except NotFound:
-        bucket.check(address(request))
+        await run_in_threadpool(bucket.check, client)
         raise
     return RecordResponse(found)
 
@@ -152,8 +153,7 @@ async def appeal(request: Request, tracking_code: str) -> RecordResponse:
     within the appeal window; a person other than the first decider decides it. Body:
     `{"item": 0, "text": "why the decision is wrong"}`. Answers the updated status page."""
     services = services_of(request)
-    bucket = limiter(request, services.settings)
-    bucket.check(address(request))
+    await run_in_threadpool(limits(request).notices.check, address(request))
     if media_type(request) != "application/json":
         raise UnsupportedMedia("send the appeal as application/json")
     body = await read_body(request, services.settings.max_json_bytes)
