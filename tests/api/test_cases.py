@@ -233,7 +233,23 @@ def test_UK_16_when_a_row_is_edited_through_sql_then_audit_verify_names_it_over_
         "events": None,
         "head": None,
         "broken": "event 2 was altered: its hash does not match",
+        "cases": None,
+        "mismatches": [],
     }
+
+
+def test_UK_16_when_a_case_row_is_edited_through_sql_then_audit_verify_names_it_over_http(
+    api: Api,
+) -> None:
+    report = api.key(Scope.REPORT)
+    case_id = _open(api)
+    intact = api.client.get("/v1/audit/verify", headers=report).json()
+    assert (intact["intact"], intact["cases"], intact["mismatches"]) == (True, 1, [])
+    with api.services.db.write() as conn:
+        conn.execute(text("UPDATE cases SET state = 'decided' WHERE id = :id"), {"id": case_id})
+    edited = api.client.get("/v1/audit/verify", headers=report).json()
+    assert edited["intact"] is False and edited["broken"] is None
+    assert any(case_id in m and "state column" in m for m in edited["mismatches"])
 
 
 def test_UK_16_when_the_audit_log_is_exported_over_http_then_the_stream_reverifies(

@@ -2,8 +2,9 @@
 
 Both need a ``report`` key (``admin`` holds every scope). A broken chain is a
 finding, not a failed request: ``verify`` answers 200 with ``intact: false`` and
-names the first bad event. The export streams JSON lines that verify as a
-segment of the chain (``consentgate.audit.export``).
+names the first bad event; like ``consentgate audit verify`` it also replays
+every case's events and lists where the ``cases`` table says otherwise. The
+export streams JSON lines that verify as a segment of the chain (``consentgate.audit.export``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from consentgate.api.problems import problem_responses
 from consentgate.api.runtime import services_of
 from consentgate.audit import chain
 from consentgate.audit.export import export_lines
+from consentgate.audit.replay import replay
 from consentgate.records import Record
 from consentgate.service.keys import ApiKey, Scope
 from consentgate.store.database import Database
@@ -39,15 +41,27 @@ class ChainReport(Record):
     events: int | None = Field(None, description="events checked (when intact)")
     head: str | None = Field(None, description="the last event's hash (when intact)")
     broken: str | None = Field(None, description="the first bad event (when not intact)")
+    cases: int | None = Field(None, description="cases whose events were replayed (when intact)")
+    mismatches: list[str] = Field(
+        default_factory=list,
+        description="each case and field where the cases table differs from its replayed events",
+    )
 
 
 def _verify(db: Database) -> ChainReport:
     try:
         with db.read() as conn:
             verified = chain.verify(conn)
+            replayed = replay(conn)
     except chain.ChainBroken as exc:
         return ChainReport(intact=False, broken=exc.message)
-    return ChainReport(intact=True, events=verified.events, head=verified.head)
+    return ChainReport(
+        intact=not replayed.mismatches,
+        events=verified.events,
+        head=verified.head,
+        cases=replayed.cases,
+        mismatches=[str(m) for m in replayed.mismatches],
+    )
 
 
 @router.get(
@@ -57,7 +71,8 @@ def _verify(db: Database) -> ChainReport:
     responses=ERRORS,
 )
 async def verify(request: Request, _key: ApiKey = REPORT) -> RecordResponse:
-    """`intact: false` names the first edited, missing or reordered event."""
+    """`intact: false` names the first edited, missing or reordered event (`broken`), or
+    lists each case whose row differs from its replayed events (`mismatches`)."""
     report = await run_in_threadpool(_verify, services_of(request).db)
     return RecordResponse(report)
 
