@@ -15,6 +15,9 @@ Failed authentications spend a token bucket per client address (as
 empty, that address is answered 429 (with Retry-After) on every keyed route
 without a key lookup, so a flood of guessed keys costs no store reads.
 
+A key looked up in a store that cannot serve (unreachable, full, locked) is
+answered 503 with Retry-After, the same document a route gives, never a 500.
+
 A looked-up key is trusted for ``key_cache_s`` seconds (default 1 s) so that a
 request does not need a store read; a revocation therefore takes effect on
 every worker within that time.
@@ -41,6 +44,7 @@ from consentgate.api.ratelimit import RateLimiter
 from consentgate.errors import ConsentGateError, Forbidden, Unauthorized
 from consentgate.service.keys import ApiKey, KeyStore, hash_key
 from consentgate.service.keys import Scope as KeyScope
+from consentgate.store.faults import store_fault
 
 bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer cg_…`")
 
@@ -193,6 +197,12 @@ class KeyGate:
             limit = self.body_limit(scope["method"], route.path)
         except ConsentGateError as exc:
             await _answer(scope, receive, send, exc)
+            return
+        except Exception as exc:  # a key looked up in a store that cannot serve: 503
+            fault = store_fault(exc)
+            if fault is None:
+                raise
+            await _answer(scope, receive, send, fault)
             return
         scope.setdefault("state", {})["api_key"] = key
         await within(scope, receive, send, self.app, limit)
