@@ -26,6 +26,7 @@ every worker within that time.
 from __future__ import annotations
 
 import inspect
+import logging
 import time
 from collections.abc import Callable, Sequence
 
@@ -44,7 +45,9 @@ from consentgate.api.ratelimit import RateLimiter
 from consentgate.errors import ConsentGateError, Forbidden, Unauthorized
 from consentgate.service.keys import ApiKey, KeyStore, hash_key
 from consentgate.service.keys import Scope as KeyScope
-from consentgate.store.faults import store_fault
+from consentgate.store.faults import cause_of, store_fault
+
+log = logging.getLogger(__name__)
 
 bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer cg_…`")
 
@@ -202,6 +205,7 @@ class KeyGate:
             fault = store_fault(exc)
             if fault is None:
                 raise
+            log.warning("%s looking up a key (%s)", fault.message, cause_of(exc))
             await _answer(scope, receive, send, fault)
             return
         scope.setdefault("state", {})["api_key"] = key

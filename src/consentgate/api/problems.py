@@ -27,7 +27,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from consentgate.api.access_log import redact_path
 from consentgate.errors import ConsentGateError, RateLimited, TooLarge, Unauthorized
-from consentgate.store.faults import store_fault
+from consentgate.store.faults import cause_of, store_fault
 
 log = logging.getLogger(__name__)
 
@@ -165,6 +165,8 @@ def _store(request: Request, exc: Exception) -> ProblemResponse:
     fault = store_fault(exc)
     if fault is None:
         raise exc  # a bug, not an outage: the 500 handler logs its traceback
+    path = redact_path(request.url.path)
+    log.warning("%s on %s %s (%s)", fault.message, request.method, path, cause_of(exc))
     return _domain(request, fault)
 
 

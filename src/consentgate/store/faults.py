@@ -15,7 +15,6 @@ never the driver's text, which may carry paths or SQL.
 
 from __future__ import annotations
 
-import logging
 import sqlite3
 from typing import Final
 
@@ -24,8 +23,6 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from consentgate.errors import StoreUnavailable
-
-log = logging.getLogger(__name__)
 
 UNREACHABLE: Final = ("the store is not reachable", 5)
 LOCKED: Final = ("the store is locked by another writer", 1)
@@ -99,10 +96,11 @@ def store_fault(exc: BaseException) -> StoreUnavailable | None:
     if kind is None:
         return None
     message, retry_after_s = kind
-    log.warning("%s (%s: %s)", message, type(exc).__name__, _first_line(exc))
     return StoreUnavailable(message, retry_after_s=retry_after_s)
 
 
-def _first_line(exc: BaseException) -> str:
+def cause_of(exc: BaseException) -> str:
+    """The driver's error class and first line, for the server log only."""
     orig = getattr(exc, "orig", None) or exc
-    return str(orig).strip().splitlines()[0] if str(orig).strip() else ""
+    lines = str(orig).strip().splitlines()
+    return f"{type(orig).__name__}: {lines[0] if lines else ''}"
