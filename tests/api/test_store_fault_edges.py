@@ -84,3 +84,18 @@ def test_when_a_key_is_looked_up_in_a_locked_store_then_the_gate_answers_503(
     assert answer.status_code == 503
     assert answer.headers["Retry-After"] == "1"
     assert answer.json()["detail"] == "the store is locked by another writer"
+
+
+def test_when_the_openapi_document_is_built_then_every_store_route_documents_503_retry_after(
+    sqlite_api: Api,
+) -> None:
+    paths = sqlite_api.client.app.openapi()["paths"]  # type: ignore[attr-defined]
+    missing = [
+        f"{method.upper()} {path}"
+        for path, operations in paths.items()
+        for method, operation in operations.items()
+        if path != "/healthz"
+        and "Retry-After" not in operation["responses"].get("503", {}).get("headers", {})
+    ]
+    assert missing == []
+    assert "503" not in paths["/healthz"]["get"]["responses"]  # liveness never asks the store
