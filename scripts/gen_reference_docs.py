@@ -34,7 +34,8 @@ def cli_page() -> str:
         "Generated from the code by `scripts/gen_reference_docs.py`. Every command reads",
         "`CONSENTGATE_*` settings (see `docs/settings.md`). Exit status: 0 success (any",
         "decision, including block), 1 some batch lines failed, 2 bad input or configuration,",
-        "3 not found or conflict, 4 unauthorised, 5 unavailable.",
+        "3 not found or conflict, 4 unauthorised, 5 unavailable, 6 the store cannot serve",
+        "(unreachable, full, read-only or locked: a one-line error; try again later).",
         "",
     ]
     for path, command in _walk(cli, "consentgate"):

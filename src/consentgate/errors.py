@@ -87,3 +87,20 @@ class NotReady(ConsentGateError):
 
 class DetectorUnavailable(ConfigError):
     """A detector's optional dependency or model file is missing."""
+
+
+class StoreUnavailable(NotReady):
+    """The store cannot take the request now: unreachable, full, read-only or locked.
+
+    A 503 with ``Retry-After`` on every route and its own CLI exit code, never a
+    500: the request was sound and may succeed once the store recovers, which
+    needs no restart. ``consentgate.store.faults`` decides which store errors
+    mean this; the message names the kind of fault, never the driver's text.
+    """
+
+    exit_code = 6
+    title = "Store unavailable"
+
+    def __init__(self, message: str, *, retry_after_s: int = 5) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s

@@ -59,6 +59,20 @@ class Settings(BaseSettings):
     database_url: str = Field(
         "sqlite:///var/consentgate.db", description="SQLAlchemy URL of the store"
     )
+    store_busy_timeout_s: float = Field(
+        2.0,
+        gt=0,
+        le=30,
+        description="longest a write waits for a locked SQLite store (another writer, "
+        "another process) before the request is answered 503 with Retry-After",
+    )
+    ready_probe_s: float = Field(
+        5.0,
+        ge=0,
+        le=300,
+        description="how often /readyz tries a real write to the store (a full disk or a "
+        "lock shows only then); between tries a worker repeats the last result; 0 = every call",
+    )
     max_image_bytes: int = Field(25_000_000, gt=0, description="largest accepted image file")
     max_image_pixels: int = Field(40_000_000, gt=0, description="largest accepted width × height")
     max_image_frames: int = Field(100, gt=0, description="most frames screened in an animation")

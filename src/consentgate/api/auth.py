@@ -15,6 +15,9 @@ Failed authentications spend a token bucket per client address (as
 empty, that address is answered 429 (with Retry-After) on every keyed route
 without a key lookup, so a flood of guessed keys costs no store reads.
 
+A key looked up in a store that cannot serve (unreachable, full, locked) is
+answered 503 with Retry-After, the same document a route gives, never a 500.
+
 A looked-up key is trusted for ``key_cache_s`` seconds (default 1 s) so that a
 request does not need a store read; a revocation therefore takes effect on
 every worker within that time.
@@ -23,6 +26,7 @@ every worker within that time.
 from __future__ import annotations
 
 import inspect
+import logging
 import time
 from collections.abc import Callable, Sequence
 
@@ -41,6 +45,9 @@ from consentgate.api.ratelimit import RateLimiter
 from consentgate.errors import ConsentGateError, Forbidden, Unauthorized
 from consentgate.service.keys import ApiKey, KeyStore, hash_key
 from consentgate.service.keys import Scope as KeyScope
+from consentgate.store.faults import cause_of, store_fault
+
+log = logging.getLogger(__name__)
 
 bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer cg_…`")
 
@@ -193,6 +200,13 @@ class KeyGate:
             limit = self.body_limit(scope["method"], route.path)
         except ConsentGateError as exc:
             await _answer(scope, receive, send, exc)
+            return
+        except Exception as exc:  # a key looked up in a store that cannot serve: 503
+            fault = store_fault(exc)
+            if fault is None:
+                raise
+            log.warning("%s looking up a key (%s)", fault.message, cause_of(exc))
+            await _answer(scope, receive, send, fault)
             return
         scope.setdefault("state", {})["api_key"] = key
         await within(scope, receive, send, self.app, limit)

@@ -3,24 +3,31 @@
 Every ``ConsentGateError`` carries its HTTP status; FastAPI's own validation and
 routing errors are mapped here too, so every non-2xx answer has the same shape
 (``application/problem+json``). An unexpected exception becomes a bare 500 that
-names nothing internal; the traceback goes to the server log only.
+names nothing internal; the traceback goes to the server log only. A store
+that cannot serve (unreachable, full, read-only, locked) is no bug: its driver
+errors become ``StoreUnavailable``, a 503 with ``Retry-After``
+(``consentgate.store.faults`` says which).
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import sqlite3
 from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from psycopg import Error as PostgresError
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from consentgate.api.access_log import redact_path
 from consentgate.errors import ConsentGateError, RateLimited, TooLarge, Unauthorized
+from consentgate.store.faults import cause_of, store_fault
 
 log = logging.getLogger(__name__)
 
@@ -153,6 +160,16 @@ def _unexpected_response(request: Request) -> ProblemResponse:
     )
 
 
+def _store(request: Request, exc: Exception) -> ProblemResponse:
+    """A store error: a 503 when the store cannot serve, else what it was (a 500)."""
+    fault = store_fault(exc)
+    if fault is None:
+        raise exc  # a bug, not an outage: the 500 handler logs its traceback
+    path = redact_path(request.url.path)
+    log.warning("%s on %s %s (%s)", fault.message, request.method, path, cause_of(exc))
+    return _domain(request, fault)
+
+
 def _unexpected(request: Request, exc: Exception) -> ProblemResponse:
     path = redact_path(request.url.path)  # a tracking code is a credential: never logged
     log.exception("unhandled error on %s %s", request.method, path, exc_info=exc)
@@ -163,6 +180,8 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ConsentGateError, _domain)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(StarletteHTTPException, _http)
+    for store_error in (SQLAlchemyError, sqlite3.Error, PostgresError):
+        app.add_exception_handler(store_error, _store)
     app.add_exception_handler(Exception, _unexpected)
 
 

@@ -20,6 +20,7 @@ from consentgate.api.limits import route_limit
 from consentgate.api.metrics import Metrics
 from consentgate.errors import ConsentGateError, NotReady
 from consentgate.service.wiring import Services
+from consentgate.store.probe import WriteProbe
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ class Runtime:
         self.services: Services | None = None
         self.gate: Gate | None = None
         self.limits: Limits | None = None
+        self.probe: WriteProbe | None = None
         self.failure: str | None = None
         self.loaded = threading.Event()
         self._thread: threading.Thread | None = None
@@ -58,6 +60,7 @@ class Runtime:
         else:
             self.limits = Limits.build(services, on_outage=self.metrics.counter_outage)
             self.gate = self.limits.gate(services)
+            self.probe = WriteProbe(services.db, services.settings.ready_probe_s)
             self.services = services
         finally:
             self.loaded.set()
@@ -78,6 +81,11 @@ class Runtime:
         self.ready_services()
         assert self.gate is not None
         return self.gate
+
+    def ready_probe(self) -> WriteProbe:
+        self.ready_services()
+        assert self.probe is not None
+        return self.probe
 
     def body_limit(self, method: str, path: str) -> int:
         """The largest body the route ``method path`` accepts under this worker's settings."""

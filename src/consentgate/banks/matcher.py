@@ -28,6 +28,7 @@ from consentgate.banks.negative import apply_negative
 from consentgate.banks.records import PDQ_MAX_THRESHOLD, PDQ_MIN_QUALITY, Bank, MatchResult
 from consentgate.detectors.lookup import BankHit
 from consentgate.store.database import Database
+from consentgate.store.faults import store_fault
 
 log = logging.getLogger(__name__)
 
@@ -127,8 +128,12 @@ class BankMatcher:
             try:
                 self.refresh()
                 self._maybe_compact()
-            except Exception:  # keep serving the last good index; log and retry
-                log.exception("bank index refresh failed")
+            except Exception as exc:  # keep serving the last good index; log and retry
+                fault = store_fault(exc)  # an outage is one line per try, not a traceback
+                if fault is None:
+                    log.exception("bank index refresh failed")
+                else:
+                    log.warning("bank index refresh failed: %s", fault.message)
 
     # -- keeping current -----------------------------------------------------------
     def refresh(self, batch: int = 50_000) -> int:

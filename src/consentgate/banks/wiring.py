@@ -53,7 +53,7 @@ def open_banks(
     ``start`` loads the index now and keeps it current in a background thread
     (long-running workers); otherwise it loads on the first match.
     """
-    db = db or Database(settings.database_url)
+    db = db or Database(settings.database_url, busy_timeout_s=settings.store_busy_timeout_s)
     if not is_up_to_date(db):  # workers of a migrated store skip Alembic entirely
         upgrade(db)
     matcher = BankMatcher(

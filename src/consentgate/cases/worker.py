@@ -27,6 +27,7 @@ from consentgate.cases.service import CaseService
 from consentgate.cases.webhook import Delivery, WebhookSender
 from consentgate.settings import Settings
 from consentgate.store.database import Database
+from consentgate.store.faults import store_fault
 
 log = logging.getLogger(__name__)
 
@@ -150,8 +151,12 @@ class BackgroundWorker:
             try:
                 while self.worker.run_once() and not self._stop.is_set():
                     pass  # drain what is due before sleeping
-            except Exception:  # the queue keeps the actions; log and try again later
-                log.exception("delivering actions failed")
+            except Exception as exc:  # the queue keeps the actions; log and try again later
+                fault = store_fault(exc)  # an outage is one line per try, not a traceback
+                if fault is None:
+                    log.exception("delivering actions failed")
+                else:
+                    log.warning("delivering actions failed: %s", fault.message)
             self._stop.wait(self.interval_s)
 
     def stop(self, timeout: float = 30.0) -> None:

@@ -30,6 +30,7 @@ from consentgate.cli.serve import serve
 from consentgate.cli.users import users
 from consentgate.errors import ConsentGateError
 from consentgate.settings import load_settings
+from consentgate.store.faults import store_fault
 
 
 class ConsentGateGroup(click.Group):
@@ -41,6 +42,12 @@ class ConsentGateGroup(click.Group):
         except ConsentGateError as exc:
             click.echo(f"error: {exc.message}", err=True)
             ctx.exit(exc.exit_code)
+        except Exception as exc:  # a store outage is an answer, not a traceback
+            fault = store_fault(exc)
+            if fault is None:
+                raise
+            click.echo(f"error: {fault.message}", err=True)
+            ctx.exit(fault.exit_code)
 
 
 @click.group(

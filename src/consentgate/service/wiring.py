@@ -40,7 +40,7 @@ def default_engine(settings: Settings, context: DetectorContext) -> ScreeningEng
 
 def prepare_store(settings: Settings, *, migrate: bool = True) -> Database:
     """Open the store and bring its schema up to date (a no-op when it already is)."""
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, busy_timeout_s=settings.store_busy_timeout_s)
     if migrate and not is_up_to_date(db):
         log.info("migrating the store to the newest schema")
         upgrade(db)

@@ -4,12 +4,18 @@ SQLite: WAL journal, foreign keys on, a busy timeout, and every write through
 one writer (a process-wide lock plus ``BEGIN IMMEDIATE``), so concurrent
 writers queue instead of failing with "database is locked". Reads run
 concurrently. PostgreSQL: a connection pool; each write is one transaction.
+
+Every wait for the SQLite write lock is bounded by ``busy_timeout_s`` (the
+lock in this process, the file lock between processes, SQLite's own busy
+handler): a file held by another process answers ``StoreUnavailable`` (503)
+within that time instead of hanging a request for half a minute.
 """
 
 from __future__ import annotations
 
 import fcntl
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,19 +25,47 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from consentgate.errors import ConfigError
+from consentgate.errors import ConfigError, StoreUnavailable
+
+LOCKED = "the store is locked by another writer"
+
+
+def _flock_by(handle: IO[bytes], deadline: float) -> bool:
+    """Take the file lock, polling every few milliseconds, until ``deadline``."""
+    pause = 0.001
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            time.sleep(min(pause, left))
+            pause = min(pause * 2, 0.008)
 
 
 @contextmanager
-def _file_lock(handle: IO[bytes] | None) -> Iterator[None]:
+def _file_lock(handle: IO[bytes] | None, deadline: float) -> Iterator[None]:
     if handle is None:
         yield
         return
-    fcntl.flock(handle, fcntl.LOCK_EX)
+    if not _flock_by(handle, deadline):
+        raise StoreUnavailable(LOCKED, retry_after_s=1)
     try:
         yield
     finally:
         fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextmanager
+def _thread_lock(lock: threading.Lock, deadline: float) -> Iterator[None]:
+    if not lock.acquire(timeout=max(deadline - time.monotonic(), 0)):
+        raise StoreUnavailable(LOCKED, retry_after_s=1)
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def _sqlite_path(url: str) -> Path | None:
@@ -44,12 +78,13 @@ def _sqlite_path(url: str) -> Path | None:
 class Database:
     """The store's connection to one database URL."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, busy_timeout_s: float = 2.0) -> None:
         try:
             parsed = make_url(url)
         except ArgumentError:
             raise ConfigError(f"not a database URL: {url!r}") from None
         self.url = url
+        self.busy_timeout_s = busy_timeout_s
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         if parsed.get_backend_name() not in ("sqlite", "postgresql"):
             raise ConfigError("the database URL must be sqlite:/// or postgresql+psycopg://")
@@ -60,14 +95,14 @@ class Database:
             path.parent.mkdir(parents=True, exist_ok=True)
         kwargs: dict[str, Any] = {"echo": echo, "future": True}
         if self.is_sqlite:
-            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+            kwargs["connect_args"] = {"check_same_thread": False, "timeout": busy_timeout_s}
         else:
             kwargs["pool_pre_ping"] = True
         self.engine: Engine = create_engine(parsed, **kwargs)
         self._write_lock = threading.Lock()
         # Writers in other processes (several workers on one SQLite file) queue on
-        # an OS file lock, which wakes the next writer at once; SQLite's own busy
-        # handler would poll with sleeps of up to 100 ms.
+        # an OS file lock, polled every few milliseconds up to the busy timeout;
+        # SQLite's own busy handler would poll with sleeps of up to 100 ms.
         self._lock_file = open(f"{path}.lock", "a+b") if path is not None else None  # noqa: SIM115
         if self.is_sqlite:
             self._configure_sqlite()
@@ -79,7 +114,7 @@ class Database:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute(f"PRAGMA busy_timeout={round(self.busy_timeout_s * 1000)}")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
 
@@ -98,7 +133,12 @@ class Database:
     def write(self) -> Iterator[Connection]:
         """One write transaction: committed on success, rolled back on any error."""
         if self.is_sqlite:
-            with self._write_lock, _file_lock(self._lock_file), self.engine.connect() as conn:
+            deadline = time.monotonic() + self.busy_timeout_s
+            with (
+                _thread_lock(self._write_lock, deadline),
+                _file_lock(self._lock_file, deadline),
+                self.engine.connect() as conn,
+            ):
                 conn.info["write"] = True
                 try:
                     with conn.begin():

@@ -13,9 +13,11 @@ from consentgate.api.problems import problem_responses
 from consentgate.api.runtime import runtime_of
 from consentgate.api.schemas import Health, Readiness
 from consentgate.cases.evidence_status import evidence_state
-from consentgate.errors import NotReady
+from consentgate.errors import NotReady, StoreUnavailable
 from consentgate.service.keys import ApiKey, Scope
 from consentgate.service.wiring import Services
+from consentgate.store.faults import store_fault
+from consentgate.store.probe import WriteProbe
 
 router = APIRouter(tags=["operations"], route_class=StrictJsonRoute)
 
@@ -26,26 +28,34 @@ async def healthz() -> Health:
     return Health()
 
 
-def _ping(services: Services) -> None:
+def _ping(services: Services, probe: WriteProbe) -> None:
+    """The store answers a read now, and took a write recently (``WriteProbe``)."""
     try:
         with services.db.read() as conn:
             conn.execute(text("SELECT 1"))
-    except SQLAlchemyError:
-        raise NotReady("the store is not reachable") from None
+    except SQLAlchemyError as exc:
+        raise store_fault(exc) or NotReady("the store is not reachable") from None
+    fault = probe.check()
+    if fault is not None:  # a fresh error each time: the probe keeps its last result
+        raise StoreUnavailable(fault.message, retry_after_s=fault.retry_after_s)
 
 
 @router.get(
     "/readyz", response_model=Readiness, summary="Readiness", responses=problem_responses(503)
 )
 async def readyz(request: Request) -> Readiness:
-    """200 once models and indexes are loaded and the store answers; 503 before (no key).
+    """200 once models and indexes are loaded and the store takes reads and writes; else 503.
+
+    No key needed. A 503 says why (loading, the store unreachable, full,
+    read-only or locked) and, for the store, when to ask again (Retry-After).
 
     Also says which detectors the operator turned off and which protections
     that leaves without a detector (requests touching them go to review), and
     whether child-safety evidence is kept (`evidence: off` without a key).
     """
-    services = runtime_of(request).ready_services()
-    await run_in_threadpool(_ping, services)
+    runtime = runtime_of(request)
+    services = runtime.ready_services()
+    await run_in_threadpool(_ping, services, runtime.ready_probe())
     engine = services.engine
     return Readiness(
         evidence=evidence_state(services.automated.vault),
