@@ -80,9 +80,12 @@ class RateLimited(ConsentGateError):
 
 
 class NotReady(ConsentGateError):
+    """503: loading, or unable to serve for a while; ``Retry-After`` says when to ask again."""
+
     http_status = 503
     exit_code = 5
     title = "Service not ready"
+    retry_after_s = 5
 
 
 class DetectorUnavailable(ConfigError):

@@ -216,8 +216,9 @@ def test_when_the_service_is_still_loading_then_503_but_healthz_answers(
 ) -> None:
     client, release = loading
     assert client.get("/healthz").status_code == 200
-    assert_problem(client.get("/readyz"), 503)
-    assert_problem(client.post("/v1/screen", json={"prompt": "a"}), 503)
+    for answer in (client.get("/readyz"), client.post("/v1/screen", json={"prompt": "a"})):
+        assert_problem(answer, 503)
+        assert int(answer.headers["Retry-After"]) > 0
     release.set()
     assert client.app.state.runtime.loaded.wait(30)  # type: ignore[attr-defined]
     assert client.get("/readyz").status_code == 200
