@@ -5,9 +5,9 @@ runs out, and the platform waits that long for a removal. A lease that had to
 cover a whole delivery's worst case (three timeouts and half a minute) kept a
 crashed worker's actions for a minute. Now a lease covers one delivery
 (``CONSENTGATE_WEBHOOK_TIMEOUT_S``, the whole delivery's deadline) plus a
-margin, and a heartbeat renews it every third of that while the delivery runs,
-so a live worker keeps it even when its store is slow to settle, and a dead
-one's action is due again within a lease of its last heartbeat.
+margin, capped at 15 s, and a heartbeat renews it every third of that while
+the delivery runs: a live worker keeps it through a long timeout or a slow
+settle, and a dead one's action is due again within 15 s of its last beat.
 """
 
 from __future__ import annotations
@@ -24,10 +24,13 @@ log = logging.getLogger(__name__)
 LEASE_MARGIN_S = 5.0
 """Added to the webhook timeout: time to claim, connect and settle around the POST."""
 
+MAX_LEASE_S = 15.0
+"""A restart sends a crashed worker's action within this; the heartbeat covers the rest."""
+
 
 def lease_for(webhook_timeout_s: float) -> float:
     """How long one claim holds an action without a heartbeat."""
-    return webhook_timeout_s + LEASE_MARGIN_S
+    return min(webhook_timeout_s + LEASE_MARGIN_S, MAX_LEASE_S)
 
 
 class Heartbeat:
