@@ -97,16 +97,16 @@ class ActionWorker:
                 self.queue, held, self.clock, lease_s=self.lease_s, every_s=self.heartbeat_s
             )
             try:
-                with beat:
-                    self._deliver(self.sender, held)
+                with beat:  # the lease holds while the POST runs, however long
+                    delivery = self.sender.send(held.action, self.clock())
+                self._settle(held, delivery)  # within the lease's margin
             finally:
                 self._held = None
             done += 1
         return done
 
-    def _deliver(self, sender: WebhookSender, held: Claimed) -> None:
+    def _settle(self, held: Claimed, delivery: Delivery) -> None:
         action = held.action
-        delivery = sender.send(action, self.clock())
         now = self.clock()
         with self.db.write() as conn:
             if delivery.ok:
