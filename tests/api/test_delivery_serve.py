@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from consentgate.cases.outbox import ActionQueue
+from consentgate.cases.outbox import ActionQueue, ActionStatus
 from consentgate.cases.records import Item
 from consentgate.store.database import Database
 from consentgate.store.migrate import upgrade
@@ -104,3 +104,28 @@ def test_when_the_server_is_killed_mid_delivery_then_a_restart_sends_everything_
             left = 15 - (time.monotonic() - restarted)
             delivered = platform.wait(lambda: set(platform.keys(restarted)) == queued, left)
     assert delivered, (queued, platform.keys(restarted))
+
+
+def test_when_the_server_is_stopped_mid_delivery_then_it_starts_no_other_and_holds_no_claim(
+    database_url: str,
+) -> None:
+    db = Database(database_url)
+    upgrade(db)
+    cases = hooked(db, webhook_settings(db), MovableClock())
+    for n in range(4):
+        removed(cases, Item(url=f"https://platform.example/p/{n}"))
+    with receiving(delay_s=3.0) as platform:
+        env = server_env(
+            database_url,
+            CONSENTGATE_WEBHOOK_URL=platform.url,
+            CONSENTGATE_WEBHOOK_SECRET=SECRET,
+            CONSENTGATE_WEBHOOK_TIMEOUT_S="5",
+        )
+        with serving_process(env) as (_url, proc):
+            assert platform.wait(lambda: len(platform.keys()) >= 1, 30)
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(15)  # the delivery under way finishes; no other starts
+    statuses = [a.status for a in ActionQueue(db).list()]
+    db.dispose()
+    assert ActionStatus.SENDING not in statuses, statuses
+    assert statuses.count(ActionStatus.PENDING) >= 2  # given back or never claimed: due now
