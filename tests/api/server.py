@@ -39,6 +39,15 @@ def server_env(database_url: str, **extra: str) -> dict[str, str]:
 
 @contextmanager
 def serving(env: dict[str, str], *args: str, timeout: float = 90) -> Iterator[str]:
+    with serving_process(env, *args, timeout=timeout) as (url, _proc):
+        yield url
+
+
+@contextmanager
+def serving_process(
+    env: dict[str, str], *args: str, timeout: float = 90
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """As ``serving``, with the process, for tests that kill it (``os.killpg``)."""
     port = free_port()
     proc = subprocess.Popen(
         [EXE, "serve", "--port", str(port), "--log-level", "warning", *args],
@@ -61,7 +70,7 @@ def serving(env: dict[str, str], *args: str, timeout: float = 90) -> Iterator[st
             if time.monotonic() > deadline:
                 raise AssertionError("serve did not become ready")
             time.sleep(0.2)
-        yield url
+        yield url, proc
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGTERM)

@@ -216,8 +216,7 @@ def test_when_a_restore_is_queued_behind_a_removal_in_flight_then_it_waits(
     cases.decide_appeal(case.id, AppealOutcome.REVERSED, reason="consent shown", actor="lead-b")
     assert sender.run_once() == 0  # the restore must not overtake the removal
     clock.advance(seconds=60)
-    assert sender.run_once() == 1  # the removal, retaken after its lease ran out
-    assert sender.run_once() == 1  # then the restore
+    assert sender.run_once() == 2  # the removal, retaken after its lease ran out, then the restore
     assert [b["action"] for b in platform.bodies()] == ["remove", "restore"]
     assert {a.kind for a in sender.queue.list(status=ActionStatus.SENT)} == {
         ActionKind.REMOVE,

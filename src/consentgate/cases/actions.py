@@ -7,8 +7,16 @@ Runs inside the transaction of every case event (``CaseService(hooks=...)``):
   because the facts relied on are what shows good faith (TAKE IT DOWN Act,
   223a(a)(4)), and the refusal rolls the decision back;
 - an ``appeal_decided`` event that reverses a removal queues a ``restore``
-  webhook (or cancels a removal never delivered) and withdraws the stay-down
-  entry.
+  webhook behind every removal the platform may have carried out (sent, in
+  flight, or attempted without a definite answer), cancels a removal that never
+  reached the platform, and withdraws the stay-down entry.
+
+An unknown outcome is a possible outcome: a removal that timed out may have
+been carried out, so its reversal is a restore queued behind it, never a
+cancellation in its place. The removal is retried (or dead-lettered) first,
+and the restore leaves only once it is settled (``outbox.ActionQueue.claim``
+keeps each case's actions in decision order), so the platform ends in the state
+the last decision says.
 
 So a decision, its action and its stay-down entry commit together or not at
 all; delivery happens later, from the queue (``cases.worker``).
@@ -69,7 +77,13 @@ def remove(
 def restore(
     conn: Connection, case: Case, event: CaseEvent, observer: BankObserver
 ) -> outbox.CaseAction | None:
-    """Undo every removal of the case; None when none had left the queue."""
+    """Undo every removal of the case; None when none may have reached the platform.
+
+    A removal never carried out (never attempted, or refused every time without
+    doubt) is cancelled; any other is followed by a restore, even one dead-lettered
+    after timeouts: restoring an item the platform never removed is harmless,
+    leaving one removed that it did remove is not.
+    """
     restored: outbox.CaseAction | None = None
     for action in outbox.of_case(conn, case.id):
         if action.kind is not ActionKind.REMOVE or action.status is ActionStatus.CANCELLED:
@@ -77,8 +91,9 @@ def restore(
         kept = action.payload.get("stay_down")
         if kept:
             staydown.release(conn, case, int(kept["entry_id"]), observer, actor=event.actor)
-        if action.status in (ActionStatus.PENDING, ActionStatus.DEAD):
-            outbox.cancel(conn, action.id, "reversed on appeal before delivery")
+        if not action.may_have_happened and outbox.cancel(
+            conn, action, "reversed on appeal before delivery"
+        ):
             continue
         key = idempotency_key(case, ActionKind.RESTORE, event)
         if restored is not None:
@@ -93,7 +108,7 @@ def restore(
             key=key,
             payload=payload,
             now=event.at,
-            after_id=action.id,  # never overtakes a removal still in flight
+            after_id=action.id,  # never overtakes the removal it undoes
         )
     return restored
 

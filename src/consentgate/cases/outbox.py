@@ -1,12 +1,21 @@
 """The durable queue of actions: one small interface, the same SQL on both stores.
 
 An action is a row inserted in the transaction that decides it; it is never
-held in memory between attempts, so a crash loses nothing. ``claim`` takes due
-rows (``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL, so two workers never
-take the same row; SQLite has one writer, which serialises claims) and leases
-them: a worker that dies holding a lease simply lets it run out, and the row is
-due again. Every later write names the claim token, so a worker that lost its
-lease cannot overwrite the outcome recorded by the one that took over.
+held in memory between attempts, so a crash loses nothing. ``claim`` takes the
+one due row a worker is about to send (``SELECT … FOR UPDATE SKIP LOCKED`` on
+PostgreSQL, so two workers never take the same row; SQLite has one writer,
+which serialises claims) and leases it briefly; the worker's heartbeat renews
+the lease while the delivery runs (``cases.lease``). A worker that dies holding
+a lease lets it run out, and the row is due again. Every later write names the
+claim token, so a worker that lost its lease cannot overwrite the outcome
+recorded by the one that took over.
+
+Per case, actions leave in decision order: a row is not due while an earlier
+action of its case is unsettled (pending, sending). An attempt without a
+definite answer (cut off, a 5xx, or a lease that ran out while ``sending``)
+sets ``outcome_unknown``: the platform may have carried the action out, so a
+reversal queues a restore behind it rather than cancelling it
+(``cases.actions.restore``).
 """
 
 from __future__ import annotations
@@ -52,6 +61,12 @@ class CaseAction(Record):
     last_error: str | None = None
     created_at: datetime
     sent_at: datetime | None = None
+    outcome_unknown: bool = False
+
+    @property
+    def may_have_happened(self) -> bool:
+        """True once the platform may have carried it out: only then is a restore owed."""
+        return self.outcome_unknown or self.status in (ActionStatus.SENDING, ActionStatus.SENT)
 
 
 class Claimed(Record):
@@ -97,6 +112,7 @@ def enqueue(
             next_attempt_at=now,
             after_id=after_id,
             created_at=now,
+            outcome_unknown=False,
         )
         .returning(case_actions.c.id)
     ).scalar_one()
@@ -115,12 +131,23 @@ def of_case(conn: Connection, case_id: str) -> list[CaseAction]:
     return [_action(r) for r in conn.execute(query.order_by(case_actions.c.id))]
 
 
-def cancel(conn: Connection, action_id: int, reason: str) -> None:
-    conn.execute(
+def cancel(conn: Connection, action: CaseAction, reason: str) -> bool:
+    """Cancel an action that never reached the platform; False when it moved on meanwhile.
+
+    The condition is in the UPDATE itself: a worker that claimed the row after
+    ``action`` was read (PostgreSQL re-checks the row once its lock is free)
+    leaves it ``sending``, and the caller must treat it as possibly delivered.
+    """
+    done = conn.execute(
         update(case_actions)
-        .where(case_actions.c.id == action_id)
+        .where(
+            case_actions.c.id == action.id,
+            case_actions.c.status.in_((ActionStatus.PENDING.value, ActionStatus.DEAD.value)),
+            case_actions.c.outcome_unknown.is_(False),
+        )
         .values(status=ActionStatus.CANCELLED.value, last_error=reason, claim=None)
     )
+    return done.rowcount == 1
 
 
 _SETTLED = (ActionStatus.SENT.value, ActionStatus.DEAD.value, ActionStatus.CANCELLED.value)
@@ -132,12 +159,23 @@ class ActionQueue:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def claim(self, now: datetime, *, lease_s: float, limit: int = 10) -> list[Claimed]:
-        """Lease up to ``limit`` due actions, oldest first (a restore waits for its removal)."""
-        before = case_actions.alias("before")
+    def claim(self, now: datetime, *, lease_s: float, limit: int = 1) -> list[Claimed]:
+        """Lease the next due action (``limit`` of them at most), oldest first.
+
+        A worker claims only what it is about to send: a row claimed and left
+        idle would wait for its lease while others could send it. A row is not
+        due while an earlier action of its case is unsettled, so a restore never
+        overtakes its removal. Retaking a row whose lease ran out while it was
+        ``sending`` marks its outcome unknown: its worker died in flight.
+        """
+        earlier = case_actions.alias("earlier")
         waiting = (
-            select(before.c.id)
-            .where(before.c.id == case_actions.c.after_id, before.c.status.not_in(_SETTLED))
+            select(earlier.c.id)
+            .where(
+                earlier.c.case_id == case_actions.c.case_id,
+                earlier.c.id < case_actions.c.id,
+                earlier.c.status.not_in(_SETTLED),
+            )
             .exists()
         )
         due = or_(
@@ -161,23 +199,54 @@ class ActionQueue:
         lease = now + timedelta(seconds=lease_s)
         with self.db.write() as conn:
             rows = conn.execute(query).all()
-            if not rows:
-                return []
-            ids = [r.id for r in rows]
-            conn.execute(
+            for row in rows:
+                died = row.status == ActionStatus.SENDING.value
+                conn.execute(
+                    update(case_actions)
+                    .where(case_actions.c.id == row.id)
+                    .values(
+                        status=ActionStatus.SENDING.value,
+                        lease_until=lease,
+                        claim=token,
+                        attempts=case_actions.c.attempts + 1,
+                        outcome_unknown=bool(row.outcome_unknown) or died,
+                    )
+                )
+            return [Claimed(action=get(conn, r.id), token=token) for r in rows]
+
+    def renew(self, claimed: Claimed, now: datetime, *, lease_s: float) -> bool:
+        """The heartbeat: extend a lease still held; False when it was lost."""
+        with self.db.write() as conn:
+            done = conn.execute(
                 update(case_actions)
-                .where(case_actions.c.id.in_(ids))
+                .where(
+                    case_actions.c.id == claimed.action.id,
+                    case_actions.c.claim == claimed.token,
+                    case_actions.c.status == ActionStatus.SENDING.value,
+                )
+                .values(lease_until=now + timedelta(seconds=lease_s))
+            )
+            return done.rowcount == 1
+
+    def release(self, claimed: Claimed, now: datetime) -> bool:
+        """Give a claim back on shutdown: due again now, its outcome unknown (it was in flight)."""
+        with self.db.write() as conn:
+            done = conn.execute(
+                update(case_actions)
+                .where(
+                    case_actions.c.id == claimed.action.id,
+                    case_actions.c.claim == claimed.token,
+                    case_actions.c.status == ActionStatus.SENDING.value,
+                )
                 .values(
-                    status=ActionStatus.SENDING.value,
-                    lease_until=lease,
-                    claim=token,
-                    attempts=case_actions.c.attempts + 1,
+                    status=ActionStatus.PENDING.value,
+                    lease_until=None,
+                    claim=None,
+                    next_attempt_at=now,
+                    outcome_unknown=True,
                 )
             )
-            claimed = conn.execute(
-                select(case_actions).where(case_actions.c.id.in_(ids)).order_by(case_actions.c.id)
-            )
-            return [Claimed(action=_action(r), token=token) for r in claimed]
+            return done.rowcount == 1
 
     def settle(
         self,
@@ -188,9 +257,16 @@ class ActionQueue:
         now: datetime,
         error: str | None = None,
         retry_at: datetime | None = None,
+        unknown: bool = False,
     ) -> bool:
-        """Record an attempt's outcome; False when the lease was lost to another worker."""
+        """Record an attempt's outcome; False when the lease was lost to another worker.
+
+        ``unknown``: the attempt had no definite answer, so it may have been
+        carried out; once set, the mark stays (a later refusal cannot undo it).
+        """
         values: dict[str, Any] = {"status": status.value, "lease_until": None, "claim": None}
+        if unknown:
+            values["outcome_unknown"] = True
         if status is ActionStatus.SENT:
             values |= {"sent_at": now, "last_error": None}
         else:

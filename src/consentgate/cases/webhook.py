@@ -5,6 +5,12 @@ every retry of an action sends the same bytes under the same ``Idempotency-Key``
 The signature covers the timestamp too (``HMAC-SHA256(secret, timestamp + "." +
 body)``), so a captured request cannot be replayed later: the platform refuses a
 timestamp older than a few minutes, as Stripe's and Slack's receivers do.
+
+An attempt that fails says whether the platform may still have acted on it
+(``Delivery.unknown``): only a connection never made, or an answer that refuses
+(not 2xx, not 5xx), is a definite "not done". A cut-off answer, a broken
+connection after the request left, or a 5xx (a gateway's 502 or 504 may follow
+the work) is an outcome unknown, and a possible outcome.
 """
 
 from __future__ import annotations
@@ -50,6 +56,7 @@ class Delivery:
     ok: bool
     status: int | None = None
     error: str = ""
+    unknown: bool = False  # may have been carried out: no definite answer
 
 
 class WebhookSender:
@@ -91,8 +98,10 @@ class WebhookSender:
         except httpx.HTTPError as exc:
             if deadline.expired:
                 error = f"no answer within {self.timeout_s:g} s; the outcome is unknown"
-                return Delivery(ok=False, error=error)
-            return Delivery(ok=False, error=f"{type(exc).__name__}: {exc}"[:500])
+                return Delivery(ok=False, error=error, unknown=True)
+            never_sent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
+            error = f"{type(exc).__name__}: {exc}"[:500]
+            return Delivery(ok=False, error=error, unknown=not never_sent)
         if 200 <= status < 300:
             return Delivery(ok=True, status=status)
-        return Delivery(ok=False, status=status, error=f"HTTP {status}")
+        return Delivery(ok=False, status=status, error=f"HTTP {status}", unknown=status >= 500)

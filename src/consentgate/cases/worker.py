@@ -10,6 +10,10 @@ for ``consentgate actions replay``. The outcome and its audit event
 At least once, and never twice by design: two workers never hold one action
 (``outbox.ActionQueue.claim``), and the rare resend after a crash between the
 platform's 2xx and our commit carries the same ``Idempotency-Key``.
+
+A worker claims one action at a time, just before sending it, under a short
+lease its heartbeat renews (``cases.lease``); on a clean stop it gives back a
+claim it still holds, so a restart sends it at once.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from datetime import timedelta
 import httpx
 
 from consentgate.cases.clock import Clock, system_clock
+from consentgate.cases.lease import Heartbeat, lease_for
 from consentgate.cases.outbox import ActionQueue, ActionStatus, CaseAction, Claimed
 from consentgate.cases.records import AUTOMATED, EventKind
 from consentgate.cases.service import CaseService
@@ -46,6 +51,7 @@ class ActionWorker:
         *,
         cases: CaseService | None = None,
         batch: int = 10,
+        heartbeat_s: float | None = None,
     ) -> None:
         self.db = db
         self.settings = settings
@@ -53,8 +59,10 @@ class ActionWorker:
         self.queue = ActionQueue(db)
         self.cases = cases or CaseService(db, settings, clock=clock)
         self.batch = batch
-        # Long enough that a live worker never loses a lease in the middle of a POST.
-        self.lease_s = settings.webhook_timeout_s * 3 + 30
+        self.lease_s = lease_for(settings.webhook_timeout_s)
+        self.heartbeat_s = heartbeat_s
+        self.stopping = threading.Event()
+        self._held: Claimed | None = None
         self._own_client = http_client is None
         self.client = http_client or httpx.Client(timeout=settings.webhook_timeout_s)
         self.sender: WebhookSender | None = None
@@ -74,20 +82,32 @@ class ActionWorker:
         return timedelta(seconds=min(seconds, MAX_BACKOFF_S))
 
     def run_once(self) -> int:
-        """Attempt every action due now (up to one batch); how many were attempted.
+        """Attempt the actions due now (up to one batch), one claim at a time; how many.
 
         Without a webhook URL nothing is claimed: actions stay pending, never dropped.
         """
         if self.sender is None:
             return 0
-        claimed = self.queue.claim(self.clock(), lease_s=self.lease_s, limit=self.batch)
-        for held in claimed:
-            self._deliver(self.sender, held)
-        return len(claimed)
+        done = 0
+        while done < self.batch and not self.stopping.is_set():
+            claimed = self.queue.claim(self.clock(), lease_s=self.lease_s)
+            if not claimed:
+                break
+            held = self._held = claimed[0]
+            beat = Heartbeat(
+                self.queue, held, self.clock, lease_s=self.lease_s, every_s=self.heartbeat_s
+            )
+            try:
+                with beat:  # the lease holds while the POST runs, however long
+                    delivery = self.sender.send(held.action, self.clock())
+                self._settle(held, delivery)  # within the lease's margin
+            finally:
+                self._held = None
+            done += 1
+        return done
 
-    def _deliver(self, sender: WebhookSender, held: Claimed) -> None:
+    def _settle(self, held: Claimed, delivery: Delivery) -> None:
         action = held.action
-        delivery = sender.send(action, self.clock())
         now = self.clock()
         with self.db.write() as conn:
             if delivery.ok:
@@ -101,7 +121,14 @@ class ActionWorker:
                     )
                 return
             if action.attempts >= self.settings.action_max_attempts:
-                if self.queue.settle(conn, held, ActionStatus.DEAD, now=now, error=delivery.error):
+                if self.queue.settle(
+                    conn,
+                    held,
+                    ActionStatus.DEAD,
+                    now=now,
+                    error=delivery.error,
+                    unknown=delivery.unknown,
+                ):
                     self.cases.record(
                         action.case_id,
                         EventKind.ACTION_FAILED,
@@ -114,11 +141,22 @@ class ActionWorker:
                 return
             retry_at = now + self.backoff(action.attempts)
             self.queue.settle(
-                conn, held, ActionStatus.PENDING, now=now, error=delivery.error, retry_at=retry_at
+                conn,
+                held,
+                ActionStatus.PENDING,
+                now=now,
+                error=delivery.error,
+                retry_at=retry_at,
+                unknown=delivery.unknown,
             )
             log.warning("action %s failed (%s); retry at %s", action.id, delivery.error, retry_at)
 
     def close(self) -> None:
+        """Stop claiming, give back a claim still held (due again at once), close the client."""
+        self.stopping.set()
+        held = self._held
+        if held is not None and self.queue.release(held, self.clock()):
+            log.warning("action %s given back on shutdown; its outcome is unknown", held.action.id)
         if self._own_client:
             self.client.close()
 
@@ -160,7 +198,9 @@ class BackgroundWorker:
             self._stop.wait(self.interval_s)
 
     def stop(self, timeout: float = 30.0) -> None:
+        """Let a delivery under way finish (its deadline bounds it), then give back any claim."""
         self._stop.set()
+        self.worker.stopping.set()
         if self._thread.is_alive():
             self._thread.join(timeout)
         self.worker.close()

@@ -6,12 +6,24 @@ has acknowledged it, so a crash at any point loses no action. Workers claim due
 rows (``FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite has one writer) and hold
 a lease while they deliver; a lease that runs out (the worker died) makes the row
 due again. ``claim`` names the holder, so a worker whose lease ran out cannot
-overwrite the outcome of the worker that took the row over.
+overwrite the outcome of the worker that took the row over. ``outcome_unknown``
+remembers that an attempt may have been carried out (cases/outbox.py says when).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, DateTime, Index, Integer, String, Table, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    false,
+)
 
 from consentgate.store.banks_tables import BigId
 from consentgate.store.schema import metadata
@@ -35,5 +47,13 @@ case_actions = Table(
     Column("last_error", Text, nullable=True),
     Column("created_at", TS, nullable=False),
     Column("sent_at", TS, nullable=True),
+    Column(
+        "outcome_unknown",
+        Boolean,
+        nullable=False,
+        server_default=false(),
+        doc="an attempt may have reached the platform without a definite answer",
+    ),
     Index("ix_case_actions_status_next_attempt_at", "status", "next_attempt_at"),
+    Index("ix_case_actions_case_id_id", "case_id", "id"),
 )
