@@ -18,6 +18,7 @@ from types import TracebackType
 
 from consentgate.cases.clock import Clock
 from consentgate.cases.outbox import ActionQueue, Claimed
+from consentgate.store.faults import store_fault
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +60,16 @@ class Heartbeat:
         while not self._stop.wait(self.every_s):
             try:
                 renewed = self.queue.renew(self.held, self.clock(), lease_s=self.lease_s)
-            except Exception:  # the store is down: the next beat tries again
-                log.exception("renewing the lease of action %s failed", self.held.action.id)
+            except Exception as exc:  # the store is down: the next beat tries again
+                fault = store_fault(exc)  # an outage is one line per try, not a traceback
+                if fault is None:
+                    log.exception("renewing the lease of action %s failed", self.held.action.id)
+                else:
+                    log.warning(
+                        "renewing the lease of action %s failed: %s",
+                        self.held.action.id,
+                        fault.message,
+                    )
                 continue
             if not renewed:  # taken over, or released: nothing left to keep
                 self.lost = True
