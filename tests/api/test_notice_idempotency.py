@@ -160,12 +160,14 @@ def test_when_two_identical_notices_race_then_one_is_filed_and_both_get_its_rece
 
 def test_when_a_replay_is_past_its_lifetime_then_the_key_files_a_new_notice(api: Api) -> None:
     first = _post(api).json()
+    assert _post(api, headers={"Idempotency-Key": "another"}).status_code == 201
     later = api.services.cases.clock() + timedelta(hours=24, seconds=1)
     api.services.cases.clock = lambda: later
     again = _post(api)
     assert again.status_code == 201 and REPLAYED not in again.headers
     assert again.json()["tracking_code"] != first["tracking_code"]
-    assert _count(api, notices) == 2 and _count(api, request_replays) == 1  # the old one swept
+    assert _count(api, notices) == 3
+    assert _count(api, request_replays) == 1  # both expired keys swept, the new one kept
 
 
 def test_when_a_retry_is_replayed_then_it_spends_no_case_from_the_address(sqlite_url: str) -> None:
