@@ -102,3 +102,31 @@ def test_EU_5_when_decided_then_status_json_shows_the_decision_and_redress(
 def test_when_the_code_is_unknown_then_exit_3(app: AppContext) -> None:
     code, _, err = run(app, "notice", "status", "x" * 32)
     assert code == 3 and err.startswith("error: ")
+
+
+def test_when_submitted_twice_with_one_idempotency_key_then_one_notice_and_the_same_receipt(
+    app: AppContext, tmp_path: Path
+) -> None:
+    path = str(EXAMPLES / "dsa_notice.json")
+    first = run(app, "notice", "submit", path, "--idempotency-key", "import-17")
+    again = run(app, "notice", "submit", path, "--idempotency-key", "import-17")
+    assert first[0] == again[0] == 0, again[2]
+    assert json.loads(again[1]) == json.loads(first[1])
+    assert again[2].startswith("replayed: ") and first[2] == ""
+    assert len(app.cases().list_cases()) == len(json.loads(first[1])["cases"])
+    other = tmp_path / "other.json"
+    data = json.loads((EXAMPLES / "dsa_notice.json").read_text())
+    other.write_text(json.dumps({**data, "items": data["items"][:1]}))
+    code, _, err = run(app, "notice", "submit", str(other), "--idempotency-key", "import-17")
+    assert code == 3 and "different request" in err
+
+
+@pytest.mark.parametrize("key", ["", "k" * 256, "tab\there"])
+def test_when_the_idempotency_key_is_malformed_then_exit_2_naming_it(
+    app: AppContext, key: str
+) -> None:
+    code, _, err = run(
+        app, "notice", "submit", str(EXAMPLES / "dsa_notice.json"), "--idempotency-key", key
+    )
+    assert code == 2 and "Idempotency-Key" in err
+    assert app.cases().list_cases() == []

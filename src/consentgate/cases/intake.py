@@ -54,11 +54,13 @@ from consentgate.cases.records import (
     EventKind,
     Item,
 )
+from consentgate.cases.replays import KeyedRequest, Outcome, ReplayStore
 from consentgate.cases.service import CaseService
 from consentgate.errors import BadInput, ConsentGateError, NotFound, TooLarge
 from consentgate.hashing.image import hash_image_bytes
 from consentgate.images.limits import ImageLimits
 from consentgate.images.sniff import MEDIA_TYPES, sniff
+from consentgate.records import Record
 from consentgate.settings import Settings
 from consentgate.store.cases_tables import cases, notices
 from consentgate.store.database import Database
@@ -79,6 +81,20 @@ OTHER_ROUTES = (
 )
 
 
+class Submitted(Record):
+    """A notice's receipt, and whether it was read back for a retry rather than filed now."""
+
+    receipt: Receipt
+    replayed: bool = False
+
+
+class Appealed(Record):
+    """A notice's status page after an appeal, and whether the appeal was a retry."""
+
+    status: NoticeStatus
+    replayed: bool = False
+
+
 class NoticeService:
     """Takes notices in, and tells their notifiers where they stand."""
 
@@ -94,10 +110,22 @@ class NoticeService:
         self.cases = cases
         self.clock = clock or cases.clock
         self.vault = vault  # child-safety images are sealed as evidence; all others dropped
+        self.replays = ReplayStore(db, self.clock)
 
     # -- intake ------------------------------------------------------------------
     def submit(self, notice: Notice) -> Receipt:
         """Record ``notice`` and open a case per item; the receipt is the acknowledgement."""
+        return self.submit_once(notice, None).receipt
+
+    def replayed(self, keyed: KeyedRequest) -> Receipt | None:
+        """The receipt of the notice already filed under ``keyed``'s key, if one was (a retry)."""
+        found = self.replays.replayed(keyed)
+        return None if found is None else self.receipt(found.result_id)
+
+    def submit_once(self, notice: Notice, keyed: KeyedRequest | None) -> Submitted:
+        """``submit``, once per ``Idempotency-Key``: a retry gets the first notice's receipt."""
+        if keyed is not None and (receipt := self.replayed(keyed)) is not None:
+            return Submitted(receipt=receipt, replayed=True)
         check_items(notice, self.cases.settings)
         located = self._locate(notice.items)
         items = [item for item, _ in located]
@@ -115,7 +143,8 @@ class NoticeService:
             "receipt_at": received_at.isoformat(),  # the receipt answers the submission
             "email_due": notice.contact_email is not None,  # Art. 16(4): also by e-mail
         }
-        with self.db.write() as conn:
+
+        def store(conn: Connection) -> None:
             opened = [
                 self.cases.open(
                     kind,
@@ -140,13 +169,34 @@ class NoticeService:
                     data=data,
                 )
             )
+
+        done = self.replays.once(keyed, Outcome(result_id=notice_id, status=201), store)
+        if done.replayed:  # a twin sent at the same time stored its notice first
+            return Submitted(receipt=self.receipt(done.result_id), replayed=True)
+        return Submitted(
+            receipt=Receipt(
+                id=notice_id,
+                tracking_code=code,
+                kind=kind.value,
+                received_at=received_at,
+                status_url=STATUS_PATH.format(code=code),
+                cases=tuple(data["cases"]),
+            )
+        )
+
+    def receipt(self, notice_id: str) -> Receipt:
+        """A stored notice's receipt, as it was first given (for a replay)."""
+        with self.db.read() as conn:
+            row = conn.execute(select(notices).where(notices.c.id == notice_id)).first()
+        if row is None:
+            raise NotFound(f"no notice {notice_id!r}")
         return Receipt(
-            id=notice_id,
-            tracking_code=code,
-            kind=kind.value,
-            received_at=received_at,
-            status_url=STATUS_PATH.format(code=code),
-            cases=tuple(data["cases"]),
+            id=row.id,
+            tracking_code=row.tracking_code,
+            kind=row.kind,
+            received_at=_utc(row.received_at),
+            status_url=STATUS_PATH.format(code=row.tracking_code),
+            cases=tuple(row.data["cases"]),
         )
 
     def _child_safety(
@@ -213,6 +263,12 @@ class NoticeService:
 
     def appeal(self, tracking_code: str, appeal: NoticeAppeal) -> NoticeStatus:
         """The notifier contests the decision on one item (acting or not acting, EU-11)."""
+        return self.appeal_once(tracking_code, appeal, None).status
+
+    def appeal_once(
+        self, tracking_code: str, appeal: NoticeAppeal, keyed: KeyedRequest | None
+    ) -> Appealed:
+        """``appeal``, once per ``Idempotency-Key``: a retry gets the status page, not a 409."""
         if not CODE_PATTERN.match(tracking_code):
             raise NotFound("no notice has this tracking code")
         with self.db.read() as conn:
@@ -221,13 +277,20 @@ class NoticeService:
             ).first()
         if row is None:
             raise NotFound("no notice has this tracking code")
+        if keyed is not None and self.replays.replayed(keyed) is not None:
+            return Appealed(status=self.status(tracking_code), replayed=True)
         opened = list(row.data["cases"])
         if appeal.item >= len(opened):
             raise BadInput(f"this notice has {len(opened)} item(s), numbered from 0", field="item")
-        self.cases.appeal(
-            opened[appeal.item], by=Appellant.REPORTER, text=appeal.text, actor=NOTIFIER
+        case_id = opened[appeal.item]
+        done = self.replays.once(
+            keyed,
+            Outcome(result_id=case_id, status=200),
+            lambda conn: self.cases.appeal(
+                case_id, by=Appellant.REPORTER, text=appeal.text, actor=NOTIFIER, conn=conn
+            ),
         )
-        return self.status(tracking_code)
+        return Appealed(status=self.status(tracking_code), replayed=done.replayed)
 
     def status(self, tracking_code: str) -> NoticeStatus:
         """Each item's state and, once decided, the decision and how to contest it."""

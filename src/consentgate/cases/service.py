@@ -238,8 +238,17 @@ class CaseService:
             check=check,
         )
 
-    def appeal(self, case_id: str, *, by: Appellant, text: str, actor: Actor) -> Case:
-        """Contest a decision (acting or not acting) within the appeal window."""
+    def appeal(
+        self,
+        case_id: str,
+        *,
+        by: Appellant,
+        text: str,
+        actor: Actor,
+        conn: Connection | None = None,
+    ) -> Case:
+        """Contest a decision (acting or not acting) within the appeal window (in ``conn``'s
+        transaction, or its own)."""
         require(actor, Act.DECIDE)
         now = self.clock()
 
@@ -262,6 +271,7 @@ class CaseService:
             reason=text,
             data={"by": by.value},
             check=check,
+            conn=conn,
         )
 
     def decide_appeal(

@@ -3,7 +3,8 @@
 The same intake as ``POST /v1/notices`` (``NoticeService``): a file that is not
 a complete notice is one ``error:`` line naming every bad field, and exit 2;
 nothing is recorded then. ``--now`` fixes the instant of receipt (imports of
-notices received by other means, and audits).
+notices received by other means, and audits). ``--idempotency-key`` files a
+notice once per key, shared with ``POST /v1/notices``'s ``Idempotency-Key``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import click
 
 from consentgate.cases.intake import NoticeService
 from consentgate.cases.notices import parse_notice
+from consentgate.cases.replays import KeyedRequest, ReplayScope
 from consentgate.cli.context import app_context
 from consentgate.cli.output import print_json, print_table
 from consentgate.errors import BadInput
@@ -45,14 +47,26 @@ def notice() -> None:
 @notice.command("submit")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--now", help="The instant of receipt, ISO 8601 with a zone (default: now).")
-def submit(file: Path, now: str | None) -> None:
+@click.option(
+    "--idempotency-key",
+    "key",
+    metavar="KEY",
+    help="File the notice once per KEY (as the API's Idempotency-Key): a retry prints the "
+    "first receipt; KEY with another notice exits 3.",
+)
+def submit(file: Path, now: str | None, key: str | None) -> None:
     """Submit the notice in FILE (JSON; see examples/notices/) and print its receipt."""
     at = _instant(now)
     try:
         raw = file.read_bytes()
     except OSError as exc:
         raise BadInput(f"cannot read {file}: {exc.strerror}") from None
-    print_json(_service(at).submit(parse_notice(raw)))
+    notice = parse_notice(raw)
+    keyed = None if key is None else KeyedRequest.of(ReplayScope.NOTICES, key, notice)
+    submitted = _service(at).submit_once(notice, keyed)
+    if submitted.replayed:
+        click.echo("replayed: this key already filed this notice; its receipt again", err=True)
+    print_json(submitted.receipt)
 
 
 @notice.command("status")

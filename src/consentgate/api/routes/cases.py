@@ -23,9 +23,11 @@ from pydantic_core import PydanticCustomError
 from starlette.concurrency import run_in_threadpool
 
 from consentgate.api.deps import RecordResponse, RecordsResponse, key_with
+from consentgate.api.idempotency import IdempotencyKey, keyed, replay_headers, replayable
 from consentgate.api.json_route import StrictJsonRoute
 from consentgate.api.problems import problem_responses
 from consentgate.api.runtime import services_of
+from consentgate.cases.case_appeal import appeal_once
 from consentgate.cases.deadlines import Clock, clock_of
 from consentgate.cases.paging import MAX_PAGE, Cursor
 from consentgate.cases.records import (
@@ -37,6 +39,7 @@ from consentgate.cases.records import (
     CaseState,
     Queue,
 )
+from consentgate.cases.replays import ReplayScope
 from consentgate.cases.service import LISTED_STATES, CaseService, is_expedited
 from consentgate.errors import Forbidden
 from consentgate.fields import INT32_MAX, Text
@@ -236,17 +239,27 @@ async def decide(
     "/cases/{case_id}/appeal",
     response_model=ListedCase,
     summary="Appeal a decision (to act or not to act)",
-    responses=WRITE_ERRORS,
+    responses={**WRITE_ERRORS, **replayable(200, "The case (as it stands now, for a retry)")},
 )
 async def appeal(
-    request: Request, case_id: CaseId, body: AppealBody, key: ApiKey = MODERATE
+    request: Request,
+    case_id: CaseId,
+    body: AppealBody,
+    key: ApiKey = MODERATE,
+    idempotency_key: IdempotencyKey = None,
 ) -> RecordResponse:
-    """422 once the appeal window (at least six months) has closed; 409 without a decision."""
+    """422 once the appeal window (at least six months) has closed; 409 without a decision.
+    With an `Idempotency-Key` (per API key and case), a retry of the same appeal answers the
+    case (`Idempotent-Replayed: true`) instead of `409`."""
     service = case_service(request)
-    case = await run_in_threadpool(
-        service.appeal, case_id, by=body.by, text=body.text, actor=key.actor
+    once = keyed(ReplayScope.CASE_APPEAL, idempotency_key, body, within=f"{case_id}\n{key.id}")
+    appealed = await run_in_threadpool(
+        appeal_once, service, case_id, once, by=body.by, text=body.text, actor=key.actor
     )
-    return RecordResponse(_listed(case, service.clock()))
+    case = appealed.case
+    if case is None:  # a retry: the case as it stands now
+        case = await run_in_threadpool(service.get, case_id)
+    return RecordResponse(_listed(case, service.clock()), headers=replay_headers(appealed.replayed))
 
 
 @router.post(

@@ -24,6 +24,7 @@ from pydantic import RootModel
 from starlette.concurrency import run_in_threadpool
 
 from consentgate.api.deps import RecordResponse
+from consentgate.api.idempotency import IdempotencyKey, keyed, replay_headers, replayable
 from consentgate.api.intake import media_type, parse_json, read_body
 from consentgate.api.json_route import StrictJsonRoute
 from consentgate.api.limiters import Limits
@@ -40,6 +41,7 @@ from consentgate.cases.notices import (
     Receipt,
     parse_notice,
 )
+from consentgate.cases.replays import ReplayScope
 from consentgate.errors import NotFound, UnsupportedMedia
 from consentgate.service.wiring import Services
 from consentgate.settings import Settings
@@ -97,30 +99,42 @@ def invalid_notice(request: Request, exc: InvalidNotice) -> ProblemResponse:
     status_code=201,
     response_model=Receipt,
     summary="Notify content (no key)",
-    responses=responses(413, 415, 422, 429, 503),
+    responses={
+        **responses(409, 413, 415, 422, 429, 503),
+        **replayable(201, "The receipt (the first one again for a retry under the same key)"),
+    },
     openapi_extra=NOTICE_BODY,
 )
-async def submit(request: Request) -> RecordResponse | ProblemResponse:
+async def submit(
+    request: Request, idempotency_key: IdempotencyKey = None
+) -> RecordResponse | ProblemResponse:
     """Report content without an account; the answer is the receipt, with its tracking code.
 
     One case is opened per item. A notice missing a field its law requires, or listing
     more items than its kind allows, is `422` with every such field listed in `errors`, and
     nothing is recorded. Past the notices or cases one address may send, `429` with
-    `Retry-After`.
+    `Retry-After`. With an `Idempotency-Key`, a retry of the same notice gets the first
+    receipt (`Idempotent-Replayed: true`) and files nothing; the key with another notice is
+    `409`.
     """
     services, found, client = services_of(request), limits(request), address(request)
     await run_in_threadpool(found.notices.check, client)
     if media_type(request) != "application/json":
         raise UnsupportedMedia("send the notice as application/json")
     body = await read_body(request, body_limit(services.settings))
+    intake = notice_service(services)
     try:
         notice = parse_notice(body)
+        once = keyed(ReplayScope.NOTICES, idempotency_key, notice)
+        if once is not None and (first := await run_in_threadpool(intake.replayed, once)):
+            return RecordResponse(first, status_code=201, headers=replay_headers(True))
         check_items(notice, services.settings)
         await run_in_threadpool(found.cases.check, client, cost=len(notice.items))
-        receipt = await run_in_threadpool(notice_service(services).submit, notice)
+        submitted = await run_in_threadpool(intake.submit_once, notice, once)
     except InvalidNotice as exc:
         return invalid_notice(request, exc)
-    return RecordResponse(receipt, status_code=201)
+    headers = replay_headers(submitted.replayed)
+    return RecordResponse(submitted.receipt, status_code=201, headers=headers)
 
 
 @router.get(
@@ -146,17 +160,25 @@ async def status(request: Request, tracking_code: str) -> RecordResponse:
     "/notices/{tracking_code}/appeal",
     response_model=NoticeStatus,
     summary="Contest the decision on an item of a notice (no key)",
-    responses=responses(404, 409, 413, 415, 422, 429, 503),
+    responses={
+        **responses(404, 409, 413, 415, 422, 429, 503),
+        **replayable(200, "The status page (as it stands now, for a retry under the same key)"),
+    },
 )
-async def appeal(request: Request, tracking_code: str) -> RecordResponse:
+async def appeal(
+    request: Request, tracking_code: str, idempotency_key: IdempotencyKey = None
+) -> RecordResponse:
     """The notifier contests the decision on one item, acting or not acting (DSA Art. 20),
     within the appeal window; a person other than the first decider decides it. Body:
-    `{"item": 0, "text": "why the decision is wrong"}`. Answers the updated status page."""
+    `{"item": 0, "text": "why the decision is wrong"}`. Answers the updated status page.
+    With an `Idempotency-Key`, a retry of the same appeal answers the status page
+    (`Idempotent-Replayed: true`) instead of `409`."""
     services = services_of(request)
     await run_in_threadpool(limits(request).notices.check, address(request))
     if media_type(request) != "application/json":
         raise UnsupportedMedia("send the appeal as application/json")
     body = await read_body(request, services.settings.max_json_bytes)
     given = parse_json(NoticeAppeal, body)
-    found = await run_in_threadpool(notice_service(services).appeal, tracking_code, given)
-    return RecordResponse(found)
+    once = keyed(ReplayScope.NOTICE_APPEAL, idempotency_key, given, within=tracking_code)
+    done = await run_in_threadpool(notice_service(services).appeal_once, tracking_code, given, once)
+    return RecordResponse(done.status, headers=replay_headers(done.replayed))
