@@ -46,7 +46,7 @@ def workers(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Ba
 def test_when_two_workers_share_an_ncii_entrys_matches_then_one_alert_for_their_total(
     workers: tuple[Banks, Banks],
 ) -> None:
-    first, second = workers
+    first = workers[0]
     first.service.create_bank("victims", "ncii", flood_max_matches=10, flood_window_s=3600)
     pdq = random_pdq(20)
     entry = first.service.add_entry("victims", pdq=pdq).entry
