@@ -6,12 +6,14 @@ import concurrent.futures
 from collections.abc import Sequence
 
 import pytest
+import redis
 from sqlalchemy import create_engine
 
 from consentgate.counters import CountersUnavailable
 from consentgate.counters.flood import FloodLog, Seen
 from consentgate.counters.flood_postgres import PostgresFloodLog
 from consentgate.counters.flood_redis import RedisFloodLog
+from tests.conftest import unique_prefix
 
 T0 = 1_700_000_000.0
 
@@ -123,3 +125,22 @@ def test_when_the_store_is_down_then_the_flood_log_is_unavailable() -> None:
     )
     with pytest.raises(CountersUnavailable):
         down.claim(7, "alert", T0, 60)
+
+
+@pytest.mark.redis
+def test_when_redis_holds_marks_then_the_key_expires_unless_a_mark_never_lapses(
+    redis_url: str,
+) -> None:
+    log = RedisFloodLog(redis_url, prefix=unique_prefix())
+    client = redis.Redis.from_url(redis_url)
+    key = f"{log.prefix}flood:7:marks"
+    try:
+        assert log.claim(7, "alert", T0, 60)
+        assert 0 < client.pttl(key) <= 61_000
+        assert log.claim(7, "tripped", T0, None)
+        assert client.pttl(key) == -1  # "tripped" stays until the entry is reinstated
+        log.forget(7)
+        assert client.exists(key) == 0
+    finally:
+        client.close()
+        log.close()

@@ -45,6 +45,7 @@ ON CONFLICT (entry_id, kind, member) DO UPDATE SET seen = :now, expires = :expir
 WHERE f.expires <= :now
 RETURNING 1
 """)
+COUNT = text("SELECT count(*) FROM flood_observations WHERE entry_id = :entry AND kind = :kind")
 HELD = text("SELECT count(*) FROM flood_observations WHERE entry_id = :entry AND kind <> 'marks'")
 FORGET = text("DELETE FROM flood_observations WHERE entry_id = :entry")
 PRUNE = text("DELETE FROM flood_observations WHERE expires < :now")
@@ -65,7 +66,7 @@ class PostgresFloodLog:
         with self._locked(entry_id, now) as conn:
             conn.execute(TRIM, {**at, "cutoff": now - window_s, "keep": keep - 1})
             conn.execute(PUT, {**at, "member": uuid.uuid4().hex})
-            return len(conn.execute(WINDOW, at).all())
+            return int(conn.execute(COUNT, at).scalar_one())
 
     def observe(
         self, entry_id: int, now: float, window_s: float, keep: int, choose: Choose

@@ -5,9 +5,11 @@ is one ``ZREMRANGEBYSCORE`` and keeping the newest ``keep`` one
 ``ZREMRANGEBYRANK``. ``count`` runs as one ``MULTI``; ``observe`` watches the
 entry's set, reads it, lets the caller choose, and writes in ``MULTI``: a
 worker that wrote meanwhile makes it read again, so the choice is always made
-on the whole window. A mark holds the time it lapses, compared with the
-caller's clock as the windows are. Keys expire a window after their last write, so entries
-that stop matching leave nothing behind.
+on the whole window. Marks are fields of one hash per entry, each holding the
+time it lapses, compared with the caller's clock as the windows are. Keys
+expire a window after their last write (the marks' key after its longest
+lapse; a mark that never lapses keeps it), so entries that stop matching leave
+nothing behind.
 """
 
 from __future__ import annotations
@@ -23,10 +25,15 @@ from consentgate.counters import CountersUnavailable
 from consentgate.counters.flood import Choose, Seen
 
 CLAIM = """
-local lapses = tonumber(redis.call('GET', KEYS[1]))
+local lapses = tonumber(redis.call('HGET', KEYS[1], ARGV[4]))
 if lapses ~= nil and lapses > tonumber(ARGV[1]) then return 0 end
-redis.call('SET', KEYS[1], ARGV[2])
-if ARGV[3] ~= '' then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
+local ttl = redis.call('PTTL', KEYS[1])
+redis.call('HSET', KEYS[1], ARGV[4], ARGV[2])
+if ARGV[3] == '' then
+  redis.call('PERSIST', KEYS[1])
+elseif ttl == -2 or (ttl >= 0 and ttl < tonumber(ARGV[3])) then
+  redis.call('PEXPIRE', KEYS[1], ARGV[3])
+end
 return 1
 """
 FOREVER = "1e300"
@@ -87,20 +94,18 @@ class RedisFloodLog:
         raise CountersUnavailable(f"flood log of entry {entry_id} stayed busy")
 
     def claim(self, entry_id: int, mark: str, now: float, ttl_s: float | None) -> bool:
-        key = self._key(entry_id, f"mark:{mark}")
+        key = self._key(entry_id, "marks")
         until = FOREVER if ttl_s is None else repr(now + ttl_s)
         ttl_ms = "" if ttl_s is None else str(_ms(ttl_s) + 1000)
         try:
-            done = self._claim(keys=[key], args=[repr(now), until, ttl_ms])
+            done = self._claim(keys=[key], args=[repr(now), until, ttl_ms, mark])
         except RedisError as exc:
             raise _unavailable(exc) from None
         return int(done) == 1
 
     def forget(self, entry_id: int) -> None:
         try:
-            keys = list(self._client.scan_iter(match=self._key(entry_id, "*"), count=100))
-            if keys:
-                self._client.delete(*keys)
+            self._client.delete(*(self._key(entry_id, k) for k in ("matches", "pairs", "marks")))
         except RedisError as exc:
             raise _unavailable(exc) from None
 
