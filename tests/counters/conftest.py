@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import create_engine
 
 from consentgate.counters import Buckets
 from consentgate.counters.flood import FloodLog
@@ -61,9 +60,9 @@ def open_flood_log(request: pytest.FixtureRequest) -> Iterator[FloodLog]:
     else:
         url = request.getfixturevalue("postgres_url")
         with scratch_database(url, "cg_t") as fresh:  # entry ids of one test only
-            engine = create_engine(fresh)
-            yield PostgresFloodLog(engine)
-            engine.dispose()
+            db = prepare_store(Settings(database_url=fresh))
+            yield PostgresFloodLog(db.engine)
+            db.dispose()
         return
     yield found
     found.close()
