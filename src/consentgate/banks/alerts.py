@@ -2,9 +2,10 @@
 
 An entry of a protected kind (``ncii``, ``csam``, ``consent``, ``takedown``)
 that floods is never paused (see ``banks.flood``): the flood is most likely the
-attack the entry exists to stop. Instead each worker writes an alert here, at
-most once per entry per window, for a reviewer to look at (``consentgate bank
-alerts``); casework opens cases from these rows.
+attack the entry exists to stop. Instead the worker whose match passes the
+limit writes an alert here, at most once per entry per window across all
+workers, for a reviewer to look at (``consentgate bank alerts``); casework
+opens cases from these rows.
 """
 
 from __future__ import annotations

@@ -20,21 +20,29 @@ the same image a thousand times. So:
   ``CLUSTER_BITS``) count once, so re-sending one image, re-encoded or not,
   cannot trip it.
 
-Counting is per process (each worker sees its share of traffic) and only
-entries that matched are tracked; per entry, memory is bounded by the distinct
-(content, client) pairs seen within one window, and by ``limit`` for protected
-entries.
+Counting is shared by every worker (``consentgate.counters.flood``: Redis,
+the PostgreSQL store, or this worker's memory on SQLite), so ``N`` workers
+allow the limit once, not ``N`` times; only the worker that passes the limit
+first reports it (an atomic mark). Only entries that matched are tracked; per
+entry, a window holds at most ``limit + 1`` matches for protected entries and
+``(limit + 2) * max(4, min_clients)`` distinct (content, client) pairs for
+others.
 """
 
 from __future__ import annotations
 
-import threading
+import json
+import logging
 import time
-from collections import deque
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from consentgate.banks.records import BankKind
+from consentgate.counters import CountersUnavailable
+from consentgate.counters.flood import FloodLog, Seen
+from consentgate.counters.flood_memory import MemoryFloodLog
+
+log = logging.getLogger(__name__)
 
 PROTECTED_KINDS = frozenset({BankKind.NCII, BankKind.CSAM, BankKind.CONSENT, BankKind.TAKEDOWN})
 """Kinds whose entries flood protection never pauses: their floods are the attack."""
@@ -118,82 +126,58 @@ class _Watch:
         )
 
 
-@dataclass
-class _Cluster:
-    """Near-identical matched images: the first one's MD5 and PDQ, and how many
-    (cluster, client) pairs in the window refer to it."""
+Cluster = tuple[str | None, str | None]
+"""A cluster of near-identical images, named by its first image's (MD5, PDQ)."""
 
-    md5: str | None
-    code: int | None
-    refs: int = 0
+OVERFLOW: Cluster = (None, "overflow")
+"""Every new image once ``limit + 1`` clusters exist: memory stays bounded while the
+client condition holds a trip back."""
 
 
-@dataclass
-class _Track:
-    """One entry's recent matches."""
-
-    times: deque[float] = field(default_factory=deque)  # protected: at most limit+1
-    pairs: dict[tuple[int, str], float] = field(default_factory=dict)  # oldest first
-    clusters: dict[int, _Cluster] = field(default_factory=dict)
-    by_md5: dict[str, int] = field(default_factory=dict)
-    next_cluster: int = 0
-    quiet_until: float = float("-inf")
-
-    def cluster_of(self, query: Query, room: int) -> int:
-        """The cluster this query joins; a new one while fewer than ``room`` exist.
-
-        A repeat of the same bytes (MD5) or an image within ``CLUSTER_BITS`` of
-        a cluster's first image joins that cluster. Past ``room`` clusters every
-        new image shares one overflow cluster, so memory stays bounded when the
-        client condition holds the trip back.
-        """
-        if query.md5 is not None and query.md5 in self.by_md5:
-            return self.by_md5[query.md5]
-        code = int(query.pdq, 16) if query.pdq else None
-        if code is not None:
-            for number, cluster in self.clusters.items():
-                if cluster.code is not None and (code ^ cluster.code).bit_count() <= CLUSTER_BITS:
-                    return number
-        if len(self.clusters) >= room:
-            self.clusters.setdefault(OVERFLOW, _Cluster(None, None))
-            return OVERFLOW
-        number = self.next_cluster
-        self.next_cluster += 1
-        self.clusters[number] = _Cluster(query.md5, code)
-        if query.md5 is not None:
-            self.by_md5[query.md5] = number
-        return number
-
-    def expire(self, cutoff: float) -> None:
-        """Forget pairs last seen at or before ``cutoff``, and clusters left unused."""
-        pairs = self.pairs
-        while pairs:
-            oldest = next(iter(pairs))
-            if pairs[oldest] > cutoff:
-                break
-            del pairs[oldest]
-            cluster = self.clusters[oldest[0]]
-            cluster.refs -= 1
-            if cluster.refs <= 0:
-                del self.clusters[oldest[0]]
-                if cluster.md5 is not None:
-                    self.by_md5.pop(cluster.md5, None)
+def pair(cluster: Cluster, client: str) -> str:
+    return json.dumps([cluster[0], cluster[1], client])
 
 
-OVERFLOW = -1
+def unpair(member: str) -> tuple[Cluster, str]:
+    md5, pdq, client = json.loads(member)
+    return (md5, pdq), client
+
+
+def cluster_of(query: Query, clusters: Sequence[Cluster], room: int) -> Cluster:
+    """The cluster this query joins; a new one while fewer than ``room`` exist.
+
+    A repeat of the same bytes (MD5) or an image within ``CLUSTER_BITS`` of a
+    cluster's first image joins that cluster.
+    """
+    if query.md5 is not None:
+        for cluster in clusters:
+            if cluster[0] == query.md5:
+                return cluster
+    code = int(query.pdq, 16) if query.pdq else None
+    if code is not None:
+        for cluster in clusters:
+            other = cluster[1] if cluster != OVERFLOW else None
+            if other is not None and (code ^ int(other, 16)).bit_count() <= CLUSTER_BITS:
+                return cluster
+    if len(clusters) >= room:
+        return OVERFLOW
+    return (query.md5, query.pdq)
 
 
 class FloodGuard:
-    """Sliding-window match counts per entry; reports entries that pass their limit."""
+    """Sliding-window match counts per entry, in a log every worker shares;
+    reports entries that pass their limit."""
 
     def __init__(
-        self, clock: Callable[[], float] = time.monotonic, *, min_clients: int = 1
+        self,
+        clock: Callable[[], float] = time.time,
+        *,
+        min_clients: int = 1,
+        log: FloodLog | None = None,
     ) -> None:
-        self._clock = clock
+        self._clock = clock  # wall time: the log is shared with other processes
         self.min_clients = min_clients
-        self._tracks: dict[int, _Track] = {}
-        self._tripped: set[int] = set()
-        self._lock = threading.Lock()
+        self.log: FloodLog = log or MemoryFloodLog()
 
     def record(
         self,
@@ -208,58 +192,49 @@ class FloodGuard:
         """Count one match; an event when the entry passes its limit (else None).
 
         A protected entry reports at most once per window and keeps being
-        counted; any other entry reports once, then is left alone until
-        ``reset`` (its quarantine is lifted by a reviewer).
+        counted; any other entry reports once, then not again until ``reset``
+        (its quarantine is lifted by a reviewer). Counts that cannot be reached
+        are logged and skipped: flood counting never fails a match.
         """
         if limit is None:
             return None
-        protected = is_protected(bank_kind)
+        watch = _Watch(entry_id, bank, bank_kind, limit, window_s)
         now = self._clock()
-        with self._lock:
-            if entry_id in self._tripped:
-                return None
-            track = self._tracks.setdefault(entry_id, _Track())
-            watch = _Watch(entry_id, bank, bank_kind, limit, window_s)
-            if protected:
-                return self._count_protected(watch, track, now)
-            return self._count_distinct(watch, track, now, query)
-
-    def _count_protected(self, watch: _Watch, track: _Track, now: float) -> FloodEvent | None:
-        times = track.times
-        times.append(now)
-        while times and times[0] <= now - watch.window_s:
-            times.popleft()
-        if len(times) > watch.limit + 1:
-            times.popleft()  # only "more than limit" matters: keep memory bounded
-        if len(times) <= watch.limit or now < track.quiet_until:
+        try:
+            if is_protected(bank_kind):
+                return self._count_protected(watch, now)
+            return self._count_distinct(watch, now, query)
+        except CountersUnavailable as exc:
+            log.warning("bank entry %s: flood not counted (%s)", entry_id, exc.message)
             return None
-        track.quiet_until = now + watch.window_s
-        times.clear()
+
+    def _count_protected(self, watch: _Watch, now: float) -> FloodEvent | None:
+        matches = self.log.count(watch.entry_id, now, watch.window_s, keep=watch.limit + 1)
+        if matches <= watch.limit:
+            return None
+        if not self.log.claim(watch.entry_id, "alert", now, ttl_s=watch.window_s):
+            return None  # already raised in this window, by this worker or another
         return watch.event(True, matches=watch.limit + 1)
 
-    def _count_distinct(
-        self, watch: _Watch, track: _Track, now: float, query: Query
-    ) -> FloodEvent | None:
-        track.expire(now - watch.window_s)
-        cluster = track.cluster_of(query, room=watch.limit + 1)
-        key = (cluster, query.client or "")
-        if track.pairs.pop(key, None) is None:
-            track.clusters[cluster].refs += 1
-        track.pairs[key] = now  # re-inserted: the dict stays ordered by last seen
-        contents = len(track.clusters)
-        clients = len({client for _, client in track.pairs})
+    def _count_distinct(self, watch: _Watch, now: float, query: Query) -> FloodEvent | None:
+        def choose(window: Sequence[Seen]) -> str:
+            clusters = list(dict.fromkeys(unpair(seen.member)[0] for seen in window))
+            return pair(cluster_of(query, clusters, room=watch.limit + 1), query.client or "")
+
+        keep = (watch.limit + 2) * max(4, self.min_clients)
+        window = self.log.observe(watch.entry_id, now, watch.window_s, keep, choose)
+        pairs = [unpair(seen.member) for seen in window]
+        contents = len({cluster for cluster, _ in pairs})
+        clients = len({client for _, client in pairs})
         if contents <= watch.limit or clients < self.min_clients:
             return None
-        self._tripped.add(watch.entry_id)
-        del self._tracks[watch.entry_id]
-        return watch.event(False, matches=len(track.pairs), contents=contents, clients=clients)
+        if not self.log.claim(watch.entry_id, "tripped", now, ttl_s=None):
+            return None  # another worker tripped it first
+        return watch.event(False, matches=len(pairs), contents=contents, clients=clients)
 
     def reset(self, entry_id: int) -> None:
-        """Forget an entry's history (after a reviewer reinstates it)."""
-        with self._lock:
-            self._tripped.discard(entry_id)
-            self._tracks.pop(entry_id, None)
-
-    def tracked(self) -> int:
-        """How many entries are being counted (for tests and metrics)."""
-        return len(self._tracks)
+        """Forget an entry's history in every worker (after a reviewer reinstates it)."""
+        try:
+            self.log.forget(entry_id)
+        except CountersUnavailable as exc:  # the reinstatement itself stands
+            log.warning("bank entry %s: flood history not reset (%s)", entry_id, exc.message)

@@ -12,6 +12,7 @@ from consentgate.banks.flood import FloodGuard
 from consentgate.banks.matcher import BankMatcher
 from consentgate.banks.observer import BankObserver
 from consentgate.banks.service import BankService
+from consentgate.counters.choose import open_flood_log
 from consentgate.images.limits import ImageLimits
 from consentgate.settings import Settings
 from consentgate.store.database import Database
@@ -27,6 +28,7 @@ class Banks:
 
     def close(self) -> None:
         self.matcher.close()
+        self.matcher.flood.log.close()
         self.db.dispose()
 
 
@@ -62,7 +64,9 @@ def open_banks(
         poll_interval_s=settings.index_refresh_s,
         flood_max_matches=settings.bank_flood_max_matches,
         flood_window_s=settings.bank_flood_window_s,
-        flood_guard=FloodGuard(min_clients=settings.bank_flood_min_clients),
+        flood_guard=FloodGuard(
+            min_clients=settings.bank_flood_min_clients, log=open_flood_log(settings, db)
+        ),
     )
     service = BankService(
         db, matcher=matcher, observer=observer, image_limits=ImageLimits.from_settings(settings)

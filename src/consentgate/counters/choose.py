@@ -1,4 +1,4 @@
-"""Which counters a service uses, chosen once at start-up from its settings.
+"""Which counters (and bank flood logs) a service uses, chosen once at start-up from its settings.
 
 Redis when ``CONSENTGATE_REDIS_URL`` is set; else the store when it is
 PostgreSQL; else this worker's memory, which is right only for one worker:
@@ -9,6 +9,10 @@ because every worker would then admit the whole limit.
 from __future__ import annotations
 
 from consentgate.counters import Buckets, CountersUnavailable
+from consentgate.counters.flood import FloodLog
+from consentgate.counters.flood_memory import MemoryFloodLog
+from consentgate.counters.flood_postgres import PostgresFloodLog
+from consentgate.counters.flood_redis import RedisFloodLog
 from consentgate.counters.memory import MemoryBuckets
 from consentgate.counters.postgres import PostgresBuckets
 from consentgate.counters.redis_buckets import RedisBuckets
@@ -23,6 +27,15 @@ def open_buckets(settings: Settings, db: Database) -> Buckets:
     if not db.is_sqlite:
         return PostgresBuckets(db.engine)
     return MemoryBuckets()
+
+
+def open_flood_log(settings: Settings, db: Database) -> FloodLog:
+    """Where bank flood counts live: chosen as the buckets are, so every worker shares them."""
+    if settings.redis_url:
+        return RedisFloodLog(settings.redis_url, prefix=settings.redis_prefix)
+    if not db.is_sqlite:
+        return PostgresFloodLog(db.engine)
+    return MemoryFloodLog()
 
 
 def check_counters(settings: Settings, *, sqlite: bool) -> None:
