@@ -14,11 +14,6 @@ import redis
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
-from consentgate.store import migrations
-from consentgate.store.flood_tables import flood_observations
-
-VERSIONS = Path(migrations.__file__).parent / "versions"
-
 REDIS_URL = os.environ.get("CONSENTGATE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 PG_ADMIN_URL = os.environ.get(
     "CONSENTGATE_TEST_PG_URL", "postgresql+psycopg://root@127.0.0.1:5432/test"
@@ -33,27 +28,13 @@ def scratch_database(admin_url: str, prefix: str) -> Iterator[str]:
     try:
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
-        url = admin_url.rsplit("/", 1)[0] + f"/{name}"
-        create_flood_table(url)
-        yield url
+        yield admin_url.rsplit("/", 1)[0] + f"/{name}"
     finally:
         try:
             with admin.connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         finally:
             admin.dispose()
-
-
-def create_flood_table(url: str) -> None:
-    """The bank flood log's table, until migration 0015_flood_observations creates it
-    (from then on this does nothing, so the migration does not meet the table)."""
-    if any(VERSIONS.glob("*flood_observations*")):
-        return
-    engine = create_engine(url)
-    try:
-        flood_observations.create(engine, checkfirst=True)
-    finally:
-        engine.dispose()
 
 
 @pytest.fixture(scope="session")
