@@ -131,7 +131,7 @@ class AgeDetector(Detector):
                     note = f"face {person}: {why} ({face.size:.0f} px); age uncertain"
                     score = cal.review_threshold
                 else:
-                    age = cal.calibrate(est)
+                    age = cal.calibrate(est, face.size)
                     score = age.p_minor
                     note = (
                         f"face {person}: estimated age {age.years:.0f}, "

@@ -6,8 +6,20 @@ a 64 px chip aligned the way dlib's ``get_face_chip_details`` does it with
 padding 0.2. We fit a similarity transform from the face's eye, nose and
 mouth keypoints to the same points of dlib's mean face, which reproduced the
 package's own estimate for scikit-image's astronaut (28 to 31 years over
-flips, greyscale, rotation and scale, against 33 from the package). The
-chip and its mirror image are averaged, which steadies the estimate.
+flips, greyscale, rotation and scale, against 33 from the package).
+
+Test-time augmentation (``VARIANTS``): one 64 px chip is a noisy reading, most
+of all for small faces and for faces whose keypoints are a few pixels off. Each
+face is read as four chips, the aligned chip, a tighter and a looser crop (the
+face scaled by 1.1 and 0.9 about the chip centre) and a margin variant (the
+face moved up by 4 % of the chip: more chin and neck, less hair), each with
+its mirror image: eight chips a face, in one batched network call. Each chip's
+masses under 13 and under 18 are averaged in logit space (the mean log-odds),
+and the expected age as a plain mean, before calibration. On the people
+development set's 226 read faces (minor vs adult, labelled by eye) the raw
+P(under 18) ranks with AUC 0.955 from the aligned chip and its mirror alone,
+0.974 from the eight; a margin moved the other way (more hair) hurt (0.91
+alone), which is why it is not used. These are development figures.
 
 A face without keypoints is aligned from its box: the four points are placed
 where they sit, on median, in a YuNet box (``BOX_LAYOUT``: YuNet's own
@@ -58,6 +70,30 @@ _CHIP_POINTS = (_MEAN_FACE + PADDING) / (1 + 2 * PADDING) * CHIP
 BOX_LAYOUT = np.array([[0.265, 0.39], [0.735, 0.39], [0.5, 0.59], [0.5, 0.743]])
 
 
+@dataclass(frozen=True, slots=True)
+class ChipVariant:
+    """A crop of the aligned face: ``zoom`` > 1 is tighter; ``shift`` moves the face
+    down the chip by that fraction of its side (the window then shows more above it)."""
+
+    name: str
+    zoom: float = 1.0
+    shift: float = 0.0
+
+
+VARIANTS = (
+    ChipVariant("aligned"),
+    ChipVariant("tighter", zoom=1.1),
+    ChipVariant("looser", zoom=0.9),
+    ChipVariant("margin", shift=-0.04),
+)  # each is also read mirrored
+
+
+class AgeNetwork(Protocol):
+    """The network's contract: a batch of normalised chips (N, 3, 64, 64) in, (N, 81) out."""
+
+    def __call__(self, batch: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]: ...
+
+
 class AlignableFace(Protocol):
     """What alignment needs of a face: its box and, when known, its keypoints."""
 
@@ -77,29 +113,54 @@ class AgeEstimate:
     p_child: float  # probability mass below 13
 
 
-class AgeModel:
+class OnnxAgeNetwork:
+    """The ONNX age network on one thread; it takes a batch of any size."""
+
     def __init__(self, model: bytes) -> None:
         self._session = single_thread_session(model)
         self._input = self._session.get_inputs()[0].name
+
+    def __call__(self, batch: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+        out: npt.NDArray[np.float32] = self._session.run(None, {self._input: batch})[0]
+        return out
+
+
+class AgeModel:
+    """Raw age estimates per face: every variant of every face, mirrored, in one call."""
+
+    def __init__(
+        self, model: bytes | AgeNetwork, variants: Sequence[ChipVariant] = VARIANTS
+    ) -> None:
+        self._network = OnnxAgeNetwork(model) if isinstance(model, bytes) else model
+        self._variants = tuple(variants)
 
     def estimate(
         self, frame: npt.NDArray[np.uint8], faces: Sequence[AlignableFace]
     ) -> list[AgeEstimate]:
         if not faces:
             return []
-        chips = np.stack([aligned_chip(frame, face) for face in faces]).astype(np.float32)
+        chips = np.stack(
+            [aligned_chip(frame, face, v) for v in self._variants for face in faces]
+        ).astype(np.float32)
         tensor = ((chips - MEANS) / 256.0).transpose(0, 3, 1, 2)
         batch = np.ascontiguousarray(np.concatenate([tensor, tensor[..., ::-1]]))
-        probs = self._session.run(None, {self._input: batch})[0]
-        probs = (probs[: len(faces)] + probs[len(faces) :]) / 2
+        reads = 2 * len(self._variants)
+        probs = self._network(batch).reshape(reads, len(faces), -1)
+        years = (probs * AGES).sum(axis=-1).mean(axis=0)
+        minor = mean_logit(probs[..., AGES < ADULT_AGE].sum(axis=-1))
+        child = mean_logit(probs[..., AGES < CHILD_AGE].sum(axis=-1))
         return [
-            AgeEstimate(
-                float((p * AGES).sum()),
-                float(p[AGES < ADULT_AGE].sum()),
-                float(p[AGES < CHILD_AGE].sum()),
-            )
-            for p in probs
+            AgeEstimate(float(y), float(m), float(c))
+            for y, m, c in zip(years, minor, child, strict=True)
         ]
+
+
+def mean_logit(p: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
+    """Average probabilities (reads × faces) over the reads in log-odds, per face."""
+    q = np.clip(p.astype(np.float64), 1e-6, 1 - 1e-6)
+    z = np.log(q / (1 - q)).mean(axis=0)
+    out: npt.NDArray[np.float64] = 1 / (1 + np.exp(-z))
+    return out
 
 
 def face_points(face: AlignableFace) -> npt.NDArray[np.float64]:
@@ -111,10 +172,14 @@ def face_points(face: AlignableFace) -> npt.NDArray[np.float64]:
     return points
 
 
-def aligned_chip(frame: npt.NDArray[np.uint8], face: AlignableFace) -> npt.NDArray[np.uint8]:
+def aligned_chip(
+    frame: npt.NDArray[np.uint8], face: AlignableFace, variant: ChipVariant = VARIANTS[0]
+) -> npt.NDArray[np.uint8]:
     """A 64 px chip: similarity transform from chip points to the face's points."""
+    centre = CHIP / 2
+    chip_points = (_CHIP_POINTS - centre) * variant.zoom + centre + [0.0, variant.shift * CHIP]
     rows, values = [], []
-    for (u, v), (x, y) in zip(_CHIP_POINTS, face_points(face), strict=True):
+    for (u, v), (x, y) in zip(chip_points, face_points(face), strict=True):
         rows += [[u, -v, 1.0, 0.0], [v, u, 0.0, 1.0]]
         values += [x, y]
     a, b, tx, ty = np.linalg.lstsq(np.array(rows), np.array(values), rcond=None)[0]
