@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
@@ -81,3 +82,68 @@ def test_when_keypoints_sit_where_the_layout_puts_them_then_both_chips_are_equal
     keyed = RawFace(box, 0.9, tuple((float(x), float(y)) for x, y in face_points(boxed)))
     assert aligned_chip(frame, boxed).shape == (64, 64, 3)
     assert np.array_equal(aligned_chip(frame, boxed), aligned_chip(frame, keyed))
+
+
+def banded() -> dict[str, Any]:
+    data = valid()
+    data["bands"] = [
+        {"below_px": 48, "child": {"a": 1, "b": -3}, "minor": {"a": 1, "b": -3}},
+        {"below_px": 96, "child": {"a": 1, "b": 0}, "minor": {"a": 1, "b": 0}},
+        {"below_px": None, "child": {"a": 1, "b": 3}, "minor": {"a": 1, "b": 3}},
+    ]
+    return data
+
+
+SIZES = [
+    ("small face: first band", 30.0, 0.0474),
+    ("on the first bound: second band", 48.0, 0.5),
+    ("middle face: second band", 80.0, 0.5),
+    ("large face: open band", 300.0, 0.9526),
+    ("size unknown: pooled", None, 0.2689),  # minor Platt(1.5, -1) of 0.5
+]
+
+
+@pytest.mark.parametrize(("case", "size", "expected"), SIZES, ids=[c[0] for c in SIZES])
+def test_when_face_size_given_then_its_band_calibrates_it(
+    case: str, size: float | None, expected: float
+) -> None:
+    cal = AgeCalibration.from_dict(banded())
+    assert cal.calibrate(AgeEstimate(30.0, 0.5, 0.5), size).p_minor == pytest.approx(
+        expected, abs=1e-3
+    )
+
+
+BAD_BANDS = [
+    ("falling scaling", lambda d: d["bands"][1]["minor"].update(a=-0.5)),
+    ("flat scaling", lambda d: d["bands"][0]["child"].update(a=0)),
+    ("open band not last", lambda d: d["bands"][0].update(below_px=None)),
+    ("last band closed", lambda d: d["bands"][2].update(below_px=200)),
+    ("bands out of order", lambda d: d["bands"][1].update(below_px=20)),
+    ("band without constants", lambda d: d["bands"][1].pop("minor")),
+]
+
+
+@pytest.mark.parametrize(("case", "spoil"), BAD_BANDS, ids=[c[0] for c in BAD_BANDS])
+def test_when_size_bands_malformed_then_config_error(case: str, spoil: Any) -> None:
+    data = banded()
+    assert len(AgeCalibration.from_dict(data).bands) == 3
+    spoil(data)
+    with pytest.raises(ConfigError):
+        AgeCalibration.from_dict(data)
+
+
+def test_when_shipped_calibration_loaded_then_each_size_band_rises_with_the_raw_mass() -> None:
+    cal = AgeCalibration.load()
+    assert [b.below_px for b in cal.bands] == [48.0, 96.0, None]
+    grid = [i / 100 for i in range(1, 100)]
+    for size in (20.0, 60.0, 200.0):
+        read = [cal.calibrate(AgeEstimate(30.0, p, p / 2), size) for p in grid]
+        assert all(a.p_minor < b.p_minor for a, b in itertools.pairwise(read))
+        assert all(a.p_child <= a.p_minor for a in read)
+
+
+def test_when_previous_calibration_loaded_then_it_is_pooled_for_every_size() -> None:
+    cal = AgeCalibration.load("age_calibration-2.json")
+    assert cal.version == "2" and cal.bands == ()
+    est = AgeEstimate(30.0, 0.3, 0.1)
+    assert cal.calibrate(est, 20.0) == cal.calibrate(est, 300.0) == cal.calibrate(est)

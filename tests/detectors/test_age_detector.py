@@ -8,7 +8,7 @@ import pytest
 from consentgate.detectors import age as age_module
 from consentgate.detectors.age import MAX_FACES, AgeDetector
 from consentgate.detectors.base import ScreenInput
-from consentgate.detectors.vision.age_calibration import AgeCalibration, Platt
+from consentgate.detectors.vision.age_calibration import AgeCalibration, Platt, SizeBand
 from consentgate.detectors.vision.age_model import AgeEstimate
 from consentgate.detectors.vision.blazeface import RawFace
 from consentgate.images.decoded import DecodedImage
@@ -119,3 +119,18 @@ def test_when_face_has_no_keypoints_then_it_is_still_read(
 
 def test_when_detector_built_then_model_names_the_calibration_version() -> None:
     assert "age_calibration-test" in AgeDetector(CALIBRATION).model.id
+
+
+def test_when_faces_differ_in_size_then_each_is_calibrated_by_its_size_band(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    down, up = Platt(1.0, -3.0), Platt(1.0, 3.0)
+    bands = (SizeBand(48.0, down, down), SizeBand(None, up, up))
+    cal = AgeCalibration("banded", Platt(1.0, 0.0), Platt(1.0, 0.0), MINOR, REVIEW, "t", bands)
+    monkeypatch.setattr(age_module, "face_finder", lambda: FakeFaces([face(0, 30.0), face(10)]))
+    monkeypatch.setattr(age_module, "age_model", lambda: FakeAges({0: 0.5, 10: 0.5}))
+    image = DecodedImage("PNG", 400, 200, (np.zeros((200, 400, 3), np.uint8),), 1.0, "m", "s")
+    signals = AgeDetector(cal).detect(ScreenInput(ScreenRequest(mode=Mode.EDIT), source=image))
+    by_person = {e.person: s for s in signals for e in s.evidence}
+    assert not by_person[0].fired and not by_person[0].uncertain  # small: 0.05, read as adult
+    assert by_person[1].fired  # large: 0.95
