@@ -1,10 +1,12 @@
 """Age detector: could a face be a child's? Read per face, banded, per person.
 
 For every face the face finder reports, the age network's 81-class output
-gives P(under 13) and P(under 18), calibrated on the people development set
-(``vision.age_calibration``; the constants and thresholds live in
-``models/age_calibration-<version>.json``). ``possible_minor`` is scored by
-the calibrated P(under 18) and banded by two thresholds chosen there:
+gives P(under 13) and P(under 18), read from four crops of the face and their
+mirrors averaged in log-odds (``vision.age_model.VARIANTS``) and calibrated per
+face-size band on the people development set (``vision.age_calibration``; the
+constants and thresholds live in ``models/age_calibration-<version>.json``).
+``possible_minor`` is scored by the calibrated P(under 18) and banded by two
+thresholds chosen there:
 
 - at or above ``minor_threshold``: a confident minor (the signal fires; with
   a sexual or revealing signal of the same person, R1 blocks and escalates);
@@ -17,10 +19,10 @@ development set's photos, the confident-minor threshold is the lowest that
 fires on at most 2 % of adult-only photos; the review threshold is the highest
 that still flags (fires or leaves uncertain) at least 90 % of photos with a
 visible child, each rounded outwards to a multiple of 0.05. The figures they
-were chosen on are in the calibration file; for version 2 (development figures,
-146 photos): confident minor at 0.5 fires on 2 of 116 adult-only photos and 18
-of 22 photos with a child; the review band from 0.4 flags 20 of those 22 (and 4
-adult-only photos); teens are weak: 0 of 5 fired, 2 uncertain.
+were chosen on are in the calibration file; for version 3 (development figures,
+146 photos): confident minor at 0.5 fires on 1 of 114 adult-only photos and 20
+of 22 photos with a child; the review band from 0.35 flags all 22 (and 3
+adult-only photos); teens: 5 of 7 photos fired, 6 flagged.
 
 Each band with faces becomes one signal whose evidence names every face in it
 (box, ``person`` = the face's index in the face finder's order for the frame,
@@ -28,8 +30,8 @@ the estimated age, P(under 13) and P(under 18)), so that the policy can pair a
 minor with a sexual signal of the same person and not with a clothed adult
 beside them. A face too small to read (under ``MIN_FACE_PX``), and every face
 past the first ``MAX_FACES`` of a frame (largest first; the network costs
-about 6 ms a face), is scored at the review threshold: uncertain, never a
-confident minor.
+about 15 ms a face for its eight chips), is scored at the review threshold:
+uncertain, never a confident minor.
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ def age_model() -> AgeModel:
 
 class AgeDetector(Detector):
     name: ClassVar[str] = "age"
-    version: ClassVar[str] = "2.0"
+    version: ClassVar[str] = "3.0"
     targets: ClassVar[frozenset[Target]] = frozenset(IMAGE_TARGETS)
     provides: ClassVar[frozenset[str]] = frozenset({Label.POSSIBLE_MINOR})
     description: ClassVar[str] = (
