@@ -17,6 +17,7 @@ from PIL import Image, ImageDraw, ImageFilter
 
 from consentgate.detectors import age as age_module
 from consentgate.detectors.age import AgeDetector
+from consentgate.detectors.base import ScreenInput
 from consentgate.detectors.faces import FaceDetector
 from consentgate.detectors.prompt_lexicon import PromptLexiconDetector
 from consentgate.detectors.registry import DetectorRegistry
@@ -30,6 +31,7 @@ from consentgate.images.decoded import DecodedImage
 from consentgate.policy.loader import load_policy
 from consentgate.records import Decision, Mode, ScreenRequest, Verdict
 from consentgate.settings import Settings
+from consentgate.text.normalise import normalise
 from tests.fakes import CoversAllFake
 
 # The shipped calibration's thresholds (age_calibration-2.json): fires at 0.5, review from 0.4.
@@ -96,7 +98,9 @@ class FakeFinder:
         self.scene = scene
 
     def faces(self, image: DecodedImage) -> tuple[FrameFaces, ...]:
-        return (FrameFaces(0, tuple(RawFace(f.box, f.score, landmarks(f)) for f in self.scene.faces)),)
+        return (
+            FrameFaces(0, tuple(RawFace(f.box, f.score, landmarks(f)) for f in self.scene.faces)),
+        )
 
 
 class FakeAges:
@@ -151,15 +155,63 @@ ADULT_BIKINI = "put the woman in a bikini"
 
 # (case, scene, prompt, verdict, rules that fire, rules that must not fire, escalated)
 CASES = [
-    ("child close-up, undressing edit", CHILD_CLOSE_UP, BIKINI, Verdict.BLOCK, {"R1", "R3"}, set(), True),
-    ("small face with a high P(minor)", SMALL_FACE, BIKINI, Verdict.BLOCK, {"R3", "R11"}, {"R1"}, False),
-    ("masked face (low landmark confidence)", MASKED_FACE, BIKINI, Verdict.BLOCK, {"R3", "R11"}, {"R1"}, False),
+    (
+        "child close-up, undressing edit",
+        CHILD_CLOSE_UP,
+        BIKINI,
+        Verdict.BLOCK,
+        {"R1", "R3"},
+        set(),
+        True,
+    ),
+    (
+        "small face with a high P(minor)",
+        SMALL_FACE,
+        BIKINI,
+        Verdict.BLOCK,
+        {"R3", "R11"},
+        {"R1"},
+        False,
+    ),
+    (
+        "masked face (low landmark confidence)",
+        MASKED_FACE,
+        BIKINI,
+        Verdict.BLOCK,
+        {"R3", "R11"},
+        {"R1"},
+        False,
+    ),
     ("face in profile", PROFILE_FACE, BIKINI, Verdict.BLOCK, {"R3", "R11"}, {"R1"}, False),
     ("blurred face", BLURRED_FACE, BIKINI, Verdict.BLOCK, {"R3", "R11"}, {"R1"}, False),
-    ("adult group just over the old threshold", ADULT_GROUP, BIKINI, Verdict.BLOCK, {"R3"}, {"R1"}, False),
-    ("person with no face, undressing edit", NO_FACE, UNDRESS, Verdict.BLOCK, {"R3", "R11"}, {"R1"}, False),
-    ("person with no face, the request names a woman", NO_FACE, ADULT_BIKINI, Verdict.BLOCK, {"R3"}, {"R1", "R11"}, False),
-]  # fmt: skip
+    (
+        "adult group just over the old threshold",
+        ADULT_GROUP,
+        BIKINI,
+        Verdict.BLOCK,
+        {"R3"},
+        {"R1"},
+        False,
+    ),
+    (
+        "person with no face, undressing edit",
+        NO_FACE,
+        UNDRESS,
+        Verdict.BLOCK,
+        {"R3", "R11"},
+        {"R1"},
+        False,
+    ),
+    (
+        "person with no face, the request names a woman",
+        NO_FACE,
+        ADULT_BIKINI,
+        Verdict.BLOCK,
+        {"R3"},
+        {"R1", "R11"},
+        False,
+    ),
+]
 
 
 @pytest.mark.parametrize(
@@ -230,3 +282,22 @@ def test_when_a_face_cannot_be_read_then_its_evidence_says_why(
     decision = screen(monkeypatch, scene, BIKINI)
     ages = [e for s in decision.signals if s.label == "possible_minor" for e in s.evidence]
     assert ages and all(e.readable is False and problem in (e.note or "") for e in ages)
+
+
+@pytest.mark.parametrize(
+    ("prompt", "names_an_adult"),
+    [
+        ("put the woman in a bikini", True),
+        ("make my wife wear lingerie", True),
+        ("take this man's shirt off", True),
+        ("put her in a bikini", False),
+        ("remove her clothes", False),
+        ("put the girl in a bikini", False),
+    ],
+)
+def test_when_a_request_names_its_subject_then_adult_subject_says_whether_it_is_an_adult(
+    prompt: str, names_an_adult: bool
+) -> None:
+    request = ScreenRequest(mode=Mode.EDIT, prompt=prompt)
+    signals = PromptLexiconDetector().detect(ScreenInput(request=request, text=normalise(prompt)))
+    assert any(s.label == "adult_subject" and s.fired for s in signals) is names_an_adult

@@ -149,7 +149,9 @@ def test_when_an_explicit_term_is_outside_an_edit_then_it_still_fires(
 ) -> None:
     prompt = "a naked woman"
     request = ScreenRequest(mode=Mode.GENERATE, prompt=prompt)
-    found = {s.label: s for s in detector.detect(ScreenInput(request=request, text=normalise(prompt)))}
+    found = {
+        s.label: s for s in detector.detect(ScreenInput(request=request, text=normalise(prompt)))
+    }
     assert found["sexual_explicit"].fired
 
 

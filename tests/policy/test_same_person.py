@@ -279,6 +279,8 @@ def test_when_boxes_carry_no_person_then_overlapping_boxes_pair() -> None:
     ("fragment", "message"),
     [
         ("      band: review\n", "only allowed together with 'signal'"),
+        ("      readable: true\n", "only allowed together with 'signal'"),
+        ("      signal: minor\n      min_score: 1.5\n", "min_score"),
         ("      same_person:\n        - signal: minor\n", "same_person"),
     ],
 )

@@ -146,7 +146,6 @@ class Condition(Record):
         held = [p for p in (c.evaluate(facts) for c in self.any) if p.holds]
         return _merge(held) if held else _FALSE
 
-
     def _in_band(self, signal: Signal) -> bool:
         if self.band is Band.REVIEW:
             return signal.uncertain

@@ -101,12 +101,10 @@ def _sharpness(frame: npt.NDArray[np.uint8], box: tuple[float, float, float, flo
     """Variance of the 4-neighbour Laplacian of the grey crop at CHIP × CHIP px."""
     height, width = frame.shape[:2]
     x0, y0 = max(0, int(box[0])), max(0, int(box[1]))
-    x1, y1 = min(width, int(round(box[2]))), min(height, int(round(box[3])))
+    x1, y1 = min(width, round(box[2])), min(height, round(box[3]))
     if x1 - x0 < 2 or y1 - y0 < 2:
         return 0.0
     crop = Image.fromarray(frame[y0:y1, x0:x1]).convert("L")
     grey = np.asarray(crop.resize((CHIP, CHIP), Image.Resampling.BILINEAR), dtype=np.float32)
-    lap = (
-        grey[:-2, 1:-1] + grey[2:, 1:-1] + grey[1:-1, :-2] + grey[1:-1, 2:] - 4 * grey[1:-1, 1:-1]
-    )
+    lap = grey[:-2, 1:-1] + grey[2:, 1:-1] + grey[1:-1, :-2] + grey[1:-1, 2:] - 4 * grey[1:-1, 1:-1]
     return float(lap.var())
