@@ -141,7 +141,7 @@ def screen(monkeypatch: pytest.MonkeyPatch, scene: Scene, prompt: str | None) ->
 
 
 CHILD_CLOSE_UP = Scene(faces=(Face((200.0, 80.0, 400.0, 300.0), 0.92),))
-SMALL_FACE = Scene(faces=(Face((280.0, 100.0, 312.0, 132.0), 0.95),))
+SMALL_FACE = Scene(faces=(Face((280.0, 100.0, 308.0, 128.0), 0.95),))
 MASKED_FACE = Scene(faces=(Face((200.0, 80.0, 400.0, 300.0), 0.92, score=0.7, masked=True),))
 PROFILE_FACE = Scene(faces=(Face((200.0, 80.0, 400.0, 300.0), 0.92, turned=True),))
 BLURRED_FACE = Scene(faces=(Face((200.0, 80.0, 400.0, 300.0), 0.92, blurred=True),))

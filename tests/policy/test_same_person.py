@@ -90,7 +90,7 @@ READABLE = {"readable": True}  # a face the age model can read, P(minor) 0.9: co
         (
             "a readable face whose minor score is short of confident",
             Mode.UPLOAD,
-            (sig("possible_minor", SRC, 0, score=0.7, **READABLE), sig("body_revealing", SRC, 0)),
+            (sig("possible_minor", SRC, 0, score=0.62, **READABLE), sig("body_revealing", SRC, 0)),
             Verdict.REVIEW,
             False,
             "R11",
