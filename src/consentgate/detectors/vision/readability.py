@@ -25,13 +25,12 @@ the bench that will refit them on the grown set.
   offset from the eyes' midpoint, in eye distances, is at most ``MAX_YAW``
   (a three-quarter view still reads; profiles score 0.5 and more), and the
   eyes span at least ``MIN_EYE_SPAN`` of the box's width (a profile brings
-  them together). A face with no landmarks has
-  no known pose: not readable.
+  them together). A face with no landmarks has no known pose: not readable.
 - **Occlusion**: YuNet's score is at least ``MIN_CLEAR_SCORE``. Unhidden faces
   of 30 px and more score 0.86 to 0.95 (see ``face_finder``); a mask, goggles
   or a hand over the face lowers it (a half-hidden face in the development
-  set: 0.68 and 0.78). YuNet gives one score, not one per
-  landmark, so its score is the landmark confidence.
+  set: 0.68 and 0.78). YuNet gives one score, not one per landmark, so its
+  score is the landmark confidence.
 """
 
 from __future__ import annotations
