@@ -86,6 +86,7 @@ class Label(StrEnum):
     BANK_MATCH_TAKEDOWN = "bank_match_takedown"
     BANK_MATCH_CUSTOM = "bank_match_custom"
     LIKENESS_MATCH = "likeness_match"
+    ADULT_SUBJECT = "adult_subject"  # the request names an adult ("the woman", "my wife")
 
 
 LabelName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
@@ -124,6 +125,20 @@ class Evidence(Record):
         description=(
             "in an image, the index of the person (face) this evidence concerns, in the "
             "face finder's order for its frame; None: no visible face it belongs to"
+        ),
+    )
+    score: float | None = Field(
+        None,
+        ge=0.0,
+        le=1.0,
+        description="this item's own score, where one signal groups several (a face's P(minor))",
+    )
+    readable: bool | None = Field(
+        None,
+        description=(
+            "for a person in an image: whether the age model can read their face (large, "
+            "sharp, frontal, unhidden); False for a person with no readable face; None: "
+            "not assessed"
         ),
     )
     note: str | None = None

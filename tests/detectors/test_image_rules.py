@@ -55,29 +55,32 @@ CASES = [
         {"R5", "R6"},
         False,
     ),
+    # A whole-image minor score (no face the age model read) is not enough to escalate:
+    # R11 asks a person instead (R1 from pixels needs a readable face, see
+    # test_escalation_rules.py).
     (
-        "possible minor and body revealing",
+        "possible minor (no face read) and body revealing",
         [(Label.POSSIBLE_MINOR, SRC), (Label.BODY_REVEALING, SRC)],
         None,
-        Verdict.BLOCK,
-        {"R1"},
-        True,
+        Verdict.REVIEW,
+        {"R11"},
+        False,
     ),
     (
-        "possible minor in source, nudity in output",
+        "possible minor (no face read) in source, nudity in output",
         [(Label.REAL_PERSON, SRC), (Label.POSSIBLE_MINOR, SRC), (Label.NUDITY, OUT)],
         None,
         Verdict.BLOCK,
-        {"R1", "R5"},
-        True,
+        {"R11", "R5"},
+        False,
     ),
     (
-        "possible minor, sexualising prompt",
+        "possible minor (no face read), sexualising prompt",
         [(Label.POSSIBLE_MINOR, SRC), (Label.SEXUALISING_EDIT, PROMPT)],
         None,
         Verdict.BLOCK,
-        {"R1", "R3"},
-        True,
+        {"R11", "R3"},
+        False,
     ),
     ("possible minor alone", [(Label.POSSIBLE_MINOR, SRC)], None, Verdict.ALLOW, set(), False),
     (

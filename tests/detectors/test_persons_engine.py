@@ -47,9 +47,18 @@ def drawn() -> DecodedImage:
     return DecodedImage("PNG", 600, 400, (frame,), 1.0, "m", "s")
 
 
+def frontal(box: tuple[float, float, float, float]) -> RawFace:
+    """A face looking at the camera: eyes level, nose and mouth on the centre line."""
+    x0, y0, x1, y1 = box
+    w, h, cx = x1 - x0, y1 - y0, (x0 + x1) / 2
+    eyes = ((cx - w / 4, y0 + h / 3), (cx + w / 4, y0 + h / 3))
+    points = (*eyes, (cx, y0 + h / 2), (cx, y0 + 3 * h / 4))
+    return RawFace(box, 0.9, points)
+
+
 class FakeFaces:
     def faces(self, image: DecodedImage) -> tuple[FrameFaces, ...]:
-        return (FrameFaces(0, tuple(RawFace(b, 0.9, ()) for b in (CHILD_FACE, ADULT_FACE))),)
+        return (FrameFaces(0, tuple(frontal(b) for b in (CHILD_FACE, ADULT_FACE))),)
 
 
 class FakeAges:

@@ -29,9 +29,14 @@ def sig(
     score: float = 0.9,
     band: float | None = None,
     boxed: bool = True,
+    readable: bool | None = None,
 ) -> Signal:
     evidence = tuple(
-        Evidence(box=Box(x=10 * (p or 0), y=0, width=5, height=5) if boxed else None, person=p)
+        Evidence(
+            box=Box(x=10 * (p or 0), y=0, width=5, height=5) if boxed else None,
+            person=p,
+            readable=readable,
+        )
         for p in persons or (None,)
     )
     return Signal(
@@ -52,6 +57,7 @@ def decide(mode: Mode, *signals: Signal) -> tuple[Verdict, bool, list[str]]:
 
 
 UNCERTAIN_AGE = {"score": 0.4, "band": 0.3}
+READABLE = {"readable": True}  # a face the age model can read, P(minor) 0.9: confident
 
 
 @pytest.mark.parametrize(
@@ -68,10 +74,26 @@ UNCERTAIN_AGE = {"score": 0.4, "band": 0.3}
         (
             "young face and revealing clothing on the same person",
             Mode.UPLOAD,
-            (sig("possible_minor", SRC, 0), sig("body_revealing", SRC, 0)),
+            (sig("possible_minor", SRC, 0, **READABLE), sig("body_revealing", SRC, 0)),
             Verdict.BLOCK,
             True,
             "R1",
+        ),
+        (
+            "a minor score on an unreadable face, revealing clothing on the same person",
+            Mode.UPLOAD,
+            (sig("possible_minor", SRC, 0, readable=False), sig("body_revealing", SRC, 0)),
+            Verdict.REVIEW,
+            False,
+            "R11",
+        ),
+        (
+            "a readable face whose minor score is short of confident",
+            Mode.UPLOAD,
+            (sig("possible_minor", SRC, 0, score=0.62, **READABLE), sig("body_revealing", SRC, 0)),
+            Verdict.REVIEW,
+            False,
+            "R11",
         ),
         (
             "revealing part that belongs to no visible face, far from the child's face",
@@ -84,7 +106,7 @@ UNCERTAIN_AGE = {"score": 0.4, "band": 0.3}
         (
             "whole-image nudity score (no box) beside a young face",
             Mode.UPLOAD,
-            (sig("possible_minor", SRC, 0), sig("nudity", SRC, boxed=False)),
+            (sig("possible_minor", SRC, 0, **READABLE), sig("nudity", SRC, boxed=False)),
             Verdict.BLOCK,
             True,
             "R1",
@@ -92,7 +114,7 @@ UNCERTAIN_AGE = {"score": 0.4, "band": 0.3}
         (
             "a child photo edited with an undressing prompt",
             Mode.EDIT,
-            (sig("possible_minor", SRC, 0), sig("sexualising_edit", PROMPT)),
+            (sig("possible_minor", SRC, 0, **READABLE), sig("sexualising_edit", PROMPT)),
             Verdict.BLOCK,
             True,
             "R1",
@@ -116,7 +138,7 @@ UNCERTAIN_AGE = {"score": 0.4, "band": 0.3}
         (
             "a child in the source and nudity in the output",
             Mode.EDIT,
-            (sig("possible_minor", SRC, 0), sig("nudity", OUT, 2)),
+            (sig("possible_minor", SRC, 0, **READABLE), sig("nudity", OUT, 2)),
             Verdict.BLOCK,
             True,
             "R1",
@@ -216,7 +238,7 @@ def test_when_uncertain_age_beside_undressing_edit_then_r11_is_among_the_reasons
 
 
 def test_when_r1_fires_on_the_same_person_then_its_reason_names_only_that_pair() -> None:
-    minor = sig("possible_minor", SRC, 0)
+    minor = sig("possible_minor", SRC, 0, **READABLE)
     theirs, others = sig("body_revealing", SRC, 0), sig("body_revealing", SRC, 5)
     ruling = POLICY.decide(Facts(Mode.UPLOAD, False, (minor, theirs, others), ()))
     r1 = next(r for r in ruling.reasons if r.rule == "R1")
@@ -257,6 +279,8 @@ def test_when_boxes_carry_no_person_then_overlapping_boxes_pair() -> None:
     ("fragment", "message"),
     [
         ("      band: review\n", "only allowed together with 'signal'"),
+        ("      readable: true\n", "only allowed together with 'signal'"),
+        ("      signal: minor\n      min_score: 1.5\n", "min_score"),
         ("      same_person:\n        - signal: minor\n", "same_person"),
     ],
 )

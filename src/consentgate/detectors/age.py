@@ -28,10 +28,12 @@ Each band with faces becomes one signal whose evidence names every face in it
 (box, ``person`` = the face's index in the face finder's order for the frame,
 the estimated age, P(under 13) and P(under 18)), so that the policy can pair a
 minor with a sexual signal of the same person and not with a clothed adult
-beside them. A face too small to read (under ``MIN_FACE_PX``), and every face
-past the first ``MAX_FACES`` of a frame (largest first; the network costs
-about 15 ms a face for its eight chips), is scored at the review threshold:
-uncertain, never a confident minor.
+beside them. Each face's evidence also carries its own score and whether the
+face is readable (``vision.readability``): the default policy escalates (R1)
+only on a readable face with a confident score. A face too small to read
+(under ``MIN_FACE_PX``), and every face past the first ``MAX_FACES`` of a
+frame (largest first; the network costs about 15 ms a face for its eight chips), is scored at the
+review threshold: uncertain, never a confident minor.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ from consentgate.detectors.vision.age_model import AGE_MODEL, AgeEstimate, AgeMo
 from consentgate.detectors.vision.face_finder import face_finder, face_models_missing
 from consentgate.detectors.vision.geometry import to_box
 from consentgate.detectors.vision.loader import shared
+from consentgate.detectors.vision.readability import assess
 from consentgate.images.decoded import DecodedImage
 from consentgate.records import Evidence, Label, ModelRef, Signal, Target
 
@@ -139,7 +142,15 @@ class AgeDetector(Detector):
                         f"face {person}: estimated age {age.years:.0f}, "
                         f"P(under 13) = {age.p_child:.2f}, P(under 18) = {age.p_minor:.2f}"
                     )
-                evidence = Evidence(box=box, frame=frame_no, person=person, note=note)
+                legible = assess(image.frames[frame.position], face)
+                evidence = Evidence(
+                    box=box,
+                    frame=frame_no,
+                    person=person,
+                    score=score,
+                    readable=est is not None and legible.readable,
+                    note=f"{note}; {legible.note}",
+                )
                 found.append((score, evidence))
         return found
 

@@ -3,9 +3,12 @@
 Emits ``real_person`` for the source or output image with one piece of
 evidence per person: each face the face finder found (box in original
 pixels, ``person``: its index in the finder's order for the frame, score and
-size in the note), and each person shown without a face found (a group of
-NudeNet body parts, ``person`` None, noted "person (no face)"; see
-``vision.bodies``). R5 needs it ("the source showed a real person") and R3
+size in the note, ``readable``: whether the age model can read it, see
+``vision.readability``), and each person shown without a face found (a group
+of NudeNet body parts, ``person`` None, ``readable`` False, noted "person (no
+face)"; see ``vision.bodies``). A person with no readable face is one whose
+age nobody can tell from the pixels: beside an undressing edit, the default
+policy sends it to a person (R11). R5 needs it ("the source showed a real person") and R3
 can use it. Drawn or painted faces can fire too; for the rules that is the
 safe side.
 
@@ -31,6 +34,7 @@ from consentgate.detectors.vision.face_finder import (
 )
 from consentgate.detectors.vision.geometry import to_box
 from consentgate.detectors.vision.nudenet import NUDENET
+from consentgate.detectors.vision.readability import assess
 from consentgate.images.decoded import DecodedImage
 from consentgate.records import Evidence, Label, ModelRef, Signal, Target
 
@@ -111,14 +115,16 @@ def _face_evidence(image: DecodedImage, found: tuple[FrameFaces, ...]) -> list[E
     for frame in found:
         for person, face in enumerate(frame.faces):
             box = to_box(image, face.box)
+            legible = assess(image.frames[frame.position], face)
             evidence.append(
                 Evidence(
                     box=box,
                     frame=_frame(image, frame.position),
                     person=person,
+                    readable=legible.readable,
                     note=(
                         f"face {box.width}×{box.height} px, score {face.score:.2f}, "
-                        f"person {person}, {count} face(s) in the image"
+                        f"person {person}, {count} face(s) in the image; {legible.note}"
                     ),
                 )
             )
@@ -131,6 +137,7 @@ def _body_evidence(image: DecodedImage, bodies: tuple[Body, ...]) -> list[Eviden
             box=to_box(image, body.box),
             frame=_frame(image, body.position),
             person=None,
+            readable=False,
             note=f"person (no face): {', '.join(body.parts)}, score {body.score:.2f}",
         )
         for body in bodies

@@ -20,7 +20,10 @@ from consentgate.lexicon.matcher import Entry, PhraseMatcher
 from consentgate.text.confusables import fold_all_to_latin
 from consentgate.text.normalise import strip_accents
 
-LABELS = ("sexual_explicit", "sexualising_edit", "minor", "real_person", "pretext", "jailbreak")
+LABELS = (
+    "sexual_explicit", "sexualising_edit", "minor", "real_person", "pretext", "jailbreak",
+    "adult_subject",
+)  # fmt: skip
 CONTEXT_KEYS = (
     "revealing", "exclude", "non_person", "recolour", "person", "swap_from", "place", "removal",
 )  # fmt: skip

@@ -4,7 +4,10 @@ A condition is exactly one of::
 
     signal: LABEL | [LABEL, ...]    # a fired signal with one of these labels ...
     target: TARGET | [TARGET, ...]  # ... optionally only about these parts of the request
-    band: fired | review            # ... fired (the default) or uncertain: in its review band
+    band: fired | review | flagged  # ... fired (the default), uncertain (in its review band),
+                                    #     or either
+    readable: true | false          # ... only its evidence about a readable (unreadable) face
+    min_score: SCORE                # ... only its evidence scoring at least this much
     mode: MODE | [MODE, ...]        # the request's mode
     adult_mode: true | false        # the service's adult-mode switch
     detector_failed: true           # some detector raised or timed out
@@ -29,6 +32,7 @@ from pydantic import Field, field_validator, model_validator
 from consentgate.policy.persons import same_person
 from consentgate.records import (
     DetectorFailure,
+    Evidence,
     LabelName,
     Mode,
     Record,
@@ -53,6 +57,7 @@ class Band(StrEnum):
 
     FIRED = "fired"  # score at or above the threshold
     REVIEW = "review"  # score in the review band, below the threshold (``Signal.uncertain``)
+    FLAGGED = "flagged"  # either: any sign at all, confident or not
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +91,8 @@ class Condition(Record):
     signal: tuple[LabelName, ...] | None = Field(None, min_length=1)
     target: tuple[Target, ...] | None = Field(None, min_length=1)
     band: Band | None = None
+    readable: bool | None = None
+    min_score: float | None = Field(None, ge=0.0, le=1.0)
     same_person: tuple[Condition, Condition] | None = None
     mode: tuple[Mode, ...] | None = Field(None, min_length=1)
     adult_mode: bool | None = None
@@ -97,8 +104,9 @@ class Condition(Record):
     def _exactly_one_kind(self) -> Condition:
         if self.target is not None and self.signal is None:
             raise ValueError("'target' is only allowed together with 'signal'")
-        if self.band is not None and self.signal is None:
-            raise ValueError("'band' is only allowed together with 'signal'")
+        for key in ("band", "readable", "min_score"):
+            if getattr(self, key) is not None and self.signal is None:
+                raise ValueError(f"'{key}' is only allowed together with 'signal'")
         present = [k for k in _KINDS if getattr(self, k) is not None]
         if len(present) != 1:
             names = ", ".join(k.rstrip("_") for k in _KINDS)
@@ -107,13 +115,13 @@ class Condition(Record):
 
     def evaluate(self, facts: Facts) -> Outcome:
         if self.signal is not None:
-            uncertain = self.band is Band.REVIEW
             hits = tuple(
-                s
+                narrowed
                 for s in facts.signals
-                if (s.uncertain if uncertain else s.fired)
+                if self._in_band(s)
                 and s.label in self.signal
                 and (self.target is None or s.target in self.target)
+                and (narrowed := self._narrowed(s)) is not None
             )
             return Outcome(True, hits) if hits else _FALSE
         if self.mode is not None:
@@ -137,6 +145,36 @@ class Condition(Record):
         assert self.any is not None
         held = [p for p in (c.evaluate(facts) for c in self.any) if p.holds]
         return _merge(held) if held else _FALSE
+
+    def _in_band(self, signal: Signal) -> bool:
+        if self.band is Band.REVIEW:
+            return signal.uncertain
+        if self.band is Band.FLAGGED:
+            return signal.fired or signal.uncertain
+        return signal.fired
+
+    def _narrowed(self, signal: Signal) -> Signal | None:
+        """The signal with only the evidence ``readable`` and ``min_score`` accept (None: none).
+
+        Why narrow and not just test: a signal groups several faces, and ``same_person``
+        must pair only the faces that earned the condition (a confident, readable child),
+        not a clothed adult beside them whose face shares the signal."""
+        if self.readable is None and self.min_score is None:
+            return signal
+        kept = tuple(e for e in signal.evidence if self._accepts(e, signal.score))
+        if not kept and (self.readable is not None or signal.evidence):
+            return None
+        if not kept:  # no evidence at all: the signal's own score decides
+            return signal if signal.score >= (self.min_score or 0.0) else None
+        if len(kept) == len(signal.evidence):
+            return signal
+        return signal.model_copy(update={"evidence": kept})
+
+    def _accepts(self, evidence: Evidence, score: float) -> bool:
+        if self.readable is not None and evidence.readable is not self.readable:
+            return False
+        own = evidence.score if evidence.score is not None else score
+        return self.min_score is None or own >= self.min_score
 
 
 def _same_person(first: Outcome, second: Outcome) -> Outcome:
