@@ -169,7 +169,7 @@ def worker(previous: bool, paths: list[str], out: Path) -> None:
     from consentgate.records import Mode, ScreenRequest
 
     engine, harmful = build_engines(previous)
-    results: dict[str, Any] = {"photos": {}}
+    results: dict[str, Any] = {"photos": {}, "r1_min_score": r1_min_score()}
     for path in paths:
         data = Path(path).read_bytes()
         upload = engine.screen(ScreenRequest(mode=Mode.UPLOAD, source_image=data))
@@ -266,7 +266,7 @@ def auc(minors: list[float], adults: list[float]) -> float | None:
     return round(wins / (len(minors) * len(adults)), 4)
 
 
-def age_figures(read: list[tuple[str, float, bool, bool]]) -> dict[str, Any]:
+def age_figures(read: list[tuple[str, float, bool, bool]], r1: float | None) -> dict[str, Any]:
     """From (age group, P(under 18), in a group photo, fired) per labelled face read."""
     minors = [p for age, p, _, _ in read if age in ("teen", "child")]
     adults = [p for age, p, _, _ in read if age == "adult"]
@@ -278,8 +278,18 @@ def age_figures(read: list[tuple[str, float, bool, bool]]) -> dict[str, Any]:
         "group_adults": n,
         "group_adult_mean": round(sum(p for p, _ in grouped) / n, 3) if n else None,
         "group_adult_ge_05": f"{sum(p >= 0.5 for p, _ in grouped)}/{n}",
-        "group_adult_ge_r1": f"{sum(f for _, f in grouped)}/{n}",
+        "group_adult_ge_r1": f"{sum(f if r1 is None else p >= r1 for p, f in grouped)}/{n}",
     }
+
+
+def r1_min_score() -> float | None:
+    """The score the default policy's R1 needs from pixels (its ``min_score``, from policy
+    2026.12.1 on); None for a policy that escalates on any face the detector fired on."""
+    import consentgate.policy
+
+    policy = Path(consentgate.policy.__file__).parent / "default.yaml"
+    found = re.findall(r"min_score:\s*([0-9.]+)", policy.read_text(encoding="utf-8"))
+    return max(map(float, found)) if found else None
 
 
 def measure_faces(
@@ -344,7 +354,7 @@ def measure(photos: list[Photo], res: dict[str, Any], dest: Path) -> dict[str, A
     ms = sorted(res["ms_1024"])
     return {
         "rates": tally.rates(),
-        "age": age_figures(read),
+        "age": age_figures(read, res.get("r1_min_score")),
         "false_face_boxes": false_boxes,
         "cases": cases,
         "ms_1024_edit": {
@@ -402,7 +412,7 @@ def shown(cell: dict[str, Any] | None) -> str:
 
 
 def line(label: str, previous: object, current: object, target: str = "") -> None:
-    print(f"{label:48}{previous!s:>20}{current!s:>20}{target:>12}")
+    print(f"{label:48}{previous!s:>24}{current!s:>24}{target:>12}")
 
 
 def report(results: dict[str, dict[str, Any]]) -> None:
