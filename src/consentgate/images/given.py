@@ -26,7 +26,18 @@ ImageLike: TypeAlias = "str | os.PathLike[str] | bytes | bytearray | memoryview 
 
 
 def image_bytes(value: ImageLike, limits: ImageLimits) -> bytes:
-    """The encoded bytes of ``value``; BadInput (or TooLarge) when it cannot be one."""
+    """The encoded bytes of ``value``; BadInput (or TooLarge) when it cannot be one.
+
+    Empty bytes are refused here: the engine skips an absent image, and an empty
+    one must not pass as "no image" unnoticed.
+    """
+    data = _bytes_of(value, limits)
+    if not data:
+        raise BadInput("the image is empty")
+    return data
+
+
+def _bytes_of(value: ImageLike, limits: ImageLimits) -> bytes:
     if isinstance(value, bytes | bytearray | memoryview):
         return bytes(value)
     if isinstance(value, Image.Image):
