@@ -11,6 +11,8 @@ import pytest
 from PIL import Image
 from skimage import data
 
+from consentgate import Gate, Settings
+
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON_BLOCK = re.compile(r"```python\n(.*?)```", re.S)
 
@@ -64,3 +66,14 @@ def test_when_docs_python_examples_run_in_an_empty_folder_then_each_holds(
     namespace = run(python_blocks(ROOT / "docs" / "python.md"), "python.md")
     assert namespace["hit"].bank == "victims"
     assert namespace["d"].decision == "block"
+
+
+def test_when_two_real_gates_differ_in_adult_mode_then_neither_changes_the_other(
+    empty_folder: Path,
+) -> None:
+    prompt = "two fictional adult characters having explicit sex"
+    with Gate(Settings(adult_mode=True)) as adult, Gate(Settings()) as plain:
+        got = [
+            (g.screen(prompt=prompt).decision, g.engine.adult_mode) for g in (adult, plain, adult)
+        ]
+    assert got == [("allow", True), ("block", False), ("allow", True)]
