@@ -56,7 +56,12 @@ class Gate:
         self._banks = banks
         if banks is None and engine is None and store_exists(self.settings.database_url):
             self._banks = self._open_banks()
-        self.engine = engine if engine is not None else self._build_engine()
+        try:
+            self.engine = engine if engine is not None else self._build_engine()
+        except BaseException:
+            if self._banks is not None and banks is None:
+                self._banks.close()  # opened here for the engine that failed to build
+            raise
 
     def _build_engine(self) -> ScreeningEngine:
         """As the CLI does: bank matching in the screen only when a store exists."""

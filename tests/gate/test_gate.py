@@ -14,6 +14,7 @@ from PIL import Image
 
 from consentgate import (
     BadInput,
+    ConfigError,
     ConsentGateError,
     Gate,
     Label,
@@ -215,3 +216,11 @@ def test_when_import_consentgate_then_the_engine_is_not_loaded_until_gate_is_nam
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
+
+
+def test_when_environment_setting_is_invalid_then_gate_raises_config_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CONSENTGATE_MAX_IMAGE_BYTES", "-5")
+    with pytest.raises(ConfigError, match="CONSENTGATE_MAX_IMAGE_BYTES"):
+        Gate()
