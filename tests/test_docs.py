@@ -53,3 +53,9 @@ def test_when_record_field_exists_then_docs_records_describes_it(record: str, fi
 @pytest.mark.parametrize("rule", [r.id for r in load_policy().rules])
 def test_when_default_rule_exists_then_docs_policy_describes_it(rule: str) -> None:
     assert f"**{rule}**" in (DOCS / "policy.md").read_text()
+
+
+@pytest.mark.parametrize("page", sorted(p.name for p in DOCS.glob("*.md")))
+def test_when_docs_page_exists_then_readme_links_it(page: str) -> None:
+    readme = (DOCS.parent / "README.md").read_text()
+    assert f"(docs/{page})" in readme, f"README.md does not link docs/{page}"
