@@ -14,6 +14,9 @@ Results are printed and written to ``bench/out/load.json``.
 
     .venv/bin/python bench/load.py                 # default run (about a minute)
     .venv/bin/python bench/load.py --workers 2 --duration 20
+
+Several workers on SQLite keep their counters in Redis (``--redis-url``, by default
+``CONSENTGATE_REDIS_URL`` or the local server), as ``consentgate serve`` requires.
 """
 
 from __future__ import annotations
@@ -192,12 +195,17 @@ def consentgate(*args: str, env: dict[str, str]) -> str:
 class Server:
     """``consentgate serve`` in a subprocess with its own store and key."""
 
-    def __init__(self, workers: int, database_url: str | None) -> None:
+    def __init__(self, workers: int, database_url: str | None, redis_url: str) -> None:
         self.tmp = tempfile.TemporaryDirectory(prefix="cg-load-")
         self.database_url = database_url or f"sqlite:///{self.tmp.name}/load.db"
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, "CONSENTGATE_DATABASE_URL": self.database_url}
+        if workers > 1 and self.database_url.startswith("sqlite") and redis_url:
+            # Several workers on SQLite share their rate-limit counters through Redis
+            # (``serve`` refuses them otherwise); a prefix of its own keeps runs apart.
+            self.env["CONSENTGATE_REDIS_URL"] = redis_url
+            self.env["CONSENTGATE_REDIS_PREFIX"] = f"cg-load-{os.getpid()}:"
         made = json.loads(
             consentgate(
                 "keys", "create", "--scope", "screen", "--rate-limit", "0", "--json", env=self.env
@@ -245,6 +253,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--key", help="a screen key for --url")
     p.add_argument("--database-url", help="the store, to count recorded decisions")
     p.add_argument("--workers", type=int, default=2, help="workers of the started server")
+    p.add_argument(
+        "--redis-url",
+        default=os.environ.get("CONSENTGATE_REDIS_URL", "redis://127.0.0.1:6379/0"),
+        help="shared counters for several workers on SQLite ('' for none)",
+    )
     p.add_argument("--duration", type=float, default=15.0, help="seconds per scenario")
     p.add_argument("--concurrency", type=int, default=16, help="clients for prompt screens")
     p.add_argument("--image-concurrency", type=int, default=8, help="clients for image screens")
@@ -263,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
             raise SystemExit("--url needs --key")
         url, key, database_url = args.url, args.key, args.database_url
     else:
-        server = Server(args.workers, args.database_url)
+        server = Server(args.workers, args.database_url, args.redis_url)
         url, key, database_url = server.url, server.key, server.database_url
     results: list[Result] = []
     load_before = os.getloadavg()[0]
