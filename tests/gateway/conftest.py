@@ -26,7 +26,11 @@ class Proxied:
 
 @contextmanager
 def proxied(
-    database_url: str, behaviour: str = "compliant", *, flag_outputs: bool = False, **settings: object
+    database_url: str,
+    behaviour: str = "compliant",
+    *,
+    flag_outputs: bool = False,
+    **settings: object,
 ) -> Iterator[Proxied]:
     config = Settings(database_url=database_url, **settings)  # type: ignore[arg-type]
     upstream = FakeUpstream(behaviour)

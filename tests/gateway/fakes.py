@@ -14,11 +14,11 @@ import asyncio
 import base64
 import io
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from PIL import Image, ImageDraw
 
 from consentgate.detectors.base import Detector, DetectorContext, ScreenInput
@@ -59,6 +59,7 @@ class FakeUpstream:
 
     behaviour: str = "compliant"
     calls: list[dict[str, str]] = field(default_factory=list)
+    file_calls: list[dict[str, str]] = field(default_factory=list)
 
     def app(self) -> FastAPI:
         app = FastAPI()
@@ -72,7 +73,10 @@ class FakeUpstream:
                 return JSONResponse({"error": {"message": "internal"}}, status_code=500)
             if self.behaviour == "hanging":
                 await asyncio.sleep(30)
-            as_url = b"response_format" in body and b'"url"' in body or b"\r\n\r\nurl\r\n" in body
+            hostile = HOSTILE.get(self.behaviour)
+            if hostile is not None:
+                return hostile()
+            as_url = (b"response_format" in body and b'"url"' in body) or b"\r\n\r\nurl\r\n" in body
             item = (
                 {"url": str(request.base_url) + "files/landscape.png"}
                 if as_url
@@ -80,13 +84,36 @@ class FakeUpstream:
             )
             return JSONResponse({"created": int(time.time()), "data": [item]})
 
-        async def file() -> Response:
+        async def file(request: Request) -> Response:
+            self.file_calls.append(dict(request.headers))
             return Response(landscape(), media_type="image/png")
 
         app.add_api_route("/v1/images/generations", images, methods=["POST"])
         app.add_api_route("/v1/images/edits", images, methods=["POST"])
         app.add_api_route("/files/landscape.png", file, methods=["GET"])
         return app
+
+
+async def _drip() -> AsyncIterator[bytes]:
+    for _ in range(50):
+        await asyncio.sleep(0.1)
+        yield b" "
+
+
+HOSTILE: dict[str, Callable[[], Response]] = {
+    # A 200 whose body is far over any test's limit.
+    "huge": lambda: JSONResponse({"data": [{"b64_json": "A" * 4_000_000}]}),
+    # A 200 that is not an images answer.
+    "garbage": lambda: Response(b"<html>oops</html>", media_type="text/html"),
+    # An image that is not an image (undecodable bytes).
+    "not_an_image": lambda: JSONResponse(
+        {"data": [{"b64_json": base64.b64encode(b"x" * 64).decode()}]}
+    ),
+    # An output image URL with a scheme nobody should fetch.
+    "file_url": lambda: JSONResponse({"data": [{"url": "file:///etc/passwd"}]}),
+    # Bytes that keep coming, each well within any per-read timeout.
+    "slow": lambda: StreamingResponse(_drip(), media_type="application/json"),
+}
 
 
 class OutputNudityFake(Detector):

@@ -128,7 +128,11 @@ def test_when_a_request_needs_review_then_it_is_withheld_and_a_case_opens(gatewa
 @pytest.mark.parametrize(
     ("path", "kwargs", "status"),
     [
-        ("/v1/images/generations", {"content": b"not json", "headers": {"content-type": "application/json"}}, 422),
+        (
+            "/v1/images/generations",
+            {"content": b"not json", "headers": {"content-type": "application/json"}},
+            422,
+        ),
         ("/v1/images/generations", {"data": {"prompt": "x"}}, 415),
         ("/v1/images/edits", {"data": {"prompt": "x"}, "files": {"mask": ("m.png", b"x")}}, 422),
     ],

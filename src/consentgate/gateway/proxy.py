@@ -68,7 +68,9 @@ def _refusal(gateway: Gateway, decision: Decision) -> JSONResponse | None:
 async def _outputs(gateway: Gateway, body: bytes) -> list[bytes]:
     images = gateway.adapter.parse_answer(body)
     return [
-        image.data if image.data is not None else await gateway.upstream.fetch_image(image.url or "")
+        image.data
+        if image.data is not None
+        else await gateway.upstream.fetch_image(image.url or "")
         for image in images
     ]
 

@@ -79,7 +79,11 @@ class OpenAIImagesAdapter(Adapter):
     async def _edit(self, content_type: str, body: bytes) -> ImageRequest:
         headers = Headers({"content-type": content_type})
         parser = MultiPartParser(
-            headers, _single(body), max_files=MAX_PARTS, max_fields=MAX_PARTS, max_part_size=len(body) + 1
+            headers,
+            _single(body),
+            max_files=MAX_PARTS,
+            max_fields=MAX_PARTS,
+            max_part_size=len(body) + 1,
         )
         try:
             form = await parser.parse()
@@ -106,7 +110,9 @@ class OpenAIImagesAdapter(Adapter):
 
     def encode(self, request: ImageRequest) -> Encoded:
         if request.mode is Mode.GENERATE:
-            body = json.dumps({"prompt": request.prompt or "", "n": 1, "response_format": "b64_json"})
+            body = json.dumps(
+                {"prompt": request.prompt or "", "n": 1, "response_format": "b64_json"}
+            )
             return Encoded(GENERATIONS, "application/json", body.encode())
         files = [("image[]", (f"image{i}.png", data)) for i, data in enumerate(request.sources)]
         if request.mask is not None:
