@@ -130,7 +130,9 @@ class OutputNudityFake(Detector):
         return [self.signal("nudity", Target.OUTPUT_IMAGE, 0.95, 0.5)] if self.flag else []
 
 
-def gateway_engine(*, flag_outputs: bool = False):  # type: ignore[no-untyped-def]
+def gateway_engine(
+    *, flag_outputs: bool = False
+) -> Callable[[Settings, DetectorContext], ScreeningEngine]:
     """The API tests' fake detectors, plus the output detector above."""
 
     def build(settings: Settings, context: DetectorContext) -> ScreeningEngine:

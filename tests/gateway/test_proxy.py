@@ -95,8 +95,10 @@ def test_when_a_client_sends_its_key_then_the_upstream_gets_it_and_no_log_shows_
 ) -> None:
     caplog.set_level(logging.DEBUG)
     with gateway("failing") as gw:
+        gw.client.cookies.set("session", "platform-session")
         generate(gw, "a lighthouse")
         assert gw.upstream.calls[0]["authorization"] == f"Bearer {KEY}"
+        assert "cookie" not in gw.upstream.calls[0]  # only credentials pass, nothing else
     assert caplog.records  # the failure was logged ...
     assert KEY not in caplog.text  # ... without the key
 
