@@ -111,6 +111,8 @@ HOSTILE: dict[str, Callable[[], Response]] = {
     ),
     # An output image URL with a scheme nobody should fetch.
     "file_url": lambda: JSONResponse({"data": [{"url": "file:///etc/passwd"}]}),
+    # A redirect the gateway does not follow.
+    "redirect": lambda: Response(status_code=302, headers={"location": "http://elsewhere/"}),
     # Bytes that keep coming, each well within any per-read timeout.
     "slow": lambda: StreamingResponse(_drip(), media_type="application/json"),
 }

@@ -15,6 +15,7 @@ from consentgate.gateway.adapters import AdapterRegistry, default_adapters
 from consentgate.gateway.adapters.base import ImageRequest, ReturnedImage, UpstreamAnswerInvalid
 from consentgate.gateway.adapters.openai_images import OpenAIImagesAdapter
 from consentgate.records import Mode
+from consentgate.settings import load_settings
 from tests.gateway.fakes import landscape
 
 ADAPTER = OpenAIImagesAdapter()
@@ -94,3 +95,19 @@ def test_when_proxy_has_no_upstream_then_it_exits_2(monkeypatch: pytest.MonkeyPa
     result = CliRunner().invoke(cli, ["proxy"])
     assert result.exit_code == 2
     assert "--upstream" in result.output
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [("https://images.example/v1/", "https://images.example/v1"), ("", None), (None, None)],
+)
+def test_when_an_upstream_url_is_given_then_it_is_kept_without_its_last_slash(
+    given: str | None, kept: str | None
+) -> None:
+    assert load_settings(gateway_upstream=given).gateway_upstream == kept
+
+
+@pytest.mark.parametrize("given", ["ftp://images.example", "file:///etc", "images.example/v1"])
+def test_when_an_upstream_url_is_not_http_then_config_error(given: str) -> None:
+    with pytest.raises(ConfigError, match="GATEWAY_UPSTREAM"):
+        load_settings(gateway_upstream=given)

@@ -17,6 +17,7 @@ from tests.gateway.test_proxy import AUTH, edit, generate
         ("not_an_image", {}, 502),  # an output that cannot be decoded
         ("compliant", {"max_image_pixels": 1000}, 502),  # an output over the pixel limit (a bomb)
         ("file_url", {}, 502),  # an output URL that is not http(s)
+        ("redirect", {}, 502),  # a 3xx is not followed
         ("slow", {"gateway_timeout_s": 1.0}, 504),  # a drip of bytes past the deadline
     ],
 )
