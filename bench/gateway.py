@@ -7,7 +7,10 @@ twice: straight to the upstream, and through the gateway. Each call is an
 ordinary image generation (``POST /v1/images/generations``), so the gateway
 screens the prompt, forwards, and screens the returned image as an output,
 recording two decisions. The difference of the two latency percentiles is the
-gateway's overhead; every answer must be 200.
+gateway's overhead; every answer must be 200. For scale, the same run also
+loads ``POST /v1/screen`` of ``consentgate serve`` (one worker) with the same
+prompts and the upstream's picture as the output: one screen where the
+gateway does two.
 
     .venv/bin/python bench/gateway.py                        # 5 s per side, 4 callers
     .venv/bin/python bench/gateway.py --seconds 10 --concurrency 8
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import json
 import os
 import signal
@@ -29,7 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -80,7 +84,18 @@ def process(args: list[str], probe: str, env: dict[str, str]) -> Iterator[None]:
         proc.wait(20)
 
 
-async def load(url: str, target: str, concurrency: int, seconds: float) -> Side:
+def generation(i: int) -> dict[str, object]:
+    return {"prompt": PROMPTS[i % len(PROMPTS)], "n": 1}
+
+
+async def load(
+    url: str,
+    target: str,
+    concurrency: int,
+    seconds: float,
+    body_of: Callable[[int], dict[str, object]] = generation,
+    key: str = "sk-bench",
+) -> Side:
     latencies: list[float] = []
     errors = 0
     deadline = time.perf_counter() + seconds
@@ -88,11 +103,11 @@ async def load(url: str, target: str, concurrency: int, seconds: float) -> Side:
     async def caller(n: int) -> None:
         nonlocal errors
         connector = aiohttp.TCPConnector(limit=1)
-        headers = {"Authorization": "Bearer sk-bench"}
+        headers = {"Authorization": f"Bearer {key}"}
         async with aiohttp.ClientSession(connector=connector, headers=headers) as session:
             i = n
             while time.perf_counter() < deadline:
-                body = {"prompt": PROMPTS[i % len(PROMPTS)], "n": 1}
+                body = body_of(i)
                 i += 1
                 t0 = time.perf_counter()
                 async with session.post(url, json=body) as response:
@@ -105,6 +120,40 @@ async def load(url: str, target: str, concurrency: int, seconds: float) -> Side:
     elapsed = time.perf_counter() - started
     cuts = statistics.quantiles(latencies, n=100)
     return Side(target, len(latencies), errors, len(latencies) / elapsed, cuts[49], cuts[98])
+
+
+def screen_side(env: dict[str, str], tmp: str, picture: str, options: argparse.Namespace) -> Side:
+    """``POST /v1/screen`` with the prompt and the upstream's picture as the output."""
+    env = {**env, "CONSENTGATE_DATABASE_URL": f"sqlite:///{tmp}/screen.db"}
+    made = subprocess.run(
+        [EXE, "keys", "create", "--scope", "screen", "--rate-limit", "0", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    key = json.loads(made.stdout)["key"]
+    port = free_port()
+    serve = [EXE, "serve", "--port", str(port), "--log-level", "warning"]
+    with process(serve, f"http://127.0.0.1:{port}/healthz", env):
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 120
+        while httpx.get(url + "/readyz", timeout=2).status_code != 200:
+            if time.monotonic() > deadline:
+                raise SystemExit("serve did not become ready")
+            time.sleep(0.25)
+
+        def body(i: int) -> dict[str, object]:
+            return {
+                "mode": "generate",
+                "prompt": PROMPTS[i % len(PROMPTS)],
+                "output_image": picture,
+            }
+
+        asyncio.run(load(url + "/v1/screen", "warm-up", 1, 1.0, body, key))
+        return asyncio.run(
+            load(url + "/v1/screen", "screen", options.concurrency, options.seconds, body, key)
+        )
 
 
 def main() -> None:
@@ -131,6 +180,9 @@ def main() -> None:
             path = "/v1/images/generations"
             # A short warm-up of each side, then the measured runs.
             asyncio.run(load(f"http://127.0.0.1:{gw}{path}", "warm-up", 1, 1.0))
+            picture = base64.b64encode(
+                httpx.get(f"http://127.0.0.1:{up}/files/landscape.png").content
+            ).decode()
             direct = asyncio.run(
                 load(f"http://127.0.0.1:{up}{path}", "direct", options.concurrency, options.seconds)
             )
@@ -139,16 +191,18 @@ def main() -> None:
                     f"http://127.0.0.1:{gw}{path}", "gateway", options.concurrency, options.seconds
                 )
             )
+        screen = screen_side(env, tmp, picture, options)
     report = {
         "concurrency": options.concurrency,
         "seconds": options.seconds,
         "detectors": options.detectors or "all installed",
         "direct": asdict(direct),
         "gateway": asdict(proxied),
+        "screen": asdict(screen),
         "overhead_p50_ms": proxied.p50_ms - direct.p50_ms,
         "overhead_p99_ms": proxied.p99_ms - direct.p99_ms,
     }
-    for side in (direct, proxied):
+    for side in (direct, proxied, screen):
         print(
             f"{side.target:8} {side.throughput_per_s:8.1f} req/s  p50 {side.p50_ms:7.1f} ms  "
             f"p99 {side.p99_ms:7.1f} ms  errors {side.errors}/{side.requests}"
