@@ -321,6 +321,31 @@ class Settings(BaseSettings):
             raise ValueError("required when CONSENTGATE_WEBHOOK_URL is set")
         return value
 
+    # --- gateway (``consentgate proxy``) ---
+    gateway_upstream: str | None = Field(
+        None, description="base URL of the image API the gateway forwards to (http or https)"
+    )
+    gateway_adapter: str = Field(
+        "openai-images", min_length=1, description="how the gateway reads the upstream's API"
+    )
+    gateway_timeout_s: float = Field(
+        120.0,
+        gt=0,
+        le=600,
+        description="longest the gateway waits for the upstream (or an output image URL) "
+        "before answering 504",
+    )
+
+    @field_validator("gateway_upstream")
+    @classmethod
+    def _upstream_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be an http:// or https:// URL with a host")
+        return value.strip().rstrip("/")
+
     store_prompts: PromptStorage = Field(
         PromptStorage.NONE, description="prompts kept with recorded decisions: none|flagged|all"
     )

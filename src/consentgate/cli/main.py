@@ -24,6 +24,7 @@ from consentgate.cli.hash import hash_images
 from consentgate.cli.keys import keys
 from consentgate.cli.match import match
 from consentgate.cli.notice import notice
+from consentgate.cli.proxy import proxy
 from consentgate.cli.schema import schema
 from consentgate.cli.screen import screen
 from consentgate.cli.serve import serve
@@ -70,6 +71,7 @@ cli.add_command(screen)
 cli.add_command(detectors)
 cli.add_command(demo)
 cli.add_command(serve)
+cli.add_command(proxy)
 cli.add_command(keys)
 cli.add_command(users)
 cli.add_command(schema)
