@@ -279,3 +279,12 @@ def test_when_the_status_is_read_then_it_holds_no_personal_data_and_no_other_not
 def test_when_the_tracking_code_is_unknown_then_not_found(intake: NoticeService, code: str) -> None:
     with pytest.raises(NotFound):
         intake.status(code)
+
+
+def test_when_tracking_codes_are_drawn_then_none_starts_like_an_option() -> None:
+    """A code starting with ``-`` was read as an option by ``notice status CODE``."""
+    from consentgate.cases.intake import CODE_PATTERN, new_tracking_code
+
+    codes = [new_tracking_code() for _ in range(3000)]
+    assert all(c[0].isalnum() and CODE_PATTERN.match(c) and len(c) == 32 for c in codes)
+    assert len(set(codes)) == len(codes)

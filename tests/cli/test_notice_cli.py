@@ -90,8 +90,8 @@ def test_EU_5_when_decided_then_status_json_shows_the_decision_and_redress(
     _, out, _ = run(app, "notice", "submit", str(EXAMPLES / "child_safety.json"))
     receipt = json.loads(out)
     app.cases().decide(receipt["cases"][0], Action.REMOVE, reason="csam", actor="alice")
-    code, out, _ = run(app, "notice", "status", receipt["tracking_code"], "--json")
-    assert code == 0
+    code, out, err = run(app, "notice", "status", receipt["tracking_code"], "--json")
+    assert code == 0, err
     item = json.loads(out)["items"][0]
     assert item["state"] == "actioned"
     assert set(item["decision"]) >= {"action", "automation", "redress"}

@@ -68,6 +68,22 @@ from consentgate.store.database import Database
 STATUS_PATH = "/v1/notices/{code}"
 CODE_BYTES = 24  # 32 characters of URL-safe base64
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{20,40}$")
+
+
+def new_tracking_code() -> str:
+    """32 random URL-safe characters whose first is a letter or digit.
+
+    Why: a code that began with ``-`` (1 in 32) was read as an option by
+    ``consentgate notice status CODE`` and by shells' tools. Drawing again until
+    the first character is alphanumeric keeps the codes uniform over what is
+    left, and about 191.9 of the 192 bits.
+    """
+    while True:
+        code = secrets.token_urlsafe(CODE_BYTES)
+        if code[0].isalnum():
+            return code
+
+
 NOTIFIER = "notifier"
 """The actor of a notice's ``received`` events (the notifier is not named in the chain)."""
 
@@ -130,7 +146,7 @@ class NoticeService:
         located = self._locate(notice.items)
         items = [item for item, _ in located]
         received_at = self.clock()
-        notice_id, code = uuid.uuid4().hex, secrets.token_urlsafe(CODE_BYTES)
+        notice_id, code = uuid.uuid4().hex, new_tracking_code()
         kind = CaseKind(notice.kind)
         data = notice.model_dump(mode="json", exclude={"items"}, exclude_none=True)
         data["items"] = [
