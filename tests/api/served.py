@@ -6,18 +6,13 @@ the server logs, or of how much memory a request cost it, need both.
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-
-from tests.api.server import EXE, free_port
+from tests.api.server import EXE, free_port, stop, wait_ready
 
 
 @dataclass(frozen=True)
@@ -51,24 +46,7 @@ def served(env: dict[str, str], log: Path, *args: str, timeout: float = 90) -> I
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if proc.poll() is not None:
-                raise AssertionError(f"serve exited: {log.read_text(errors='replace')}")
-            try:
-                if httpx.get(url + "/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise AssertionError("serve did not become ready")
-            time.sleep(0.2)
+        wait_ready(proc, url, timeout, lambda: log.read_text(errors="replace"))
         yield Served(url=url, pid=proc.pid, log=log)
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(5)
+        stop(proc)
