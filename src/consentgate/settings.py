@@ -28,6 +28,29 @@ class PromptStorage(StrEnum):
     ALL = "all"
 
 
+def _key_of_32_bytes(value: SecretStr | None, what: str) -> SecretStr | None:
+    """A secret given as base64 of exactly 32 bytes, or ValueError saying ``what``."""
+    if value is None:
+        return None
+    try:
+        raw = base64.b64decode(value.get_secret_value(), validate=True)
+    except binascii.Error:
+        raw = b""
+    if len(raw) != 32:
+        raise ValueError(f"must be base64 of {what}")
+    return value
+
+
+def _http_url_or_none(value: str | None) -> str | None:
+    """An http(s) URL with a host, stripped; None when unset or blank."""
+    if value is None or not value.strip():
+        return None
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("must be an http:// or https:// URL with a host")
+    return value.strip()
+
+
 class Settings(BaseSettings):
     """Every setting, its default and its bounds. Documented in docs/settings.md."""
 
@@ -220,15 +243,7 @@ class Settings(BaseSettings):
     @field_validator("evidence_key")
     @classmethod
     def _evidence_key_is_32_bytes(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is None:
-            return None
-        try:
-            raw = base64.b64decode(value.get_secret_value(), validate=True)
-        except binascii.Error:
-            raw = b""
-        if len(raw) != 32:
-            raise ValueError("must be base64 of exactly 32 bytes (e.g. `openssl rand -base64 32`)")
-        return value
+        return _key_of_32_bytes(value, "exactly 32 bytes (e.g. `openssl rand -base64 32`)")
 
     evidence_old_keys: Annotated[tuple[SecretStr, ...], NoDecode] = Field(
         (),
@@ -264,15 +279,7 @@ class Settings(BaseSettings):
     @field_validator("audit_signing_key")
     @classmethod
     def _signing_key_is_32_bytes(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is None:
-            return None
-        try:
-            raw = base64.b64decode(value.get_secret_value(), validate=True)
-        except binascii.Error:
-            raw = b""
-        if len(raw) != 32:
-            raise ValueError("must be base64 of a 32-byte Ed25519 seed (`audit keygen` makes one)")
-        return value
+        return _key_of_32_bytes(value, "a 32-byte Ed25519 seed (`audit keygen` makes one)")
 
     appeal_window_days: int = Field(
         183,
@@ -307,12 +314,7 @@ class Settings(BaseSettings):
     @field_validator("webhook_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
-        if value is None or not value.strip():
-            return None
-        parts = urlsplit(value.strip())
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError("must be an http:// or https:// URL with a host")
-        return value.strip()
+        return _http_url_or_none(value)
 
     @field_validator("webhook_secret")
     @classmethod
@@ -339,12 +341,8 @@ class Settings(BaseSettings):
     @field_validator("gateway_upstream")
     @classmethod
     def _upstream_url(cls, value: str | None) -> str | None:
-        if value is None or not value.strip():
-            return None
-        parts = urlsplit(value.strip())
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError("must be an http:// or https:// URL with a host")
-        return value.strip().rstrip("/")
+        url = _http_url_or_none(value)
+        return url.rstrip("/") if url is not None else None
 
     store_prompts: PromptStorage = Field(
         PromptStorage.NONE, description="prompts kept with recorded decisions: none|flagged|all"
