@@ -13,6 +13,7 @@ import sys
 import click
 
 from consentgate.cli.actions import actions
+from consentgate.cli.assess import assess
 from consentgate.cli.audit import audit
 from consentgate.cli.bank import bank
 from consentgate.cli.cases import cases
@@ -72,6 +73,7 @@ cli.add_command(detectors)
 cli.add_command(demo)
 cli.add_command(serve)
 cli.add_command(proxy)
+cli.add_command(assess)
 cli.add_command(keys)
 cli.add_command(users)
 cli.add_command(schema)
