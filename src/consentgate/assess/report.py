@@ -137,8 +137,9 @@ def _groups(
         for name, members in by.items()
     ]
     if order is not None:
-        return sorted(rows, key=lambda g: (order.index(g.name) if g.name in order else len(order),
-                                           g.name))  # fmt: skip
+        return sorted(
+            rows, key=lambda g: (order.index(g.name) if g.name in order else len(order), g.name)
+        )
     # harmful rows first (most requests first), then the ordinary ones
     return sorted(rows, key=lambda g: (g.harmful.n == 0, -(g.harmful.n + g.benign.n), g.name))
 
