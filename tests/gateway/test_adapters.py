@@ -87,7 +87,7 @@ def test_when_an_adapter_name_is_unknown_or_repeated_then_config_error() -> None
     with pytest.raises(ConfigError, match="openai-images"):
         default_adapters().get("nope")
     with pytest.raises(ConfigError):
-        AdapterRegistry([OpenAIImagesAdapter(), OpenAIImagesAdapter()])
+        AdapterRegistry([("same", lambda *_: OpenAIImagesAdapter())] * 2)
 
 
 def test_when_proxy_has_no_upstream_then_it_exits_2(monkeypatch: pytest.MonkeyPatch) -> None:

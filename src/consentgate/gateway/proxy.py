@@ -33,20 +33,13 @@ from consentgate.api.intake import read_body
 from consentgate.api.problems import TYPE_PREFIX, install_problem_handlers, problem
 from consentgate.gateway.adapters.base import Adapter, ImageRequest, Route
 from consentgate.gateway.faults import GatewayFault, UpstreamFailed
+from consentgate.gateway.refusals import REFUSALS
 from consentgate.gateway.screening import GatewayScreen
 from consentgate.gateway.upstream import Upstream, forwarded_headers
 from consentgate.records import Decision, Verdict
 from consentgate.service.wiring import Services
 
 log = logging.getLogger(__name__)
-
-REFUSALS = {
-    Verdict.BLOCK: ("content_policy_violation", "This request was refused by the content policy."),
-    Verdict.REVIEW: (
-        "content_policy_review",
-        "This request is held for review by a person; no image was returned.",
-    ),
-}
 
 
 @dataclass
