@@ -24,7 +24,10 @@ MAX_CONFIG_BYTES = 64_000
 
 
 def _path(value: str) -> str:
-    JsonPath.parse(value)
+    try:
+        JsonPath.parse(value)
+    except ConfigError as exc:
+        raise ValueError(exc.message) from None
     return value
 
 
