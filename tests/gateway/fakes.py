@@ -157,6 +157,13 @@ HOSTILE: dict[str, Callable[[], Response]] = {
         b'{"data": [{"b64_json": "%s"}], "data": []}' % base64.b64encode(landscape()),
         media_type="application/json",
     ),
+    "generic_bomb": lambda: JSONResponse(
+        {"result": {"images": [{"png": base64.b64encode(png_bomb()).decode()}]}}
+    ),
+    "generic_twice": lambda: Response(
+        b'{"result": {"images": [{"png": "%s"}], "images": []}}' % base64.b64encode(landscape()),
+        media_type="application/json",
+    ),
     # A redirect the gateway does not follow.
     "redirect": lambda: Response(status_code=302, headers={"location": "http://elsewhere/"}),
     # Bytes that keep coming, each well within any per-read timeout.
