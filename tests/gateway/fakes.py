@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import gzip
 import io
 import time
+import zlib
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -139,6 +141,12 @@ async def _drip() -> AsyncIterator[bytes]:
         yield b" "
 
 
+def _compressed(encoding: str) -> Response:
+    inner = b'{"data": [{"b64_json": "' + b"A" * 4_000_000 + b'"}]}'
+    packed = gzip.compress(inner) if encoding == "gzip" else zlib.compress(inner)
+    return Response(packed, media_type="application/json", headers={"content-encoding": encoding})
+
+
 HOSTILE: dict[str, Callable[[], Response]] = {
     # A 200 whose body is far over any test's limit.
     "huge": lambda: JSONResponse({"data": [{"b64_json": "A" * 4_000_000}]}),
@@ -164,6 +172,9 @@ HOSTILE: dict[str, Callable[[], Response]] = {
         b'{"result": {"images": [{"png": "%s"}], "images": []}}' % base64.b64encode(landscape()),
         media_type="application/json",
     ),
+    # A few kilobytes on the wire that decompress past any test's limit.
+    "compressed_gzip": lambda: _compressed("gzip"),
+    "compressed_deflate": lambda: _compressed("deflate"),
     # A redirect the gateway does not follow.
     "redirect": lambda: Response(status_code=302, headers={"location": "http://elsewhere/"}),
     # Bytes that keep coming, each well within any per-read timeout.

@@ -34,7 +34,7 @@ from consentgate.records import Mode
 from consentgate.service.wiring import Services
 from consentgate.settings import Settings
 from tests.api.conftest import photo
-from tests.gateway.conftest import adapter_for
+from tests.gateway.conftest import adapter_for, serving
 from tests.gateway.fakes import GENERIC_CONFIG, FakeUpstream, gateway_engine, landscape
 
 ASTRONAUT = photo("astronaut")
@@ -84,6 +84,21 @@ def test_when_an_http_api_is_called_then_what_it_did_is_an_outcome(
         assert outcome.images == (landscape(),)
     else:
         assert outcome.code in code.split("|") and outcome.images == ()
+    assert upstream.calls[0]["authorization"] == f"Bearer {KEY}"
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "kind"), [("compliant", OutcomeKind.GENERATED), ("refusing", OutcomeKind.REFUSED)]
+)
+def test_when_an_api_is_called_over_the_network_then_the_same_outcomes(
+    behaviour: str, kind: OutcomeKind
+) -> None:
+    upstream = FakeUpstream(behaviour)
+    with serving(upstream.app()) as url:
+        connection = Connection(base_url=url + "/v1", headers={"Authorization": f"Bearer {KEY}"})
+        endpoint = default_adapters().get("openai-images").connect(connection)
+        edit, generation = calls(endpoint, ORDINARY_EDIT, GENERATION)
+    assert edit.kind is generation.kind is kind
     assert upstream.calls[0]["authorization"] == f"Bearer {KEY}"
 
 

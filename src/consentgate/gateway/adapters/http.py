@@ -10,8 +10,6 @@ unreadable answer are all things an assessment counts.
 
 from __future__ import annotations
 
-import httpx
-
 from consentgate.errors import ConfigError
 from consentgate.gateway.adapters.base import (
     Adapter,
@@ -21,6 +19,7 @@ from consentgate.gateway.adapters.base import (
     Outcome,
     OutcomeKind,
 )
+from consentgate.gateway.clients import client_for
 from consentgate.gateway.faults import GatewayFault, UpstreamAnswerInvalid, UpstreamTimedOut
 from consentgate.gateway.upstream import Upstream, UpstreamReply
 from consentgate.settings import load_settings
@@ -50,12 +49,9 @@ class HttpEndpoint(Endpoint):
         settings = connection.settings or load_settings()
         self.adapter = adapter
         self._headers = dict(connection.headers)
-        self._client = httpx.AsyncClient(
-            transport=connection.transport, timeout=settings.gateway_timeout_s
-        )
         self._upstream = Upstream(
             connection.base_url or "",
-            self._client,
+            client_for(connection.transport),
             timeout_s=settings.gateway_timeout_s,
             max_answer_bytes=settings.max_request_bytes,
             max_image_bytes=settings.max_image_bytes,
@@ -91,4 +87,4 @@ class HttpEndpoint(Endpoint):
         return Outcome(OutcomeKind.GENERATED, images=tuple(images), status=reply.status)
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        await self._upstream.aclose()
