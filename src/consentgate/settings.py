@@ -335,7 +335,7 @@ class Settings(BaseSettings):
         description="YAML or JSON file configuring the gateway's adapter (generic-json only)",
     )
     gateway_adapter_options: dict[str, str] = Field(
-        default_factory=dict,
+        {},
         description="adapter settings over the file, as a JSON object of NAME: VALUE "
         "(generic-json only)",
     )
