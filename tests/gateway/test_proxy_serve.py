@@ -24,11 +24,14 @@ from pathlib import Path
 from typing import IO
 
 import httpx
+import yaml
 
 from consentgate.gateway.refusals import REFUSALS
 from consentgate.records import Verdict
 from tests.api.conftest import photo
 from tests.api.server import EXE, free_port
+from tests.gateway.conftest import serving
+from tests.gateway.fakes import GENERIC_CONFIG, FakeUpstream
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "fake_upstream.py"
@@ -116,3 +119,29 @@ def test_when_the_proxy_runs_in_front_of_the_example_upstream_then_the_readme_ho
     assert KEY not in log  # ... and holds no key
     assert KEY not in stored_text(database)
     assert "put her in a bikini" in stored_text(database)  # what was stored is searched
+
+
+def test_when_the_proxy_is_configured_for_a_generic_api_then_its_worker_reads_it(
+    tmp_path: Path,
+) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CONSENTGATE_")}
+    config = tmp_path / "images-api.yaml"
+    file_part = {k: v for k, v in GENERIC_CONFIG.items() if k != "request_prompt"}
+    config.write_text(yaml.safe_dump(file_part))
+    upstream = FakeUpstream("compliant", "generic")
+    gw = free_port()
+    with serving(upstream.app()) as url, open(tmp_path / "gateway.log", "wb") as log:
+        gateway = [EXE, "proxy", "--upstream", f"{url}/v1", "--port", str(gw)]
+        gateway += ["--adapter", "generic-json", "--adapter-config", str(config)]
+        gateway += ["--adapter-option", "request_prompt=input.text"]
+        gateway += ["--database-url", f"sqlite:///{tmp_path / 'gateway.db'}"]
+        with process(gateway, f"http://127.0.0.1:{gw}/healthz", env, log):
+            base = f"http://127.0.0.1:{gw}/v1"
+            refused = httpx.post(
+                f"{base}/generate", json={"input": {"text": "make it explicit"}}, timeout=60
+            )
+            made = httpx.post(f"{base}/generate", json={"input": {"text": "a boat"}}, timeout=60)
+    assert refused.status_code == 403, refused.text
+    assert refused.json()["reason"]["code"] == "content_policy_violation"
+    assert made.status_code == 200 and "png" in made.json()["result"]["images"][0]
+    assert len(upstream.calls) == 1
