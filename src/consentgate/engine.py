@@ -3,11 +3,22 @@
 The engine is the one place where a request becomes a Decision. Shells (CLI,
 HTTP API, console) only translate to and from it. Collaborators come through
 the constructor; ``ScreeningEngine.build`` wires the installed defaults.
+
+Why the engine remembers recent prompts: a generation is screened twice,
+before (prompt and source photo) and after (the same, with the output), and
+the prompt detectors are most of a screen's cost. A detector that declares
+``prompt_only`` (its signals depend on the prompt and the mode alone) runs
+once per prompt and mode among the last ``RECENT_PROMPTS`` screened; the
+second screen reuses its signals, as the images' memo reuses the source
+photo's findings. The memory is the engine's own, so two engines (two
+``Gate``s with different detectors or thresholds) never share it. A detector
+that failed or ran out of time is not remembered: the next screen runs it.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -20,6 +31,7 @@ from consentgate.errors import ConfigError
 from consentgate.images.decoded import DecodedImage
 from consentgate.images.intake import decode_image
 from consentgate.images.limits import ImageLimits
+from consentgate.images.memo import Memo, RecentMemos
 from consentgate.policy.conditions import Facts
 from consentgate.policy.coverage import READ_TARGETS, CoverageGap, gaps
 from consentgate.policy.loader import load_policy
@@ -39,6 +51,9 @@ from consentgate.settings import Settings
 from consentgate.text.normalise import normalise
 
 log = logging.getLogger(__name__)
+
+RECENT_PROMPTS = 64
+"""Prompts whose prompt-only signals an engine remembers (a few kilobytes each)."""
 
 HINT_DETECTOR = "caller_hint"
 HINT_VERSION = "1"
@@ -80,12 +95,14 @@ class ScreeningEngine:
         settings: Settings | None = None,
         decoder: ImageDecoder = _default_decoder,
         max_workers: int = 8,
+        recent_prompts: int = RECENT_PROMPTS,
     ) -> None:
         self.registry = registry
         self.policy = policy
         self.settings = settings or Settings()
         self._decoder = decoder
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="detector")
+        self._recent_prompts = RecentMemos(recent_prompts)
 
     @classmethod
     def build(
@@ -195,12 +212,13 @@ class ScreeningEngine:
         coverage_failures = self._coverage_failures(inp, detectors)
         deadline = time.perf_counter() + self.settings.detector_timeout_s
         inp = dataclasses.replace(inp, deadline=deadline)
+        memo = self._prompt_memo(inp)
         pooled = [d for d in detectors if not d.runs_inline]
-        futures = [(d, self._pool.submit(_timed, d, inp)) for d in pooled]
+        futures = [(d, self._pool.submit(_timed, d, inp, memo)) for d in pooled]
         outcomes: dict[str, _Outcome] = {}
         for detector in detectors:
             if detector.runs_inline:
-                outcomes[detector.name] = _run_inline(detector, inp, deadline)
+                outcomes[detector.name] = _run_inline(detector, inp, deadline, memo)
         for detector, future in futures:
             try:
                 found, ms = future.result(timeout=max(0.0, deadline - time.perf_counter()))
@@ -224,13 +242,22 @@ class ScreeningEngine:
         failures.extend(coverage_failures)
         return tuple(signals), tuple(failures), tuple(timings)
 
+    def _prompt_memo(self, inp: ScreenInput) -> Memo | None:
+        """The memo of this prompt and mode's prompt-only signals (None: no prompt)."""
+        if inp.text is None:
+            return None
+        digest = hashlib.sha256(inp.text.original.encode("utf-8", "surrogatepass")).hexdigest()
+        return self._recent_prompts.memo(f"{inp.request.mode.value}/{digest}")
+
 
 _Outcome = tuple[list[Signal], float] | DetectorFailure
 
 
-def _run_inline(detector: Detector, inp: ScreenInput, deadline: float) -> _Outcome:
+def _run_inline(
+    detector: Detector, inp: ScreenInput, deadline: float, memo: Memo | None
+) -> _Outcome:
     try:
-        found, ms = _timed(detector, inp)
+        found, ms = _timed(detector, inp, memo)
     except DeadlineExceeded:
         return _failure(detector, DetectorFailureKind.TIMEOUT)
     except Exception as exc:  # a failing detector is an outcome, not a crash
@@ -245,9 +272,15 @@ def _error(detector: Detector, exc: Exception) -> DetectorFailure:
     return _failure(detector, DetectorFailureKind.ERROR, f"raised {type(exc).__name__}")
 
 
-def _timed(detector: Detector, inp: ScreenInput) -> tuple[list[Signal], float]:
+def _timed(
+    detector: Detector, inp: ScreenInput, memo: Memo | None = None
+) -> tuple[list[Signal], float]:
+    """The detector's signals and the milliseconds they took here (remembered: about 0)."""
     t0 = time.perf_counter()
-    found = list(detector.detect(inp))
+    if memo is not None and detector.prompt_only:
+        found = list(memo.get(detector.name, lambda: tuple(detector.detect(inp))))
+    else:
+        found = list(detector.detect(inp))
     return found, (time.perf_counter() - t0) * 1000
 
 

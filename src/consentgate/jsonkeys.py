@@ -45,3 +45,13 @@ def refuse_duplicate_keys(body: bytes | str) -> None:
         json.loads(body, object_pairs_hook=_unique)
     except (ValueError, RecursionError):  # not JSON (or too deep): reported by the parser
         return
+
+
+def loads_unique(body: bytes | str) -> Any:
+    """``body`` parsed once, refusing a repeated key (``DuplicateKey``).
+
+    Raises ``ValueError`` (or ``RecursionError``) when it is not JSON, as ``json.loads``.
+    For large bodies read from elsewhere (an upstream's answer), where parsing
+    twice, as ``refuse_duplicate_keys`` then ``json.loads`` would, costs time.
+    """
+    return json.loads(body, object_pairs_hook=_unique)

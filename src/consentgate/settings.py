@@ -330,6 +330,15 @@ class Settings(BaseSettings):
     gateway_adapter: str = Field(
         "openai-images", min_length=1, description="how the gateway reads the upstream's API"
     )
+    gateway_adapter_config: Path | None = Field(
+        None,
+        description="YAML or JSON file configuring the gateway's adapter (generic-json only)",
+    )
+    gateway_adapter_options: dict[str, str] = Field(
+        {},
+        description="adapter settings over the file, as a JSON object of NAME: VALUE "
+        "(generic-json only)",
+    )
     gateway_timeout_s: float = Field(
         120.0,
         gt=0,

@@ -207,6 +207,23 @@ def test_when_two_gates_differ_in_adult_mode_then_each_decides_by_its_own(
     assert verdicts == ["allow", "block", "allow"]
 
 
+def test_when_two_gates_differ_in_image_limits_then_each_applies_its_own(
+    tmp_path: Path,
+) -> None:
+    small_settings = settings_in(tmp_path, max_image_pixels=1000)
+    plain_settings = settings_in(tmp_path)
+    photo = photo_bytes()  # 64 × 48 = 3,072 pixels
+    with (
+        Gate(small_settings, engine=fake_engine(small_settings)) as small,
+        Gate(plain_settings, engine=fake_engine(plain_settings)) as plain,
+    ):
+        assert plain.screen(mode="upload", source_image=photo).decision == "allow"
+        with pytest.raises(TooLarge):
+            small.screen(mode="upload", source_image=photo)
+        again = plain.screen(mode="upload", source_image=photo)  # the same bytes, seen before
+    assert again.decision == "allow"
+
+
 def test_when_import_consentgate_then_the_engine_is_not_loaded_until_gate_is_named() -> None:
     code = (
         "import sys, consentgate; assert 'consentgate.engine' not in sys.modules; "

@@ -3,19 +3,24 @@
 The compliant upstream answers every request with a drawn landscape (sky,
 hills, sun), as ``b64_json`` or as a ``url`` it serves itself; the refusing
 one answers OpenAI's own 400 ``content_policy_violation``; the failing one
-500; the hanging one sleeps past any test's timeout. The harmful side of an
-output is simulated by ``OutputNudityFake``, which flags every output image
-when told to, never by a real image.
+500; the hanging one sleeps past any test's timeout. Each speaks one of two
+shapes: ``openai`` (the OpenAI Images API) or ``generic`` (a made-up JSON API
+that the generic-json adapter reads through ``GENERIC_CONFIG``). The harmful
+side of an output is simulated by ``OutputNudityFake``, which flags every
+output image when told to, never by a real image.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import gzip
 import io
 import time
+import zlib
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
@@ -30,6 +35,7 @@ from consentgate.records import Signal, Target
 from consentgate.settings import Settings
 from tests.api.fakes import BrokenFake, PersonFake, WordsFake
 from tests.fakes import CoversAllFake
+from tests.images.bombs import png_bomb
 
 REFUSAL = {
     "error": {
@@ -39,6 +45,30 @@ REFUSAL = {
         "param": None,
     }
 }
+
+
+GENERIC_REFUSAL = {"status": "refused", "reason": {"code": "SAFETY", "text": "not allowed"}}
+GENERIC_CONFIG: dict[str, Any] = {
+    "generate_path": "/generate",
+    "edit_path": "/edit",
+    "request_prompt": "input.text",
+    "request_images": "input.photos",
+    "request_mask": "",
+    "request_extra": {"format": "b64"},
+    "answer_images": "result.images",
+    "answer_b64": "png",
+    "answer_url": "href",
+    "refusal_status": [403],
+    "refusal_code": "reason.code",
+    "refusal_codes": ["SAFETY"],
+    "refusal_message": "reason.text",
+    "error_status": 403,
+    "error_body": {
+        "status": "refused",
+        "reason": {"code": "{code}", "text": "{message}", "decision": "{decision_id}"},
+    },
+}
+"""How the generic-json adapter reads the ``generic`` fake (as a YAML file would say)."""
 
 
 def landscape(width: int = 96, height: int = 64) -> bytes:
@@ -55,19 +85,25 @@ def landscape(width: int = 96, height: int = 64) -> bytes:
 
 @dataclass
 class FakeUpstream:
-    """One fake image API; ``behaviour`` is compliant, refusing, failing or hanging."""
+    """One fake image API; ``behaviour`` is compliant, refusing, failing, hanging or HOSTILE's."""
 
     behaviour: str = "compliant"
+    shape: str = "openai"
     calls: list[dict[str, str]] = field(default_factory=list)
+    bodies: list[bytes] = field(default_factory=list)
     file_calls: list[dict[str, str]] = field(default_factory=list)
 
     def app(self) -> FastAPI:
         app = FastAPI()
+        generic = self.shape == "generic"
 
         async def images(request: Request) -> Response:
             body = await request.body()
             self.calls.append(dict(request.headers))
+            self.bodies.append(body)
             if self.behaviour == "refusing":
+                if generic:
+                    return JSONResponse(GENERIC_REFUSAL, status_code=403)
                 return JSONResponse(REFUSAL, status_code=400)
             if self.behaviour == "failing":
                 return JSONResponse({"error": {"message": "internal"}}, status_code=500)
@@ -76,28 +112,39 @@ class FakeUpstream:
             hostile = HOSTILE.get(self.behaviour)
             if hostile is not None:
                 return hostile()
-            as_url = (b"response_format" in body and b'"url"' in body) or b"\r\n\r\nurl\r\n" in body
-            item = (
-                {"url": str(request.base_url) + "files/landscape.png"}
-                if as_url
-                else {"b64_json": base64.b64encode(landscape()).decode()}
-            )
+            as_url = b'"url"' in body or b"\r\n\r\nurl\r\n" in body
+            url = str(request.base_url) + "files/landscape.png"
+            picture = base64.b64encode(landscape()).decode()
+            if generic:
+                item = {"href": url} if as_url else {"png": picture}
+                return JSONResponse({"result": {"images": [item]}})
+            item = {"url": url} if as_url else {"b64_json": picture}
             return JSONResponse({"created": int(time.time()), "data": [item]})
 
         async def file(request: Request) -> Response:
             self.file_calls.append(dict(request.headers))
             return Response(landscape(), media_type="image/png")
 
-        app.add_api_route("/v1/images/generations", images, methods=["POST"])
-        app.add_api_route("/v1/images/edits", images, methods=["POST"])
+        paths = ("/v1/generate", "/v1/edit") if generic else GENERATIONS_AND_EDITS
+        for path in paths:
+            app.add_api_route(path, images, methods=["POST"])
         app.add_api_route("/files/landscape.png", file, methods=["GET"])
         return app
+
+
+GENERATIONS_AND_EDITS = ("/v1/images/generations", "/v1/images/edits")
 
 
 async def _drip() -> AsyncIterator[bytes]:
     for _ in range(50):
         await asyncio.sleep(0.1)
         yield b" "
+
+
+def _compressed(encoding: str) -> Response:
+    inner = b'{"data": [{"b64_json": "' + b"A" * 4_000_000 + b'"}]}'
+    packed = gzip.compress(inner) if encoding == "gzip" else zlib.compress(inner)
+    return Response(packed, media_type="application/json", headers={"content-encoding": encoding})
 
 
 HOSTILE: dict[str, Callable[[], Response]] = {
@@ -111,6 +158,23 @@ HOSTILE: dict[str, Callable[[], Response]] = {
     ),
     # An output image URL with a scheme nobody should fetch.
     "file_url": lambda: JSONResponse({"data": [{"url": "file:///etc/passwd"}]}),
+    # An output that is a decompression bomb (a few kilobytes declaring 144 megapixels).
+    "bomb": lambda: JSONResponse({"data": [{"b64_json": base64.b64encode(png_bomb()).decode()}]}),
+    # An answer that gives its images twice: a client may read either list.
+    "twice": lambda: Response(
+        b'{"data": [{"b64_json": "%s"}], "data": []}' % base64.b64encode(landscape()),
+        media_type="application/json",
+    ),
+    "generic_bomb": lambda: JSONResponse(
+        {"result": {"images": [{"png": base64.b64encode(png_bomb()).decode()}]}}
+    ),
+    "generic_twice": lambda: Response(
+        b'{"result": {"images": [{"png": "%s"}], "images": []}}' % base64.b64encode(landscape()),
+        media_type="application/json",
+    ),
+    # A few kilobytes on the wire that decompress past any test's limit.
+    "compressed_gzip": lambda: _compressed("gzip"),
+    "compressed_deflate": lambda: _compressed("deflate"),
     # A redirect the gateway does not follow.
     "redirect": lambda: Response(status_code=302, headers={"location": "http://elsewhere/"}),
     # Bytes that keep coming, each well within any per-read timeout.

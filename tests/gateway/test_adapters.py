@@ -12,7 +12,12 @@ from click.testing import CliRunner
 from consentgate.cli.main import cli
 from consentgate.errors import BadInput, ConfigError
 from consentgate.gateway.adapters import AdapterRegistry, default_adapters
-from consentgate.gateway.adapters.base import ImageRequest, ReturnedImage, UpstreamAnswerInvalid
+from consentgate.gateway.adapters.base import (
+    ImageRequest,
+    Refusal,
+    ReturnedImage,
+    UpstreamAnswerInvalid,
+)
 from consentgate.gateway.adapters.openai_images import OpenAIImagesAdapter
 from consentgate.records import Mode
 from consentgate.settings import load_settings
@@ -87,7 +92,7 @@ def test_when_an_adapter_name_is_unknown_or_repeated_then_config_error() -> None
     with pytest.raises(ConfigError, match="openai-images"):
         default_adapters().get("nope")
     with pytest.raises(ConfigError):
-        AdapterRegistry([OpenAIImagesAdapter(), OpenAIImagesAdapter()])
+        AdapterRegistry([("same", lambda *_: OpenAIImagesAdapter())] * 2)
 
 
 def test_when_proxy_has_no_upstream_then_it_exits_2(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -111,3 +116,9 @@ def test_when_an_upstream_url_is_given_then_it_is_kept_without_its_last_slash(
 def test_when_an_upstream_url_is_not_http_then_config_error(given: str) -> None:
     with pytest.raises(ConfigError, match="GATEWAY_UPSTREAM"):
         load_settings(gateway_upstream=given)
+
+
+def test_when_our_refusal_is_read_back_then_code_message_and_decision_id_are_kept() -> None:
+    status, body = ADAPTER.refusal("content_policy_review", "held", "d-42")
+    refusal = ADAPTER.read_refusal(status, json.dumps(body).encode())
+    assert refusal == Refusal("content_policy_review", "held", "d-42")

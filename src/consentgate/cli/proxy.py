@@ -10,7 +10,9 @@ platform's authentication.
 
 from __future__ import annotations
 
+import json
 import os
+from pathlib import Path
 
 import click
 import uvicorn
@@ -20,6 +22,7 @@ from consentgate.api.access_log import log_config
 from consentgate.cli.context import app_context
 from consentgate.errors import ConfigError
 from consentgate.gateway.adapters import default_adapters
+from consentgate.gateway.asgi import proxied_adapter
 from consentgate.service.wiring import check_engine, prepare_store
 from consentgate.settings import load_settings
 
@@ -33,6 +36,19 @@ APP = "consentgate.gateway.asgi:proxy_from_env"
     type=click.Choice(default_adapters().names()),
     help="How the upstream's API is spelt.  [default: openai-images]",
 )
+@click.option(
+    "--adapter-config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="YAML or JSON file configuring the adapter (generic-json: where the prompt, "
+    "photos and images are; see docs/gateway.md).",
+)
+@click.option(
+    "--adapter-option",
+    "adapter_options",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="One adapter setting, over the file (repeatable), e.g. request_prompt=input.text.",
+)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
 @click.option("--port", type=int, default=8090, show_default=True, help="Port to bind.")
 @click.option("--database-url", help="SQLAlchemy URL of the store (sqlite:/// or postgresql://).")
@@ -45,6 +61,8 @@ APP = "consentgate.gateway.asgi:proxy_from_env"
 def proxy(
     upstream: str | None,
     adapter: str | None,
+    adapter_config: Path | None,
+    adapter_options: tuple[str, ...],
     host: str,
     port: int,
     database_url: str | None,
@@ -52,15 +70,22 @@ def proxy(
 ) -> None:
     """Screen an image API's requests and outputs in front of it (see docs/gateway.md).
 
-    Clients call /v1/images/... here exactly as they call the upstream. Options
-    override CONSENTGATE_GATEWAY_UPSTREAM, _GATEWAY_ADAPTER and _DATABASE_URL.
+    Clients call the adapter's routes under /v1 here exactly as they call the
+    upstream. Options override CONSENTGATE_GATEWAY_UPSTREAM, _GATEWAY_ADAPTER,
+    _GATEWAY_ADAPTER_CONFIG, _GATEWAY_ADAPTER_OPTIONS and _DATABASE_URL.
     """
-    given = {"gateway_upstream": upstream, "gateway_adapter": adapter, "database_url": database_url}
+    given = {
+        "gateway_upstream": upstream,
+        "gateway_adapter": adapter,
+        "gateway_adapter_config": adapter_config,
+        "gateway_adapter_options": _options(adapter_options) if adapter_options else None,
+        "database_url": database_url,
+    }
     base = app_context().settings.model_dump(exclude_unset=True)
     settings = load_settings(**{**base, **{k: v for k, v in given.items() if v is not None}})
     if settings.gateway_upstream is None:
         raise ConfigError("give --upstream (or CONSENTGATE_GATEWAY_UPSTREAM)")
-    default_adapters().get(settings.gateway_adapter)
+    chosen = proxied_adapter(settings)
     try:
         prepare_store(settings).dispose()
     except SQLAlchemyError as exc:
@@ -68,8 +93,13 @@ def proxy(
     check_engine(settings)
     for name in ("gateway_upstream", "gateway_adapter", "database_url"):
         os.environ[f"CONSENTGATE_{name.upper()}"] = str(getattr(settings, name))
+    if settings.gateway_adapter_config is not None:
+        config = str(settings.gateway_adapter_config.resolve())
+        os.environ["CONSENTGATE_GATEWAY_ADAPTER_CONFIG"] = config
+    os.environ["CONSENTGATE_GATEWAY_ADAPTER_OPTIONS"] = json.dumps(settings.gateway_adapter_options)
+    paths = ", ".join("/v1" + route.path for route in chosen.routes)
     click.echo(
-        f"ConsentGate gateway on http://{host}:{port}/v1 in front of "
+        f"ConsentGate gateway on http://{host}:{port} ({paths}) in front of "
         f"{settings.gateway_upstream} ({settings.gateway_adapter})",
         err=True,
     )
@@ -79,10 +109,21 @@ def proxy(
         host=host,
         port=port,
         log_level=log_level,
-        access_log=False,
-        log_config=log_config(),
+        access_log=True,
+        log_config=log_config(redact_queries=True),
         timeout_graceful_shutdown=10,
         proxy_headers=False,
         forwarded_allow_ips="",
         server_header=False,
     )
+
+
+def _options(given: tuple[str, ...]) -> dict[str, str]:
+    """``NAME=VALUE`` pairs as a mapping; a pair without ``=`` is a usage error."""
+    found: dict[str, str] = {}
+    for pair in given:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint="--adapter-option")
+        found[name.strip()] = value
+    return found

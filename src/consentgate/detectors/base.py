@@ -90,6 +90,11 @@ class Detector(ABC):
     #: Small, pure-Python and bounded in time: the engine may run it in the
     #: calling thread instead of the pool (an overrun still counts as a timeout).
     runs_inline: ClassVar[bool] = False
+    #: Its signals depend on the normalised prompt and the request's mode alone
+    #: (no image, no sender, no clock, nothing it counts): the engine may reuse
+    #: them when the same prompt is screened again moments later, as it is
+    #: before and after a generation.
+    prompt_only: ClassVar[bool] = False
 
     @property
     def model(self) -> ModelRef | None:

@@ -99,6 +99,7 @@ class PromptClassifierDetector(Detector):
     runs_inline = True
     name = "prompt_classifier"
     version = "1.1.0"
+    prompt_only = True
     targets = frozenset({Target.PROMPT})
     provides = frozenset({"sexual_explicit", "sexualising_edit", "minor"})  # the model's heads
     description = (

@@ -37,6 +37,7 @@ class PromptLexiconDetector(Detector):
     runs_inline = True
     name = "prompt_lexicon"
     version = "1.3.0"
+    prompt_only = True
     targets = frozenset({Target.PROMPT})
     provides = frozenset(LABELS)
     description = (

@@ -77,6 +77,7 @@ class PromptSemanticDetector(Detector):
 
     name = "prompt_semantic"
     version = "1.0.0"
+    prompt_only = True
     targets = frozenset({Target.PROMPT})
     provides = frozenset({"sexual_explicit", "sexualising_edit", "minor", "real_person"})
     description = (

@@ -28,25 +28,20 @@ import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect
 
 from consentgate.api.intake import read_body
 from consentgate.api.problems import TYPE_PREFIX, install_problem_handlers, problem
 from consentgate.gateway.adapters.base import Adapter, ImageRequest, Route
+from consentgate.gateway.clients import client_for
 from consentgate.gateway.faults import GatewayFault, UpstreamFailed
+from consentgate.gateway.refusals import REFUSALS
 from consentgate.gateway.screening import GatewayScreen
 from consentgate.gateway.upstream import Upstream, forwarded_headers
 from consentgate.records import Decision, Verdict
 from consentgate.service.wiring import Services
 
 log = logging.getLogger(__name__)
-
-REFUSALS = {
-    Verdict.BLOCK: ("content_policy_violation", "This request was refused by the content policy."),
-    Verdict.REVIEW: (
-        "content_policy_review",
-        "This request is held for review by a person; no image was returned.",
-    ),
-}
 
 
 @dataclass
@@ -77,7 +72,10 @@ async def _outputs(gateway: Gateway, body: bytes) -> list[bytes]:
 
 async def relay(request: Request, route: Route) -> Response:
     gateway: Gateway = request.app.state.gateway
-    body = await read_body(request, gateway.services.settings.max_request_bytes)
+    try:
+        body = await read_body(request, gateway.services.settings.max_request_bytes)
+    except ClientDisconnect:  # the client left before sending its body: no one to answer
+        return Response(status_code=400)
     content_type = request.headers.get("content-type", "")
     asked: ImageRequest = await gateway.adapter.parse_request(route, content_type, body)
     refused = _refusal(gateway, await gateway.screen.before(asked))
@@ -133,10 +131,9 @@ def create_proxy_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         services = await run_in_threadpool(load)
         settings = services.settings
-        client = httpx.AsyncClient(transport=transport, timeout=settings.gateway_timeout_s)
         upstream = Upstream(
             upstream_url,
-            client,
+            client_for(transport),
             timeout_s=settings.gateway_timeout_s,
             max_answer_bytes=settings.max_request_bytes,
             max_image_bytes=settings.max_image_bytes,
@@ -145,7 +142,7 @@ def create_proxy_app(
         try:
             yield
         finally:
-            await client.aclose()
+            await upstream.aclose()
             await run_in_threadpool(services.close)
 
     app = FastAPI(

@@ -22,15 +22,9 @@ from consentgate.api.intake import validation_error
 from consentgate.errors import BadInput
 from consentgate.gateway.adapters.base import ImageRequest
 from consentgate.gateway.faults import UpstreamAnswerInvalid
-from consentgate.records import Decision, ScreenRequest, Verdict
+from consentgate.gateway.refusals import most_severe
+from consentgate.records import Decision, ScreenRequest
 from consentgate.service.wiring import Services
-
-SEVERITY = {Verdict.ALLOW: 0, Verdict.REVIEW: 1, Verdict.BLOCK: 2}
-
-
-def most_severe(decisions: Sequence[Decision]) -> Decision:
-    """The first decision of the highest severity (block > review > allow)."""
-    return max(decisions, key=lambda d: SEVERITY[d.decision])
 
 
 def _request(asked: ImageRequest, source: bytes | None, output: bytes | None) -> ScreenRequest:

@@ -16,8 +16,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import httpx
-
+from consentgate.gateway.clients import TRANSPORT_ERRORS, HttpClient
 from consentgate.gateway.faults import UpstreamFailed, UpstreamTimedOut
 
 log = logging.getLogger(__name__)
@@ -38,12 +37,12 @@ def forwarded_headers(headers: Mapping[str, str]) -> dict[str, str]:
 
 
 class Upstream:
-    """Sends requests to ``base_url`` through ``client`` within the limits."""
+    """Sends requests to ``base_url`` through ``client`` within the limits; owns the client."""
 
     def __init__(
         self,
         base_url: str,
-        client: httpx.AsyncClient,
+        client: HttpClient,
         *,
         timeout_s: float,
         max_answer_bytes: int,
@@ -58,52 +57,61 @@ class Upstream:
     async def send(
         self, path: str, content_type: str, body: bytes, headers: Mapping[str, str]
     ) -> UpstreamReply:
-        request = self.client.build_request(
-            "POST",
-            self.base_url + path,
-            content=body,
-            headers={**headers, "content-type": content_type},
+        headers = {**headers, "content-type": content_type}
+        return await self._bounded(
+            "POST", self.base_url + path, headers, body, self.max_answer_bytes, "the upstream"
         )
-        return await self._bounded(request, self.max_answer_bytes, "the upstream")
 
     async def fetch_image(self, url: str) -> bytes:
         """An output image named by URL, fetched without the client's credentials."""
         if not url.startswith(("http://", "https://")):
             raise UpstreamFailed("the upstream named an output image by a URL that is not http(s)")
         reply = await self._bounded(
-            self.client.build_request("GET", url), self.max_image_bytes, "an output image URL"
+            "GET", url, {}, None, self.max_image_bytes, "an output image URL"
         )
         if reply.status != 200:
             raise UpstreamFailed(f"an output image URL answered {reply.status}")
         return reply.body
 
-    async def _bounded(self, request: httpx.Request, limit: int, what: str) -> UpstreamReply:
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+    async def _bounded(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        body: bytes | None,
+        limit: int,
+        what: str,
+    ) -> UpstreamReply:
         try:
             async with asyncio.timeout(self.timeout_s):
-                return await self._read(request, limit, what)
+                return await self._read(method, url, headers, body, limit, what)
         except TimeoutError:
             log.warning("%s took longer than %.1f s", what, self.timeout_s)
             raise UpstreamTimedOut(f"{what} did not answer in time") from None
-        except httpx.TimeoutException:
-            log.warning("%s timed out", what)
-            raise UpstreamTimedOut(f"{what} did not answer in time") from None
-        except httpx.HTTPError as exc:
+        except TRANSPORT_ERRORS as exc:
             log.warning("%s could not be reached (%s)", what, type(exc).__name__)
             raise UpstreamFailed(f"{what} could not be reached") from None
 
-    async def _read(self, request: httpx.Request, limit: int, what: str) -> UpstreamReply:
-        response = await self.client.send(request, stream=True)
-        try:
-            declared = response.headers.get("content-length", "")
+    async def _read(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        body: bytes | None,
+        limit: int,
+        what: str,
+    ) -> UpstreamReply:
+        async with self.client.open(method, url, headers, body) as answer:
+            declared = answer.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > limit:
                 raise UpstreamFailed(f"{what} answered over the {limit}-byte limit")
-            body = bytearray()
-            async for chunk in response.aiter_bytes():
-                body += chunk
-                if len(body) > limit:
+            received = bytearray()
+            async for chunk in answer.chunks:
+                received += chunk
+                if len(received) > limit:
                     raise UpstreamFailed(f"{what} answered over the {limit}-byte limit")
-        finally:
-            await response.aclose()
-        return UpstreamReply(
-            response.status_code, response.headers.get("content-type", ""), bytes(body)
-        )
+            content_type = answer.headers.get("content-type", "")
+            return UpstreamReply(answer.status, content_type, bytes(received))

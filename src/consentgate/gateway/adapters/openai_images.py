@@ -7,6 +7,14 @@ or more ``image`` files (``image[]`` too), an optional ``mask`` and a
 "revised_prompt"?}]}``. Errors: ``{"error": {"code", "message", "type",
 "param"}}``, which is also how a refusal of ours is spelt, so an OpenAI
 client raises its usual ``BadRequestError`` and needs no change.
+
+Why an edit with two ``prompt`` fields, a ``prompt`` sent as a file, or a file
+under a name the API does not define is refused rather than forwarded: the
+gateway screens what it reads, and the upstream must not read anything else.
+A parser that keeps the first of two prompts where we kept the last, or an
+upstream that reads a file field we skipped, would generate from words or a
+photo nobody screened. Answers that give a key twice are refused for the same
+reason (docs/security.md, "JSON keys given twice").
 """
 
 from __future__ import annotations
@@ -23,19 +31,22 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 
 from consentgate.errors import BadInput, UnsupportedMedia
 from consentgate.gateway.adapters.base import (
-    Adapter,
     Encoded,
     ImageRequest,
+    Refusal,
     ReturnedImage,
     Route,
     UpstreamAnswerInvalid,
 )
-from consentgate.jsonkeys import refuse_duplicate_keys
+from consentgate.gateway.adapters.http import HttpAdapter
+from consentgate.jsonkeys import DuplicateKey, loads_unique, refuse_duplicate_keys
 from consentgate.records import Mode
 
 GENERATIONS = Route("POST", "/images/generations", Mode.GENERATE)
 EDITS = Route("POST", "/images/edits", Mode.EDIT)
 IMAGE_FIELDS = ("image", "image[]")
+FILE_FIELDS = (*IMAGE_FIELDS, "mask")
+REFUSAL_CODES = ("content_policy_violation", "moderation_blocked", "content_policy_review")
 MAX_PARTS = 24  # 16 source images, a mask and the text fields
 
 
@@ -51,9 +62,9 @@ def _prompt(value: object) -> str | None:
     return value
 
 
-class OpenAIImagesAdapter(Adapter):
+class OpenAIImagesAdapter(HttpAdapter):
     name = "openai-images"
-    routes = (GENERATIONS, EDITS)
+    routes: tuple[Route, ...] = (GENERATIONS, EDITS)
 
     async def parse_request(self, route: Route, content_type: str, body: bytes) -> ImageRequest:
         kind = content_type.split(";", 1)[0].strip().lower()
@@ -91,19 +102,27 @@ class OpenAIImagesAdapter(Adapter):
             raise BadInput(f"malformed multipart body: {exc.message}") from None
         sources: list[bytes] = []
         mask: bytes | None = None
-        prompt: str | None = None
+        prompts: list[str] = []
         try:
             for name, value in form.multi_items():
-                if isinstance(value, UploadFile):
-                    data = await value.read()
-                    if name in IMAGE_FIELDS and data:
-                        sources.append(data)
-                    elif name == "mask" and data:
-                        mask = data
-                elif name == "prompt":
-                    prompt = value
+                if not isinstance(value, UploadFile):
+                    if name == "prompt":
+                        prompts.append(value)
+                    continue
+                if name not in FILE_FIELDS:
+                    raise BadInput(f"{name} is not a file field of this API", field=name)
+                data = await value.read()
+                if name == "mask":
+                    if mask is not None:
+                        raise DuplicateKey("mask")
+                    mask = data or None
+                elif data:
+                    sources.append(data)
         finally:
             await form.close()
+        if len(prompts) > 1:
+            raise DuplicateKey("prompt")
+        prompt = prompts[0] if prompts else None
         if not sources:
             raise BadInput("an edit needs at least one image file", field="image")
         return ImageRequest(Mode.EDIT, prompt, tuple(sources), mask)
@@ -127,11 +146,12 @@ class OpenAIImagesAdapter(Adapter):
 
     def parse_answer(self, body: bytes) -> tuple[ReturnedImage, ...]:
         try:
-            data = json.loads(body)
-            items = data["data"]
+            items = loads_unique(body)["data"]
             if not isinstance(items, list):
                 raise TypeError
             return tuple(self._image(item) for item in items)
+        except DuplicateKey as exc:
+            raise UpstreamAnswerInvalid(f"the upstream's answer {exc.message}") from None
         except (ValueError, TypeError, KeyError, RecursionError, binascii.Error):
             raise UpstreamAnswerInvalid("the upstream's answer is not an images answer") from None
 
@@ -153,11 +173,19 @@ class OpenAIImagesAdapter(Adapter):
         }
         return 400, {"error": error}
 
-    def is_refusal(self, status: int, body: bytes) -> bool:
+    def read_refusal(self, status: int, body: bytes) -> Refusal | None:
         if status != 400:
-            return False
+            return None
         try:
-            code = json.loads(body)["error"]["code"]
-        except (ValueError, TypeError, KeyError):
-            return False
-        return code in ("content_policy_violation", "moderation_blocked", "content_policy_review")
+            error = json.loads(body)["error"]
+            code = error["code"]
+        except (ValueError, TypeError, KeyError, RecursionError):
+            return None
+        if code not in REFUSAL_CODES:
+            return None
+        message, decision_id = error.get("message"), error.get("decision_id")
+        return Refusal(
+            code=code,
+            message=message if isinstance(message, str) else None,
+            decision_id=decision_id if isinstance(decision_id, str) else None,
+        )
