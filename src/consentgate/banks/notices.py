@@ -46,7 +46,7 @@ def parse_seq(payload: bytes | str) -> int | None:
     """The change-log seq in a notice; None for anything else (ignored, never fatal)."""
     text = payload.decode("ascii", "replace") if isinstance(payload, bytes) else payload
     text = text.strip()
-    if not text or len(text) > MAX_PAYLOAD or not text.isdigit():
+    if not text or len(text) > MAX_PAYLOAD or not (text.isascii() and text.isdigit()):
         return None
     return int(text)
 
@@ -76,6 +76,10 @@ class Notices(Protocol):
     name: str
     on_failure: FailureHandler | None
 
+    @property
+    def listening(self) -> bool:
+        """Subscribed now (a notice sent now reaches this process)."""
+
     def publish(self, seq: int) -> None:
         """After a commit that moved the change log to ``seq``; never blocks, never raises."""
 
@@ -92,6 +96,10 @@ class NoNotices:
 
     def __init__(self) -> None:
         self.on_failure: FailureHandler | None = None
+
+    @property
+    def listening(self) -> bool:
+        return False
 
     def publish(self, seq: int) -> None:
         return None
@@ -120,7 +128,8 @@ class Listener:
         on_failure: Callable[[], FailureHandler | None] = lambda: None,
         first_backoff_s: float = 0.1,
         max_backoff_s: float = 5.0,
-        wait_s: float = 1.0,
+        wait_s: float = 0.5,
+        pause: Callable[[float], object] | None = None,
     ) -> None:
         self.name = name
         self._connect = connect
@@ -131,6 +140,7 @@ class Listener:
         self.wait_s = wait_s
         self.connected = threading.Event()
         self._stop = threading.Event()
+        self._pause = pause or self._stop.wait  # between tries; stopping cuts it short
         self._thread = threading.Thread(target=self._run, name=f"bank-notices-{name}", daemon=True)
 
     def start(self) -> Listener:
@@ -165,7 +175,7 @@ class Listener:
                 handler = self._on_failure()
                 if handler is not None:
                     handler("listen")
-                self._stop.wait(backoff)
+                self._pause(backoff)
                 backoff = min(backoff * 2, self.max_backoff_s)
         self.connected.clear()
 
