@@ -16,6 +16,8 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from consentgate.banks import repository as repo
 from consentgate.banks.matcher import BankMatcher
@@ -258,6 +260,18 @@ def test_when_a_notice_payload_is_read_then_only_a_plain_seq_counts(
     payload: bytes | str, seq: int | None
 ) -> None:
     assert parse_seq(payload) == seq
+
+
+@given(st.one_of(st.binary(max_size=200), st.text(max_size=200)))
+def test_when_any_payload_arrives_then_it_is_ignored_or_read_as_exactly_its_digits(
+    payload: bytes | str,
+) -> None:
+    """Anyone who can publish on the channel can send anything: at worst a wasted catch-up."""
+    seq = parse_seq(payload)
+    if seq is not None:
+        text = payload.decode() if isinstance(payload, bytes) else payload
+        assert seq >= 0
+        assert str(seq) == text.strip().lstrip("0") or (seq == 0 and set(text.strip()) == {"0"})
 
 
 class FakeSubscription:
