@@ -216,8 +216,8 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(
         None,
         description="Redis for the counters every worker shares (rate limits, failed "
-        "authentications, notices, cases per address, bank flood counts), "
-        "e.g. redis://127.0.0.1:6379/0",
+        "authentications, notices, cases per address, bank flood counts) and for bank change "
+        "notices, e.g. redis://127.0.0.1:6379/0",
     )
     redis_prefix: str = Field(
         "consentgate:", max_length=100, description="prefix of every key written to Redis"
