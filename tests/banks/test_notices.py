@@ -23,6 +23,7 @@ from consentgate.banks import repository as repo
 from consentgate.banks.matcher import BankMatcher
 from consentgate.banks.notices import PG_CHANNEL, Listener, parse_seq
 from consentgate.banks.records import NewEntry
+from consentgate.banks.refresher import Refresher
 from consentgate.banks.wiring import Banks, open_banks
 from consentgate.settings import Settings
 from consentgate.store.database import Database
@@ -239,6 +240,23 @@ def test_when_a_notice_is_not_ahead_of_the_index_then_the_matcher_is_not_woken(
     finally:
         matcher.close()
         banks.close()
+
+
+def test_when_the_refresher_is_woken_or_not_then_each_catch_up_names_what_started_it() -> None:
+    steps: list[str] = []
+    refresher = Refresher(steps.append, poll_interval_s=LONG_POLL).start()
+    try:
+        refresher.wake("write")  # a commit in this process
+        wait_for(lambda: steps == ["write"], "the write's catch-up")
+        refresher.wake()  # a notice from another process
+        wait_for(lambda: steps == ["write", "notice"], "the notice's catch-up")
+    finally:
+        refresher.stop()
+    timed = Refresher(steps.append, poll_interval_s=0.01).start()
+    try:
+        wait_for(lambda: "poll" in steps, "the timer's catch-up")
+    finally:
+        timed.stop()
 
 
 @pytest.mark.parametrize(

@@ -104,16 +104,20 @@ class BankMatcher:
             self._refresher.stop()
             self._refresher = None
 
-    def notice(self, seq: int) -> None:
-        """The change log reached ``seq`` (a change notice): catch up now if behind it."""
+    def notice(self, seq: int, *, trigger: str = "notice") -> None:
+        """The change log reached ``seq``: catch up now if behind it.
+
+        ``trigger`` names the source for the metrics: ``notice`` (another
+        process, by change notice) or ``write`` (a commit in this process).
+        """
         indexes = self._indexes
         if indexes is None or seq > indexes.cursor:
-            self.wake()
+            self.wake(trigger)
 
-    def wake(self) -> None:
+    def wake(self, trigger: str = "notice") -> None:
         """Catch up now in the background thread (nothing before ``start``)."""
         if self._refresher is not None:
-            self._refresher.wake()
+            self._refresher.wake(trigger)
 
     def ensure_loaded(self) -> Indexes:
         if self._indexes is None:

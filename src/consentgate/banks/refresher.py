@@ -23,15 +23,18 @@ log = logging.getLogger(__name__)
 
 NOTICE = "notice"
 POLL = "poll"
+WRITE = "write"
 
 
 class Refresher:
-    """Calls ``step(trigger)`` when woken (``notice``) or every ``poll_interval_s`` (``poll``)."""
+    """Calls ``step(trigger)`` when woken (by a notice, or by a write in this process)
+    or every ``poll_interval_s`` without a wake (``poll``)."""
 
     def __init__(self, step: Callable[[str], object], poll_interval_s: float) -> None:
         self._step = step
         self.poll_interval_s = poll_interval_s
         self._wake = threading.Event()
+        self._woken_by: set[str] = set()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="bank-matcher", daemon=True)
 
@@ -39,7 +42,8 @@ class Refresher:
         self._thread.start()
         return self
 
-    def wake(self) -> None:
+    def wake(self, trigger: str = NOTICE) -> None:
+        self._woken_by.add(trigger)
         self._wake.set()
 
     def stop(self) -> None:
@@ -53,8 +57,10 @@ class Refresher:
             if self._stop.is_set():
                 return
             self._wake.clear()
+            by, self._woken_by = self._woken_by, set()
+            trigger = POLL if not woken else NOTICE if NOTICE in by or not by else WRITE
             try:
-                self._step(NOTICE if woken else POLL)
+                self._step(trigger)
             except Exception as exc:  # keep serving the last good index; log and retry
                 fault = store_fault(exc)  # an outage is one line per try, not a traceback
                 if fault is None:

@@ -99,7 +99,7 @@ def open_banks(
     def changed(notes: Mapping[str, int]) -> None:
         seq = notes.get(TOPIC)
         if seq is not None:
-            matcher.notice(seq)
+            matcher.notice(seq, trigger="write")  # e.g. stay-down, outside the bank service
             notices.publish(seq)
 
     db.on_commit(changed)
