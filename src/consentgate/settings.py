@@ -20,6 +20,13 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from consentgate.errors import ConfigError
 
 
+class BankNotices(StrEnum):
+    """How a worker hears of bank changes made by other workers (polling stays on too)."""
+
+    AUTO = "auto"  # Redis pub/sub with CONSENTGATE_REDIS_URL, else PostgreSQL LISTEN/NOTIFY
+    OFF = "off"  # the poll alone (every CONSENTGATE_INDEX_REFRESH_S)
+
+
 class PromptStorage(StrEnum):
     """Which prompts a recorded decision keeps (images are never kept, only hashes)."""
 
@@ -209,8 +216,8 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(
         None,
         description="Redis for the counters every worker shares (rate limits, failed "
-        "authentications, notices, cases per address, bank flood counts), "
-        "e.g. redis://127.0.0.1:6379/0",
+        "authentications, notices, cases per address, bank flood counts) and for bank change "
+        "notices, e.g. redis://127.0.0.1:6379/0",
     )
     redis_prefix: str = Field(
         "consentgate:", max_length=100, description="prefix of every key written to Redis"
@@ -219,7 +226,17 @@ class Settings(BaseSettings):
         False, description="serve /docs, /redoc and /openapi.json (without a key)"
     )
     index_refresh_s: float = Field(
-        0.5, gt=0, le=60, description="how often a worker refreshes its hash index from the store"
+        0.5,
+        gt=0,
+        le=60,
+        description="how often a worker catches up its hash index from the store's change "
+        "log without a change notice (the fallback that catches a lost notice)",
+    )
+    bank_notices: BankNotices = Field(
+        BankNotices.AUTO,
+        description="tell every worker of a bank change at once: auto (Redis pub/sub when "
+        "CONSENTGATE_REDIS_URL is set, else PostgreSQL LISTEN/NOTIFY, else none on SQLite) "
+        "or off (polling alone)",
     )
     # --- casework ---
     case_deadline_intimate_h: float = Field(

@@ -40,6 +40,8 @@ def _key(env: dict[str, str], *scopes: str) -> dict[str, str]:
         (("--workers", "0"), {}, "CONSENTGATE_WORKERS"),
         (("--database-url", "mysql://x/y"), {}, "database URL"),
         ((), {"CONSENTGATE_STORE_PROMPTS": "sometimes"}, "CONSENTGATE_STORE_PROMPTS"),
+        ((), {"CONSENTGATE_BANK_NOTICES": "sometimes"}, "CONSENTGATE_BANK_NOTICES"),
+        ((), {"CONSENTGATE_INDEX_REFRESH_S": "61"}, "CONSENTGATE_INDEX_REFRESH_S"),
         ((), {"CONSENTGATE_POLICY_PATH": "/nonexistent/policy.yaml"}, "policy"),
         ((), {"CONSENTGATE_DETECTORS": "no_such_detector"}, "not installed"),
     ],

@@ -31,16 +31,16 @@ def test_when_the_store_is_down_then_the_refresh_logs_one_line_and_recovers_with
     down = threading.Event()
     down.set()
 
-    def refresh(batch: int = 50_000) -> int:
+    def refresh(batch: int = 50_000, *, trigger: str = "write") -> int:
         if down.is_set():
             raise _locked()
-        return real(batch)
+        return real(batch, trigger=trigger)
 
     worker.ensure_loaded()
     worker.refresh = refresh  # type: ignore[method-assign]
     service.create_bank("victims", "ncii")
     pdq = random_pdq(303)
-    with caplog.at_level(logging.WARNING, logger="consentgate.banks.matcher"):
+    with caplog.at_level(logging.WARNING, logger="consentgate.banks.refresher"):
         worker.start()
         try:
             service.add_entry("victims", pdq=pdq)
@@ -52,7 +52,7 @@ def test_when_the_store_is_down_then_the_refresh_logs_one_line_and_recovers_with
                 time.sleep(0.02)
         finally:
             worker.close()
-    failures = [r for r in caplog.records if r.name == "consentgate.banks.matcher"]
+    failures = [r for r in caplog.records if r.name == "consentgate.banks.refresher"]
     assert failures, "the outage was not logged"
     assert {(r.levelno, r.getMessage()) for r in failures} == {
         (logging.WARNING, "bank index refresh failed: the store is locked by another writer")

@@ -1,4 +1,4 @@
-"""Prometheus metrics: requests, latencies, verdicts by rule, detector failures.
+"""Prometheus metrics: requests, latencies, verdicts by rule, detector failures, bank freshness.
 
 Each app gets its own registry (tests stay independent). With several worker
 processes ``consentgate serve`` sets ``PROMETHEUS_MULTIPROC_DIR`` before the
@@ -15,6 +15,7 @@ from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
 )
@@ -75,6 +76,41 @@ class Metrics:
             ["limit", "outcome"],
             registry=r,
         )
+
+        self.bank_refreshes = Counter(
+            "consentgate_bank_refreshes",
+            "Catch-ups of a worker's hash index that applied bank changes, by what started "
+            "them (write: this worker's own change; notice: a change notice; poll: the timer)",
+            ["trigger"],
+            registry=r,
+        )
+        self.bank_refresh_lag = Histogram(
+            "consentgate_bank_refresh_lag_seconds",
+            "From a bank change being logged to a worker matching by it, by trigger",
+            ["trigger"],
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.bank_last_lag = Gauge(
+            "consentgate_bank_last_refresh_lag_seconds",
+            "The lag of each worker's last catch-up that applied a bank change",
+            multiprocess_mode="liveall",  # one series per worker process (label pid)
+            registry=r,
+        )
+        self.bank_notice_failures = Counter(
+            "consentgate_bank_notice_failures",
+            "Bank change notices that could not be sent or heard (the poll covers them)",
+            ["stage"],
+            registry=r,
+        )
+
+    def bank_refreshed(self, trigger: str, applied: int, lag_s: float) -> None:
+        self.bank_refreshes.labels(trigger).inc()
+        self.bank_refresh_lag.labels(trigger).observe(lag_s)
+        self.bank_last_lag.set(lag_s)
+
+    def bank_notice_failed(self, stage: str) -> None:
+        self.bank_notice_failures.labels(stage).inc()
 
     def counter_outage(self, limit: str, passed: bool) -> None:
         self.counters_unavailable.labels(limit, "passed" if passed else "refused").inc()

@@ -1,12 +1,14 @@
 """The bank matcher: one process's in-memory index, kept current from the store.
 
 It implements the detectors' ``HashLookup``. On start it loads a snapshot (or
-builds from the store), then tails the ``bank_changes`` log: a background thread
-polls every ``poll_interval_s`` (0.5 s by default), so an entry added or withdrawn
-by any process matches, or stops matching, within a second, with no full rebuild.
-Bank settings (enabled, threshold, kind) are re-read on every poll and applied at
-query time. The recent part is folded into the main index in the background once
-it grows past ``compact_above``.
+builds from the store), then tails the ``bank_changes`` log with no full
+rebuild: a background thread (``banks.refresher``) catches up as soon as a
+change notice says the log moved (``banks.notices``: Redis pub/sub or
+PostgreSQL LISTEN/NOTIFY), and in any case every ``poll_interval_s`` (0.5 s by
+default), which also catches a lost notice. Bank settings (enabled, threshold,
+kind) are re-read on every refresh and applied at query time. The recent part
+is folded into the main index in the background once it grows past
+``compact_above``.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,14 +29,17 @@ from consentgate.banks.index.md5 import md5_to_codes
 from consentgate.banks.indexes import Indexes
 from consentgate.banks.negative import apply_negative
 from consentgate.banks.records import PDQ_MAX_THRESHOLD, PDQ_MIN_QUALITY, Bank, MatchResult
+from consentgate.banks.refresher import Refresher
 from consentgate.detectors.lookup import BankHit
+from consentgate.records import utc_now
 from consentgate.store.database import Database
-from consentgate.store.faults import store_fault
 
 log = logging.getLogger(__name__)
 
 FloodHandler = Callable[[int, str], Any]
 AlertHandler = Callable[[FloodEvent], Any]
+RefreshHandler = Callable[[str, int, float], Any]
+"""Told (trigger, changes applied, seconds since the oldest of them was logged)."""
 
 
 class BankMatcher:
@@ -64,8 +70,8 @@ class BankMatcher:
         self._lock = threading.RLock()
         self._indexes: Indexes | None = None
         self._banks: dict[int, Bank] = {}
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self.on_refreshed: RefreshHandler | None = None  # metrics: what woke it, how late
+        self._refresher: Refresher | None = None
 
     # -- lifecycle ---------------------------------------------------------------
     def load(self) -> None:
@@ -82,23 +88,36 @@ class BankMatcher:
                 indexes.store = store
             assert indexes is not None
             self._indexes = indexes
-            self.refresh()
+            self.refresh(trigger="load")
         if built and self.snapshot_dir is not None:
             self._save_quietly()
 
     def start(self) -> BankMatcher:
         """Load now and keep refreshing in a daemon thread."""
         self.ensure_loaded()
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._poll, name="bank-matcher", daemon=True)
-            self._thread.start()
+        if self._refresher is None:
+            self._refresher = Refresher(self.step, self.poll_interval_s).start()
         return self
 
     def close(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
+        if self._refresher is not None:
+            self._refresher.stop()
+            self._refresher = None
+
+    def notice(self, seq: int, *, trigger: str = "notice") -> None:
+        """The change log reached ``seq``: catch up now if behind it.
+
+        ``trigger`` names the source for the metrics: ``notice`` (another
+        process, by change notice) or ``write`` (a commit in this process).
+        """
+        indexes = self._indexes
+        if indexes is None or seq > indexes.cursor:
+            self.wake(trigger)
+
+    def wake(self, trigger: str = "notice") -> None:
+        """Catch up now in the background thread (nothing before ``start``)."""
+        if self._refresher is not None:
+            self._refresher.wake(trigger)
 
     def ensure_loaded(self) -> Indexes:
         if self._indexes is None:
@@ -123,38 +142,47 @@ class BankMatcher:
             self.ensure_loaded().save(target)
         return target
 
-    def _poll(self) -> None:
-        while not self._stop.wait(self.poll_interval_s):
-            try:
-                self.refresh()
-                self._maybe_compact()
-            except Exception as exc:  # keep serving the last good index; log and retry
-                fault = store_fault(exc)  # an outage is one line per try, not a traceback
-                if fault is None:
-                    log.exception("bank index refresh failed")
-                else:
-                    log.warning("bank index refresh failed: %s", fault.message)
-
     # -- keeping current -----------------------------------------------------------
-    def refresh(self, batch: int = 50_000) -> int:
-        """Apply every change since the last one applied; returns how many."""
-        with self._lock:
-            return self._catch_up(self.ensure_loaded(), batch)
+    def step(self, trigger: str) -> None:
+        """One turn of the background thread: catch up, then compact if due."""
+        self.refresh(trigger=trigger)
+        self._maybe_compact()
 
-    def _catch_up(self, indexes: Indexes, batch: int = 50_000) -> int:
-        applied = 0
+    def refresh(self, batch: int = 50_000, *, trigger: str = "write") -> int:
+        """Apply every change since the last one applied; returns how many.
+
+        ``trigger`` says what asked (``write``: this process changed a bank;
+        ``notice``, ``poll``: the background thread; ``load``) for ``on_refreshed``.
+        """
+        with self._lock:
+            applied, oldest = self._catch_up(self.ensure_loaded(), batch)
+        if applied and oldest is not None and trigger != "load":
+            self._report_refresh(trigger, applied, (utc_now() - oldest).total_seconds())
+        return applied
+
+    def _report_refresh(self, trigger: str, applied: int, lag_s: float) -> None:
+        if self.on_refreshed is None:
+            return
+        try:
+            self.on_refreshed(trigger, applied, max(lag_s, 0.0))
+        except Exception:  # counting must never stop the index from following the store
+            log.exception("could not count a bank index refresh")
+
+    def _catch_up(self, indexes: Indexes, batch: int = 50_000) -> tuple[int, datetime | None]:
+        applied, oldest = 0, None
         while True:
             with self.db.read() as conn:
                 self._banks = {b.id: b for b in repo.all_banks(conn)}
                 changes = repo.changes_since(conn, indexes.cursor, batch)
-                ids = sorted({e for _, _, e in changes if e is not None})
+                ids = sorted({c[2] for c in changes if c[2] is not None})
                 rows = [r for chunk in repo.index_rows(conn, ids) for r in chunk]
             indexes.apply(rows)
             if changes:
                 indexes.cursor = changes[-1][0]
+                oldest = oldest or changes[0][3]
             applied += len(changes)
             if len(changes) < batch:
-                return applied
+                return applied, oldest
 
     def compact(self) -> None:
         """Fold the recent part into a new main index without pausing queries or updates.

@@ -4,6 +4,10 @@ Every change to an entry or a bank appends a row to ``bank_changes`` in the same
 transaction; matcher processes tail that log. On PostgreSQL the log is locked for
 the rest of the transaction before it is appended to, so sequence numbers become
 visible in order and a poller can never skip a change that commits late.
+
+Each change also tells the other workers (``banks.notices``): the log's new seq
+is noted for the commit listeners, and on PostgreSQL a NOTIFY carrying it is
+part of the same transaction, so it is sent when, and only if, the change commits.
 """
 
 from __future__ import annotations
@@ -14,10 +18,12 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, and_, func, insert, or_, select, update
 
+from consentgate.banks.notices import PG_CHANNEL, TOPIC
 from consentgate.banks.records import Bank, BankEntry, BankKind, EntryStatus, NewEntry
 from consentgate.errors import Conflict, NotFound
 from consentgate.records import utc_now
 from consentgate.store.banks_tables import bank_changes, bank_entries, banks
+from consentgate.store.database import note_for_commit
 
 
 def utc(value: datetime) -> datetime:
@@ -63,16 +69,21 @@ def _entry(row: Row[Any]) -> BankEntry:
 
 
 def log_changes(conn: Connection, bank_id: int, entry_ids: Sequence[int | None]) -> None:
-    """Append to the change log (serialised on PostgreSQL, see the module docstring)."""
+    """Append to the change log and tell the other workers (see the module docstring)."""
     if not entry_ids:
         return
-    if conn.dialect.name == "postgresql":
+    postgres = conn.dialect.name == "postgresql"
+    if postgres:
         conn.exec_driver_sql("LOCK TABLE bank_changes IN SHARE ROW EXCLUSIVE MODE")
     now = utc_now()
     conn.execute(
         insert(bank_changes),
         [{"bank_id": bank_id, "entry_id": e, "at": now} for e in entry_ids],
     )
+    seq = max_seq(conn)  # ours: the log is locked (PostgreSQL) or the file is (SQLite)
+    note_for_commit(conn, TOPIC, seq)
+    if postgres:
+        conn.execute(select(func.pg_notify(PG_CHANNEL, str(seq))))
 
 
 def create_bank(conn: Connection, bank: dict[str, Any]) -> Bank:
@@ -246,15 +257,21 @@ def max_seq(conn: Connection) -> int:
     return int(conn.execute(select(func.coalesce(func.max(bank_changes.c.seq), 0))).scalar_one())
 
 
-def changes_since(conn: Connection, seq: int, limit: int) -> list[tuple[int, int, int | None]]:
-    """(seq, bank_id, entry_id) after ``seq``, oldest first."""
+Change = tuple[int, int, int | None, datetime]
+"""(seq, bank_id, entry_id or None for the bank itself, when it was logged)."""
+
+
+def changes_since(conn: Connection, seq: int, limit: int) -> list[Change]:
+    """The changes after ``seq``, oldest first."""
     rows = conn.execute(
-        select(bank_changes.c.seq, bank_changes.c.bank_id, bank_changes.c.entry_id)
+        select(
+            bank_changes.c.seq, bank_changes.c.bank_id, bank_changes.c.entry_id, bank_changes.c.at
+        )
         .where(bank_changes.c.seq > seq)
         .order_by(bank_changes.c.seq)
         .limit(limit)
     )
-    return [(int(s), int(b), None if e is None else int(e)) for s, b, e in rows]
+    return [(int(s), int(b), None if e is None else int(e), utc(at)) for s, b, e, at in rows]
 
 
 def index_rows(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,11 +11,14 @@ from sqlalchemy.engine import make_url
 from consentgate.banks.alerts import AlertLog
 from consentgate.banks.flood import FloodGuard
 from consentgate.banks.matcher import BankMatcher
+from consentgate.banks.notices import TOPIC, NoNotices, Notices
+from consentgate.banks.notices_postgres import PostgresNotices
+from consentgate.banks.notices_redis import RedisNotices
 from consentgate.banks.observer import BankObserver
 from consentgate.banks.service import BankService
 from consentgate.counters.choose import open_flood_log
 from consentgate.images.limits import ImageLimits
-from consentgate.settings import Settings
+from consentgate.settings import BankNotices, Settings
 from consentgate.store.database import Database
 from consentgate.store.migrate import is_up_to_date, upgrade
 
@@ -25,8 +29,10 @@ class Banks:
     service: BankService
     matcher: BankMatcher
     alerts: AlertLog
+    notices: Notices
 
     def close(self) -> None:
+        self.notices.close()
         self.matcher.close()
         self.matcher.flood.log.close()
         self.db.dispose()
@@ -43,6 +49,18 @@ def store_exists(url: str) -> bool:
     return bool(parsed.database) and Path(str(parsed.database)).exists()
 
 
+def open_notices(settings: Settings, db: Database, *, background: bool = True) -> Notices:
+    """Redis pub/sub when ``CONSENTGATE_REDIS_URL`` is set, else PostgreSQL LISTEN/NOTIFY,
+    else none (SQLite: the poll alone); ``CONSENTGATE_BANK_NOTICES=off`` turns them off."""
+    if settings.bank_notices is BankNotices.OFF:
+        return NoNotices()
+    if settings.redis_url:
+        return RedisNotices(settings.redis_url, prefix=settings.redis_prefix, background=background)
+    if not db.is_sqlite:
+        return PostgresNotices(db)
+    return NoNotices()
+
+
 def open_banks(
     settings: Settings,
     *,
@@ -52,8 +70,10 @@ def open_banks(
 ) -> Banks:
     """The service and matcher over the configured store (migrated first).
 
-    ``start`` loads the index now and keeps it current in a background thread
-    (long-running workers); otherwise it loads on the first match.
+    ``start`` loads the index now and keeps it current in a background thread,
+    woken by change notices from other processes (long-running workers);
+    otherwise it loads on the first match. Either way each committed bank change
+    wakes this process's matcher and is announced to the others.
     """
     db = db or Database(settings.database_url, busy_timeout_s=settings.store_busy_timeout_s)
     if not is_up_to_date(db):  # workers of a migrated store skip Alembic entirely
@@ -74,6 +94,16 @@ def open_banks(
     alerts = AlertLog(db, observer)
     matcher.on_flood = service.quarantine
     matcher.on_alert = alerts.record_flood
+    notices = open_notices(settings, db, background=start)
+
+    def changed(notes: Mapping[str, int]) -> None:
+        seq = notes.get(TOPIC)
+        if seq is not None:
+            matcher.notice(seq, trigger="write")  # e.g. stay-down, outside the bank service
+            notices.publish(seq)
+
+    db.on_commit(changed)
     if start:
         matcher.start()
-    return Banks(db, service, matcher, alerts)
+        notices.listen(matcher)
+    return Banks(db, service, matcher, alerts, notices)

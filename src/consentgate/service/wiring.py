@@ -133,6 +133,7 @@ class Services:
             actions = start_worker(db, settings, cases=system.cases)
         except BaseException:
             if banks is not None:
+                banks.notices.close()
                 banks.matcher.close()
             db.dispose()
             raise
@@ -201,5 +202,6 @@ class Services:
     def close(self) -> None:
         stop_worker(self.actions)
         self.engine.close()
+        self.banks.notices.close()
         self.banks.matcher.close()
         self.db.dispose()

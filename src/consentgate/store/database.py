@@ -9,14 +9,19 @@ Every wait for the SQLite write lock is bounded by ``busy_timeout_s`` (the
 lock in this process, the file lock between processes, SQLite's own busy
 handler): a file held by another process answers ``StoreUnavailable`` (503)
 within that time instead of hanging a request for half a minute.
+
+Commit listeners: code inside a write notes what it changed (``note_for_commit``)
+and the database tells its listeners once the transaction has committed, never
+on a rollback. The hash banks use it to tell other workers of a change.
 """
 
 from __future__ import annotations
 
 import fcntl
+import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -27,7 +32,24 @@ from sqlalchemy.exc import ArgumentError
 
 from consentgate.errors import ConfigError, StoreUnavailable
 
+log = logging.getLogger(__name__)
+
 LOCKED = "the store is locked by another writer"
+_NOTES = "consentgate_commit_notes"
+
+CommitListener = Callable[[Mapping[str, int]], None]
+"""Called after a write commits, with what it noted (topic -> largest value)."""
+
+
+def note_for_commit(conn: Connection, topic: str, value: int) -> None:
+    """Tell the commit listeners ``topic`` reached ``value`` once this write commits.
+
+    The largest value per topic is kept. A connection that is not a
+    ``Database.write`` transaction has no listeners; the note is then dropped.
+    """
+    notes = conn.info.get(_NOTES)
+    if notes is not None:
+        notes[topic] = max(value, notes.get(topic, value))
 
 
 def _flock_by(handle: IO[bytes], deadline: float) -> bool:
@@ -100,6 +122,7 @@ class Database:
             kwargs["pool_pre_ping"] = True
         self.engine: Engine = create_engine(parsed, **kwargs)
         self._write_lock = threading.Lock()
+        self._commit_listeners: list[CommitListener] = []
         # Writers in other processes (several workers on one SQLite file) queue on
         # an OS file lock, polled every few milliseconds up to the busy timeout;
         # SQLite's own busy handler would poll with sleeps of up to 100 ms.
@@ -129,9 +152,14 @@ class Database:
         with self.engine.connect() as conn:
             yield conn
 
+    def on_commit(self, listener: CommitListener) -> None:
+        """Call ``listener`` after each write that noted something commits (see the module)."""
+        self._commit_listeners.append(listener)
+
     @contextmanager
     def write(self) -> Iterator[Connection]:
         """One write transaction: committed on success, rolled back on any error."""
+        notes: dict[str, int] = {}
         if self.is_sqlite:
             deadline = time.monotonic() + self.busy_timeout_s
             with (
@@ -140,14 +168,30 @@ class Database:
                 self.engine.connect() as conn,
             ):
                 conn.info["write"] = True
+                conn.info[_NOTES] = notes
                 try:
                     with conn.begin():
                         yield conn
                 finally:
                     conn.info.pop("write", None)
+                    conn.info.pop(_NOTES, None)
         else:
             with self.engine.begin() as conn:
-                yield conn
+                conn.info[_NOTES] = notes
+                try:
+                    yield conn
+                finally:
+                    conn.info.pop(_NOTES, None)
+        if notes:
+            self._committed(notes)
+
+    def _committed(self, notes: Mapping[str, int]) -> None:
+        """Tell every listener; one that fails is logged, never the writer's problem."""
+        for listener in self._commit_listeners:
+            try:
+                listener(notes)
+            except Exception:
+                log.exception("a commit listener failed")
 
     def dispose(self) -> None:
         self.engine.dispose()
