@@ -79,12 +79,15 @@ class ScreeningEngine:
         *,
         settings: Settings | None = None,
         decoder: ImageDecoder = _default_decoder,
-        max_workers: int = 8,
+        max_workers: int | None = None,
     ) -> None:
         self.registry = registry
         self.policy = policy
         self.settings = settings or Settings()
         self._decoder = decoder
+        if max_workers is None:  # with the batcher on, a full batch can be in flight at once
+            batching = self.settings.batch_wait_ms > 0
+            max_workers = max(8, self.settings.batch_max) if batching else 8
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="detector")
 
     @classmethod

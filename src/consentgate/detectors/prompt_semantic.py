@@ -19,7 +19,10 @@ readings are the lexicon's to scan. Of a long prompt each encoder reads only the
 head, at most 256 tokens (about 1,000 characters of ordinary text, see
 ``text.token_budget``); the lexicon and n-gram cues read all of it. The deadline
 is checked between the stages (cues, each encoder, the second opinion), so a
-screen that ran out of time stops instead of embedding on in its thread.
+screen that ran out of time stops instead of embedding on in its thread. Built
+from settings, the detector embeds the prompts of concurrent screens together
+(``semantic_batching``; ``CONSENTGATE_BATCH_WAIT_MS``, ``docs/throughput.md``):
+a screen waits for its batch at most until its deadline.
 
 Signals: one per label whose fused score reaches the label's review threshold,
 with ``review_threshold`` set, so the policy blocks above the upper threshold
@@ -33,12 +36,14 @@ evidence note carries every input's score.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
 import numpy as np
 
 from consentgate.detectors.base import Detector, DetectorContext, ScreenInput
 from consentgate.detectors.prompt_classifier import PromptClassifierDetector
+from consentgate.detectors.semantic_batching import BatchSettings, Embed, EncoderBatches, direct
 from consentgate.detectors.semantic_cascade import needs_wide_encoder
 from consentgate.detectors.semantic_features import Cues, fusion_row
 from consentgate.detectors.semantic_model import SemanticModel
@@ -90,12 +95,19 @@ class PromptSemanticDetector(Detector):
         wide: SentenceEncoder,
         model: SemanticModel | None = None,
         cues: CueReader | None = None,
+        *,
+        batching: BatchSettings | None = None,
     ) -> None:
+        """``batching``: encode the prompts of concurrent screens together (None: each
+        screen calls the encoders itself)."""
         self._model = model or SemanticModel.load()
         self._model.check_encoder("use", fast.model)
         self._model.check_encoder("e5", wide.model)
         self._fast, self._wide = fast, wide
         self._cues = cues or CueReader.default()
+        encoders = {"use": fast, "e5": wide}
+        self._direct = direct(encoders)
+        self.batches = EncoderBatches(encoders, batching) if batching is not None else None
 
     @classmethod
     def unavailable_reason(cls) -> str | None:
@@ -103,7 +115,11 @@ class PromptSemanticDetector(Detector):
 
     @classmethod
     def from_context(cls, context: DetectorContext) -> PromptSemanticDetector:
-        return cls(UseEncoder(), E5Encoder())
+        settings = context.settings
+        batching = None
+        if settings.batch_wait_ms > 0:
+            batching = BatchSettings(settings.batch_wait_ms / 1000, settings.batch_max)
+        return cls(UseEncoder(), E5Encoder(), batching=batching)
 
     @property
     def model(self) -> ModelRef:
@@ -118,7 +134,7 @@ class PromptSemanticDetector(Detector):
         self._wide.embed(["warm up"])
 
     def _head_logits(
-        self, texts: Sequence[NormalisedText], check: Callable[[], None]
+        self, texts: Sequence[NormalisedText], check: Callable[[], None], embed: Embed
     ) -> list[tuple[str, np.ndarray]]:
         """Per text: the encoder the cascade chose and the heads' log-odds.
 
@@ -132,10 +148,10 @@ class PromptSemanticDetector(Detector):
         for n, text in enumerate(texts):
             jobs["e5" if needs_wide_encoder(text.text) else "use"].append(n)
         out: list[tuple[str, np.ndarray]] = [("use", np.zeros(0))] * len(texts)
-        for key, encoder in (("use", self._fast), ("e5", self._wide)):
+        for key in ("use", "e5"):
             if jobs[key]:
                 check()
-                embedded = encoder.embed([texts[n].text for n in jobs[key]])
+                embedded = embed(key, [texts[n].text for n in jobs[key]])
                 check()
                 logits = self._model.head_logits(key, embedded)
                 for n, row in zip(jobs[key], logits, strict=True):
@@ -148,6 +164,7 @@ class PromptSemanticDetector(Detector):
         cues: Sequence[Cues],
         heads: list[tuple[str, np.ndarray]],
         check: Callable[[], None],
+        embed: Embed,
     ) -> list[tuple[str, np.ndarray]]:
         """Where USE alone would raise a sexual label the lexicon did not, ask e5 too.
 
@@ -166,7 +183,7 @@ class PromptSemanticDetector(Detector):
         if not ask:
             return heads
         check()
-        wide = self._model.head_logits("e5", self._wide.embed([texts[n].text for n in ask]))
+        wide = self._model.head_logits("e5", embed("e5", [texts[n].text for n in ask]))
         check()
         out = list(heads)
         for n, row in zip(ask, wide, strict=True):
@@ -182,17 +199,27 @@ class PromptSemanticDetector(Detector):
         if inp.text is None:
             return []
         check = inp.check_deadline
-        cues = self._cues.read(inp.text, check)
-        texts = [inp.text]
-        heads = self._second_opinion(texts, [cues], self._head_logits(texts, check), check)
+        with self._embedding(inp.deadline) as embed:
+            cues = self._cues.read(inp.text, check)
+            texts = [inp.text]
+            heads = self._head_logits(texts, check, embed)
+            heads = self._second_opinion(texts, [cues], heads, check, embed)
         return self._signals(inp.text, cues, *heads[0])
+
+    @contextmanager
+    def _embedding(self, deadline: float | None) -> Iterator[Embed]:
+        """How this screen embeds: through the process's batchers, or directly."""
+        if self.batches is None:
+            yield self._direct
+            return
+        with self.batches.arrival(deadline) as embed:
+            yield embed
 
     def detect_many(self, texts: Sequence[NormalisedText]) -> list[list[Signal]]:
         """Signals for many prompts at once: one embedding call per encoder (batch screening)."""
         cues = [self._cues.read(t, _no_deadline) for t in texts]
-        heads = self._second_opinion(
-            texts, cues, self._head_logits(texts, _no_deadline), _no_deadline
-        )
+        heads = self._head_logits(texts, _no_deadline, self._direct)
+        heads = self._second_opinion(texts, cues, heads, _no_deadline, self._direct)
         return [self._signals(t, c, *h) for t, c, h in zip(texts, cues, heads, strict=True)]
 
     def _signals(
