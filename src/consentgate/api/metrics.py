@@ -1,4 +1,4 @@
-"""Prometheus metrics: requests, latencies, verdicts by rule, detector failures.
+"""Prometheus metrics: requests, latencies, verdicts by rule, detector failures, cache hits.
 
 Each app gets its own registry (tests stay independent). With several worker
 processes ``consentgate serve`` sets ``PROMETHEUS_MULTIPROC_DIR`` before the
@@ -75,6 +75,17 @@ class Metrics:
             ["limit", "outcome"],
             registry=r,
         )
+
+        self.decision_cache = Counter(
+            "consentgate_decision_cache_lookups",
+            "Lookups of prompt-only decisions in the worker's decision cache, by result "
+            "(hit: answered from the cache; miss: screened); hit rate = hit / (hit + miss)",
+            ["result"],
+            registry=r,
+        )
+
+    def cache_lookup(self, hit: bool) -> None:
+        self.decision_cache.labels("hit" if hit else "miss").inc()
 
     def counter_outage(self, limit: str, passed: bool) -> None:
         self.counters_unavailable.labels(limit, "passed" if passed else "refused").inc()

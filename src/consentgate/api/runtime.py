@@ -58,6 +58,8 @@ class Runtime:
             self.failure = f"start-up failed ({type(exc).__name__})"
             log.exception("the service cannot start")
         else:
+            if services.engine.cache is not None:
+                services.engine.cache.observe = self.metrics.cache_lookup
             self.limits = Limits.build(services, on_outage=self.metrics.counter_outage)
             self.gate = self.limits.gate(services)
             self.probe = WriteProbe(services.db, services.settings.ready_probe_s)

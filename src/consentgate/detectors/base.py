@@ -90,6 +90,10 @@ class Detector(ABC):
     #: Small, pure-Python and bounded in time: the engine may run it in the
     #: calling thread instead of the pool (an overrun still counts as a timeout).
     runs_inline: ClassVar[bool] = False
+    #: Its signals depend only on what it reads of the input (the normalised prompt):
+    #: no clock, store, sender or other state. The engine may then reuse a decision for
+    #: the same prompt (the decision cache); a detector that is not, turns it off.
+    deterministic: ClassVar[bool] = False
 
     @property
     def model(self) -> ModelRef | None:

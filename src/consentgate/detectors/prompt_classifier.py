@@ -97,6 +97,7 @@ class PromptClassifierDetector(Detector):
     """Scores normalised prompts for explicit, sexualising and minor content."""
 
     runs_inline = True
+    deterministic = True
     name = "prompt_classifier"
     version = "1.1.0"
     targets = frozenset({Target.PROMPT})

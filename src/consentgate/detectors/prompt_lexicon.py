@@ -35,6 +35,7 @@ class PromptLexiconDetector(Detector):
     """Labels prompts by lexicon phrases in 20 languages, after disguise-proof normalisation."""
 
     runs_inline = True
+    deterministic = True
     name = "prompt_lexicon"
     version = "1.3.0"
     targets = frozenset({Target.PROMPT})

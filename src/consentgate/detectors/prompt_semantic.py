@@ -51,6 +51,7 @@ from consentgate.detectors.vision.loader import shared
 from consentgate.lexicon.loader import load_lexicon
 from consentgate.lexicon.scanner import LexiconScanner
 from consentgate.records import Evidence, ModelRef, Signal, Target
+from consentgate.settings import Settings
 from consentgate.text.encoders import E5Encoder, SentenceEncoder, UseEncoder, encoders_missing
 from consentgate.text.normalised import NormalisedText
 
@@ -84,6 +85,7 @@ class PromptSemanticDetector(Detector):
     version = "1.0.0"
     targets = frozenset({Target.PROMPT})
     provides = frozenset({"sexual_explicit", "sexualising_edit", "minor", "real_person"})
+    deterministic = True
     description = (
         "Multilingual sentence embeddings (USE v3, e5 for other languages) fused with the "
         "lexicon and n-gram model; block and review thresholds per label."
@@ -115,11 +117,15 @@ class PromptSemanticDetector(Detector):
 
     @classmethod
     def from_context(cls, context: DetectorContext) -> PromptSemanticDetector:
-        settings = context.settings
-        batching = None
-        if settings.batch_wait_ms > 0:
-            batching = BatchSettings(settings.batch_wait_ms / 1000, settings.batch_max)
+        batching = cls.batch_settings(context.settings)
         return cls(UseEncoder(), E5Encoder(), batching=batching)
+
+    @staticmethod
+    def batch_settings(settings: Settings) -> BatchSettings | None:
+        """The batcher's wait and size from settings; None when it is off (wait 0)."""
+        if settings.batch_wait_ms <= 0:
+            return None
+        return BatchSettings(wait_s=settings.batch_wait_ms / 1000, max_items=settings.batch_max)
 
     @property
     def model(self) -> ModelRef:

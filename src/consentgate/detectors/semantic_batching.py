@@ -33,10 +33,17 @@ class BatchSettings:
 
 
 class EncoderBatches:
-    """One batcher per encoder key (``use``, ``e5``), shared by every screen of the process."""
+    """One batcher per encoder key, shared by every screen of the process.
+
+    ``encoders`` in the order a screen uses them (``use``, then ``e5``): a screen
+    that asks one encoder will not ask any encoder before it, so it stops being
+    awaited there (else the USE batch would wait for a screen that waits in e5's
+    batch, which waits for the screens in USE's).
+    """
 
     def __init__(self, encoders: Mapping[str, SentenceEncoder], settings: BatchSettings) -> None:
         self.settings = settings
+        self._order = list(encoders)
         self._dims = {key: encoder.dim for key, encoder in encoders.items()}
         self.batchers: dict[str, Batcher[str, NDArray[np.float32]]] = {
             key: Batcher(
@@ -57,6 +64,10 @@ class EncoderBatches:
         pending = set(self.batchers)
 
         def embed(key: str, texts: list[str]) -> NDArray[np.float32]:
+            for earlier in self._order[: self._order.index(key)]:
+                if earlier in pending:
+                    pending.discard(earlier)
+                    self.batchers[earlier].unexpect()
             expected = key in pending
             pending.discard(key)
             rows = self.batchers[key].submit(texts, deadline=deadline, expected=expected)

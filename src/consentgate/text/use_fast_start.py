@@ -65,8 +65,9 @@ def load_use(cache_dir: Path | None, files_sha256: str, *, threads: int = 1) -> 
     try:
         tokenizer, backend = _read(where, UsePureTokenizer, NumpyBackend, threads)
     except (OSError, ValueError, KeyError) as exc:
-        if not isinstance(exc, FileNotFoundError):
+        if where.exists():
             log.warning("USE cache %s is unreadable (%s): building it again", where, exc)
+            shutil.rmtree(where, ignore_errors=True)
         tokenizer = UsePureTokenizer(str(resources / "sp.model"))
         backend = NumpyBackend(str(resources / "weights.npz"), tokenizer, threads=threads)
         _write(where, tokenizer, backend)
