@@ -88,6 +88,12 @@ class Settings(BaseSettings):
         "while other screens are on their way); 0 = batcher off, each screen encodes alone",
     )
     batch_max: int = Field(32, ge=1, le=1024, description="most prompts one encoder batch takes")
+    model_cache_dir: Path | None = Field(
+        None,
+        description="where prepared model data (USE's tokenizer tables and weights) is kept "
+        "for fast starts, written on the first start; default $XDG_CACHE_HOME/consentgate "
+        "or ~/.cache/consentgate",
+    )
     decision_cache: int = Field(
         10_000,
         ge=0,

@@ -10,8 +10,9 @@ block (the fusion weighs them) while the lexicon's explicit terms still block
 (the lexicon detector keeps firing on its own).
 
 Cascade (see ``semantic_cascade``): multilingual USE on every prompt (2-4 ms);
-multilingual-e5 (35-45 ms) only for text USE may not read, where the e5 heads'
-score replaces USE's, and as a second opinion where USE alone would raise a
+multilingual-e5 (35-45 ms) only for text USE may not read (Latin text with no
+common word only when the lexicon found a cue: ``semantic_cascade.reads_wide``),
+where the e5 heads' score replaces USE's, and as a second opinion where USE alone would raise a
 sexual label that the lexicon did not (``_second_opinion``: the lower of the two
 heads' scores counts, so an embedding alone blocks only when both agree). Only
 the canonical normalised reading is embedded (as in training); disguises' other
@@ -44,7 +45,7 @@ import numpy as np
 from consentgate.detectors.base import Detector, DetectorContext, ScreenInput
 from consentgate.detectors.prompt_classifier import PromptClassifierDetector
 from consentgate.detectors.semantic_batching import BatchSettings, Embed, EncoderBatches, direct
-from consentgate.detectors.semantic_cascade import needs_wide_encoder
+from consentgate.detectors.semantic_cascade import reads_wide
 from consentgate.detectors.semantic_features import Cues, fusion_row
 from consentgate.detectors.semantic_model import SemanticModel
 from consentgate.detectors.vision.loader import shared
@@ -117,8 +118,9 @@ class PromptSemanticDetector(Detector):
 
     @classmethod
     def from_context(cls, context: DetectorContext) -> PromptSemanticDetector:
-        batching = cls.batch_settings(context.settings)
-        return cls(UseEncoder(), E5Encoder(), batching=batching)
+        settings = context.settings
+        fast = UseEncoder(cache_dir=settings.model_cache_dir)
+        return cls(fast, E5Encoder(), batching=cls.batch_settings(settings))
 
     @staticmethod
     def batch_settings(settings: Settings) -> BatchSettings | None:
@@ -140,7 +142,11 @@ class PromptSemanticDetector(Detector):
         self._wide.embed(["warm up"])
 
     def _head_logits(
-        self, texts: Sequence[NormalisedText], check: Callable[[], None], embed: Embed
+        self,
+        texts: Sequence[NormalisedText],
+        cues: Sequence[Cues],
+        check: Callable[[], None],
+        embed: Embed,
     ) -> list[tuple[str, np.ndarray]]:
         """Per text: the encoder the cascade chose and the heads' log-odds.
 
@@ -152,7 +158,7 @@ class PromptSemanticDetector(Detector):
         Texts that go to one encoder are embedded in one call."""
         jobs: dict[str, list[int]] = {"use": [], "e5": []}
         for n, text in enumerate(texts):
-            jobs["e5" if needs_wide_encoder(text.text) else "use"].append(n)
+            jobs["e5" if reads_wide(text.text, bool(cues[n].lexicon)) else "use"].append(n)
         out: list[tuple[str, np.ndarray]] = [("use", np.zeros(0))] * len(texts)
         for key in ("use", "e5"):
             if jobs[key]:
@@ -208,7 +214,7 @@ class PromptSemanticDetector(Detector):
         with self._embedding(inp.deadline) as embed:
             cues = self._cues.read(inp.text, check)
             texts = [inp.text]
-            heads = self._head_logits(texts, check, embed)
+            heads = self._head_logits(texts, [cues], check, embed)
             heads = self._second_opinion(texts, [cues], heads, check, embed)
         return self._signals(inp.text, cues, *heads[0])
 
@@ -224,7 +230,7 @@ class PromptSemanticDetector(Detector):
     def detect_many(self, texts: Sequence[NormalisedText]) -> list[list[Signal]]:
         """Signals for many prompts at once: one embedding call per encoder (batch screening)."""
         cues = [self._cues.read(t, _no_deadline) for t in texts]
-        heads = self._head_logits(texts, _no_deadline, self._direct)
+        heads = self._head_logits(texts, cues, _no_deadline, self._direct)
         heads = self._second_opinion(texts, cues, heads, _no_deadline, self._direct)
         return [self._signals(t, c, *h) for t, c, h in zip(texts, cues, heads, strict=True)]
 

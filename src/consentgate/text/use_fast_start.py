@@ -86,7 +86,7 @@ class MemoTokenizer:
     embedding, e.g. of a cut that was too long, is dropped with the rest).
     """
 
-    KEEP = 4096
+    KEEP = 256  # a full batch of texts, each counted up to three times
 
     def __init__(self, inner: Any) -> None:
         self.inner = inner
