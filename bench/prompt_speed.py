@@ -48,8 +48,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from consentgate.detectors.prompt_semantic import PromptSemanticDetector
-from consentgate.detectors.semantic_cascade import needs_wide_encoder
+from consentgate.detectors.prompt_semantic import CueReader, PromptSemanticDetector
+from consentgate.detectors.semantic_cascade import reads_wide
 from consentgate.engine import ScreeningEngine
 from consentgate.records import Mode, ScreenRequest
 from consentgate.settings import Settings
@@ -136,6 +136,15 @@ def batch_rate(detector: PromptSemanticDetector, requests: list[ScreenRequest]) 
     return len(texts) / (time.perf_counter() - started)
 
 
+CUES = CueReader.default()
+
+
+def read_by_e5(request: ScreenRequest) -> bool:
+    """Whether the semantic detector's cascade gives this prompt to e5 as its reader."""
+    text = normalise(request.prompt or "")
+    return reads_wide(text.text, bool(CUES.read(text, lambda: None).lexicon))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=3000, help="prompts per set")
@@ -166,9 +175,7 @@ def main() -> None:
         row["new"]["batch_prompts_per_s"] = batch_rate(semantic, requests)
         row["new"]["concurrent_batcher_on_per_s"] = concurrent_rate(engines["new"], requests)
         row["new"]["concurrent_batcher_off_per_s"] = concurrent_rate(unbatched, requests)
-        row["new"]["e5_share"] = sum(
-            needs_wide_encoder(normalise(r.prompt or "").text) for r in requests
-        ) / len(requests)
+        row["new"]["e5_share"] = sum(map(read_by_e5, requests)) / len(requests)
         results[set_name] = row
     first, cached = cold_starts(NEW)
     cold = {
