@@ -93,7 +93,9 @@ def screen(
 
     Exit status is 0 for every decision, including block: a detection is not an error.
     In batch mode (--input) a bad line is reported with its line number on stderr,
-    the rest is still screened, and the exit status is 1 at the end.
+    the rest is still screened, and the exit status is 1 at the end. Up to
+    CONSENTGATE_BATCH_MAX lines are screened at once (their prompts share the
+    encoders' batches); the output keeps the input's order.
     """
     if input_file is not None:
         if prompt is not None or image is not None or output_image is not None:
