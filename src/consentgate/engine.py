@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 
+from consentgate.decision_cache import DecisionCache, again, cache_key
 from consentgate.detectors.base import DeadlineExceeded, Detector, DetectorContext, ScreenInput
 from consentgate.detectors.registry import DetectorRegistry
 from consentgate.errors import ConfigError
@@ -32,6 +33,7 @@ from consentgate.images.decoded import DecodedImage
 from consentgate.images.intake import decode_image
 from consentgate.images.limits import ImageLimits
 from consentgate.images.memo import Memo, RecentMemos
+from consentgate.in_order import map_in_order
 from consentgate.policy.conditions import Facts
 from consentgate.policy.coverage import READ_TARGETS, CoverageGap, gaps
 from consentgate.policy.loader import load_policy
@@ -94,15 +96,20 @@ class ScreeningEngine:
         *,
         settings: Settings | None = None,
         decoder: ImageDecoder = _default_decoder,
-        max_workers: int = 8,
+        max_workers: int | None = None,
         recent_prompts: int = RECENT_PROMPTS,
     ) -> None:
         self.registry = registry
         self.policy = policy
         self.settings = settings or Settings()
         self._decoder = decoder
+        if max_workers is None:  # with the batcher on, a full batch can be in flight at once
+            batching = self.settings.batch_wait_ms > 0
+            max_workers = max(8, self.settings.batch_max) if batching else 8
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="detector")
         self._recent_prompts = RecentMemos(recent_prompts)
+        size = self.settings.decision_cache
+        self.cache = DecisionCache(size) if size > 0 else None
 
     @classmethod
     def build(
@@ -171,14 +178,20 @@ class ScreeningEngine:
         """
         started = time.perf_counter() if started is None else started
         request = inp.request
-        signals, failures, timings = self._run_detectors(inp)
+        detectors = self.registry.for_input(inp)
+        key = cache_key(inp, detectors, self.adult_mode) if self.cache is not None else None
+        if key is not None and self.cache is not None:
+            hit = self.cache.get(key, self.policy)
+            if hit is not None:
+                return again(hit, request, started)
+        signals, failures, timings = self._run_detectors(inp, detectors)
         hints = hint_signals(request)
         ruling = self.policy.decide(Facts(request.mode, self.adult_mode, signals, failures))
         if hints:
             ruling = ruling.stricter(
                 self.policy.decide(Facts(request.mode, self.adult_mode, signals + hints, failures))
             )
-        return Decision(
+        decision = Decision(
             request_id=request.id,
             mode=request.mode,
             decision=ruling.verdict,
@@ -192,13 +205,25 @@ class ScreeningEngine:
             total_ms=round((time.perf_counter() - started) * 1000, 3),
             disguises=inp.text.disguises if inp.text is not None else (),
         )
+        settled = all(f.kind is DetectorFailureKind.MISSING for f in failures)
+        if key is not None and self.cache is not None and settled:
+            self.cache.put(key, self.policy, decision)  # a timeout or error is retried
+        return decision
+
+    @property
+    def batch_window(self) -> int:
+        """How many screens a batch caller runs at once: a full encoder batch with the
+        batcher on, else one."""
+        return self.settings.batch_max if self.settings.batch_wait_ms > 0 else 1
 
     def screen_many(self, requests: Iterable[ScreenRequest]) -> Iterator[Decision]:
-        for request in requests:
-            yield self.screen(request)
+        """Decisions in input order, ``batch_window`` screens at once (their prompts
+        share encoder batches); each keeps its own time budget. An exception (a bad
+        image) is raised at its request's turn."""
+        return map_in_order(self.screen, requests, window=self.batch_window)
 
     def _run_detectors(
-        self, inp: ScreenInput
+        self, inp: ScreenInput, detectors: list[Detector]
     ) -> tuple[tuple[Signal, ...], tuple[DetectorFailure, ...], tuple[DetectorTiming, ...]]:
         """Run every applicable detector within one time budget.
 
@@ -208,7 +233,6 @@ class ScreeningEngine:
         thread hand-off per request; one that overruns the budget all the same
         is recorded as a timeout and its signals are discarded.
         """
-        detectors = self.registry.for_input(inp)
         coverage_failures = self._coverage_failures(inp, detectors)
         deadline = time.perf_counter() + self.settings.detector_timeout_s
         inp = dataclasses.replace(inp, deadline=deadline)

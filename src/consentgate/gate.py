@@ -26,6 +26,7 @@ from consentgate.errors import BadInput, ConsentGateError
 from consentgate.fields import validated
 from consentgate.images.given import ImageLike, image_bytes
 from consentgate.images.limits import ImageLimits
+from consentgate.in_order import map_in_order
 from consentgate.records import Decision, Mode, ScreenRequest, Subject
 from consentgate.service.wiring import prepare_store
 from consentgate.settings import Settings, load_settings
@@ -118,17 +119,25 @@ class Gate:
     def screen_many(
         self, requests: Iterable[ScreenRequest | Mapping[str, Any]]
     ) -> Iterator[Decision]:
-        """Decisions in input order, one at a time.
+        """Decisions in input order.
 
-        A bad item raises BadInput naming its position (from 0) when it is reached;
-        the decisions before it have been yielded already.
+        With the batcher on (``CONSENTGATE_BATCH_WAIT_MS``) up to a batch of
+        requests is screened at once, so that their prompts share encoder batches;
+        each keeps its own time budget. A bad item raises BadInput naming its
+        position (from 0) when it is reached; the decisions before it have been
+        yielded already.
         """
-        for number, item in enumerate(requests):
+
+        def screen_one(numbered: tuple[int, ScreenRequest | Mapping[str, Any]]) -> Decision:
+            number, item = numbered
             try:
                 request = item if isinstance(item, ScreenRequest) else self.request(item)
-                yield self.screen_request(request)
+                return self.screen_request(request)
             except BadInput as exc:
                 raise type(exc)(f"request {number}: {exc.message}", field=exc.field) from None
+
+        window = self.engine.batch_window
+        return map_in_order(screen_one, enumerate(requests), window=window)
 
     def request(self, values: Mapping[str, Any]) -> ScreenRequest:
         """A ``ScreenRequest`` from keyword values; images may be paths, bytes or PIL images."""

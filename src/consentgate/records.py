@@ -250,6 +250,11 @@ class Decision(Record):
     failures: tuple[DetectorFailure, ...] = ()
     timings: tuple[DetectorTiming, ...] = ()
     total_ms: float = 0.0
+    cached: bool = Field(
+        False,
+        description="the decision of an earlier identical prompt-only request, read from this "
+        "worker's decision cache instead of screening again (its own id; no detector timings)",
+    )
     disguises: tuple[str, ...] = Field(
         (),
         description="disguises normalisation found in the prompt and undid before any "

@@ -86,6 +86,29 @@ class Settings(BaseSettings):
             return tuple(name.strip() for name in value.split(",") if name.strip())
         return value
 
+    # --- throughput (docs/throughput.md) ---
+    batch_wait_ms: float = Field(
+        2.0,
+        ge=0,
+        le=100,
+        description="longest a prompt waits for others to share its encoder batch (only "
+        "while other screens are on their way); 0 = batcher off, each screen encodes alone",
+    )
+    batch_max: int = Field(32, ge=1, le=1024, description="most prompts one encoder batch takes")
+    model_cache_dir: Path | None = Field(
+        None,
+        description="where prepared model data (USE's tokenizer tables and weights) is kept "
+        "for fast starts, written on the first start; default $XDG_CACHE_HOME/consentgate "
+        "or ~/.cache/consentgate",
+    )
+    decision_cache: int = Field(
+        10_000,
+        ge=0,
+        le=10_000_000,
+        description="decisions per process kept for repeated prompt-only requests (same "
+        "normalised prompt, mode, subject, policy and detectors; LRU); 0 = off",
+    )
+
     database_url: str = Field(
         "sqlite:///var/consentgate.db", description="SQLAlchemy URL of the store"
     )

@@ -8,7 +8,7 @@ import pytest
 
 from consentgate.detectors.base import ScreenInput
 from consentgate.detectors.prompt_semantic import SEXUAL, PromptSemanticDetector
-from consentgate.detectors.semantic_cascade import needs_wide_encoder
+from consentgate.detectors.semantic_cascade import needs_wide_encoder, reads_wide
 from consentgate.detectors.semantic_model import MODEL_FILE, SemanticModel
 from consentgate.errors import ConfigError
 from consentgate.records import ModelRef, ScreenRequest, Target
@@ -106,10 +106,12 @@ def test_when_a_signal_is_emitted_then_its_note_carries_every_input_score() -> N
         ("undress her", "use"),  # English: USE reads it
         ("enlève ses vêtements", "use"),  # French: one of USE's 16 languages
         ("dezbracă-o", "e5"),  # Romanian letters
-        ("hubaran mo siya", "e5"),  # Tagalog: no common word of USE's languages
+        ("hubaran mo siya nude", "e5"),  # Tagalog: no common word, and a lexicon cue
+        ("hubaran mo siya", "use"),  # the same, no lexicon cue: e5 changed no decision there
         ("הפשיטו אותה", "e5"),  # Hebrew script
         ("لباسش را در بیاور", "e5"),  # Persian letters
-        ("svlékni ji", "e5"),  # Czech letters
+        ("svlékni ji", "use"),  # Czech without its own letters and no lexicon cue
+        ("svlékněte ji", "e5"),  # Czech letters
         ("a dog sitting on a bench in the park", "use"),
     ],
 )
@@ -117,7 +119,11 @@ def test_when_the_language_is_outside_use_then_e5_embeds_it(prompt: str, encoder
     detector, fast, wide = build()
     detector.detect(screen(detector, prompt))
     assert (len(fast.calls), len(wide.calls)) == ((1, 0) if encoder == "use" else (0, 1))
-    assert needs_wide_encoder(normalise(prompt).text) is (encoder == "e5")
+    text = normalise(prompt).text
+    assert reads_wide(text, cued="nude" in text) is (encoder == "e5")
+    assert needs_wide_encoder(text) is (
+        encoder == "e5" or text in ("hubaran mo siya", "svlékni ji")
+    )
 
 
 def test_when_a_prompt_is_disguised_then_only_its_canonical_reading_is_embedded() -> None:
@@ -130,12 +136,12 @@ def test_when_a_prompt_is_disguised_then_only_its_canonical_reading_is_embedded(
 
 def test_when_many_prompts_are_screened_then_each_stage_embeds_them_in_one_call() -> None:
     detector, fast, wide = build()
-    prompts = ["the forbidden request", "maybe the request", "hubaran mo siya", "the plain one"]
+    prompts = ["the forbidden request", "maybe the request", "hubaran siya nude", "the plain one"]
     found = detector.detect_many([normalise(p) for p in prompts])
     assert [len(c) for c in fast.calls] == [3]  # all that USE reads
     # the Tagalog one; a second opinion for "maybe" ("forbidden" has a lexicon cue)
     assert [len(c) for c in wide.calls] == [1, 1]
-    assert [len(s) for s in found] == [4, 4, 0, 0]
+    assert [len(s) for s in found] == [4, 4, 4, 0]
 
 
 @pytest.mark.parametrize(

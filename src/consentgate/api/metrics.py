@@ -1,4 +1,5 @@
-"""Prometheus metrics: requests, latencies, verdicts by rule, detector failures, bank freshness.
+"""Prometheus metrics: requests, latencies, verdicts by rule, detector failures, bank freshness,
+decision-cache hits.
 
 Each app gets its own registry (tests stay independent). With several worker
 processes ``consentgate serve`` sets ``PROMETHEUS_MULTIPROC_DIR`` before the
@@ -103,6 +104,13 @@ class Metrics:
             ["stage"],
             registry=r,
         )
+        self.decision_cache = Counter(
+            "consentgate_decision_cache_lookups",
+            "Lookups of prompt-only decisions in the worker's decision cache, by result "
+            "(hit: answered from the cache; miss: screened); hit rate = hit / (hit + miss)",
+            ["result"],
+            registry=r,
+        )
 
     def bank_refreshed(self, trigger: str, applied: int, lag_s: float) -> None:
         self.bank_refreshes.labels(trigger).inc()
@@ -111,6 +119,9 @@ class Metrics:
 
     def bank_notice_failed(self, stage: str) -> None:
         self.bank_notice_failures.labels(stage).inc()
+
+    def cache_lookup(self, hit: bool) -> None:
+        self.decision_cache.labels("hit" if hit else "miss").inc()
 
     def counter_outage(self, limit: str, passed: bool) -> None:
         self.counters_unavailable.labels(limit, "passed" if passed else "refused").inc()

