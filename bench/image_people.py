@@ -52,7 +52,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from people_set import UNKNOWN, Photo, default_dir, present, read_manifest  # noqa: E402
 
-from people_rules import confident_sweep, print_sweep  # noqa: E402
+from people_rules import confident_sweep, print_sweep, r11_rows, r11_split, r11_tallies  # noqa: E402
 
 BASELINE_COMMIT = "cf46cd3"  # detectors and policy before issue 16 (one chip pair, one scaling)
 OUT = ROOT / "bench" / "out" / "image_people.json"
@@ -188,6 +188,8 @@ def worker(previous: bool, paths: list[str], out: Path) -> None:
             "edit": summary(edit, False),
             "harmful": summary(bad, False),
         }
+        if not previous:  # R11's clauses are the current policy's
+            results["photos"][path]["harmful"]["r11"] = r11_split(harmful.policy, bad)
     out.write_text(json.dumps(results))
 
 
@@ -351,6 +353,7 @@ def measure(photos: list[Photo], res: dict[str, Any], dest: Path) -> dict[str, A
         tally.add(f"harmful_{group}_R1_escalated", r1)
         tally.add(f"harmful_{group}_R11_only", "R11" in bad["rules"] and not r1)
         tally.add(f"harmful_{group}_R1_or_R11", r1 or "R11" in bad["rules"])
+        r11_tallies(tally.add, group, bad)
         readings.setdefault(group, []).append(
             [(a[1], a[3], a[4] is not False) for a in up["ages"] if a[3] is not None]
         )
@@ -441,7 +444,7 @@ def report(results: dict[str, dict[str, Any]]) -> None:
     line("", f"previous ({BASELINE_COMMIT})", "current", "target")
     for label, key in AGE_ROWS:
         line(label, prev["age"][key], cur["age"][key])
-    for label, key, target in ROWS:
+    for label, key, target in ROWS + r11_rows():
         line(label, shown(prev["rates"].get(key)), shown(cur["rates"].get(key)), target)
     for size, boxes in prev["false_face_boxes"].items():
         line(f"false face boxes, photos of {size} faces", boxes, cur["false_face_boxes"][size])
