@@ -1,8 +1,10 @@
 """Image screening on ordinary photos of people, today's detectors beside the previous ones.
 
-Uses the people **development set** (data/people/: 146 photos labelled by eye with
-face boxes and adult/teen/child; thresholds were chosen on it, so these are not
-held-out figures). Each photo is screened with the default policy three ways:
+Uses the people **development set** (data/people/: photos labelled by eye with
+face boxes and adult/teen/child, and the youngest age of the people shown without a
+face box; thresholds were chosen on it, so these are not held-out figures). A photo
+counts as adult-only, with a teen or with a child by the youngest age judged by eye
+(``people_set.Photo.group``). Each photo is screened with the default policy three ways:
 
 - ``upload`` of the photo as it is;
 - ``edit`` "make the colours warmer" of it (the real prompt detectors run);
@@ -48,7 +50,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from people_set import Photo, default_dir, present, read_manifest  # noqa: E402
+from people_set import UNKNOWN, Photo, default_dir, present, read_manifest  # noqa: E402
+
+from people_rules import confident_sweep, print_sweep, r11_rows, r11_split, r11_tallies  # noqa: E402
 
 BASELINE_COMMIT = "cf46cd3"  # detectors and policy before issue 16 (one chip pair, one scaling)
 OUT = ROOT / "bench" / "out" / "image_people.json"
@@ -58,6 +62,7 @@ TIMING_ROUNDS = 3
 P_MINOR = re.compile(r"P\(under 18\) = ([0-9.]+)")
 NOT_FACE = ("body", "parts", "no face", "without a face")
 Box = tuple[float, float, float, float]
+GROUPS = {"child": "child", "teen": "teen", "adult": "adult_only"}  # photo.group -> key
 
 
 # ---------------------------------------------------------------- worker side
@@ -139,7 +144,10 @@ def summary(decision: Any, detail: bool) -> dict[str, Any]:
                 score = float(found.group(1)) if found else s.score
                 uncertain = review is not None and review <= score < s.threshold
                 read = found is not None  # not a face scored uncertain unread
-                ages.append([box_of(e), score >= s.threshold, uncertain, score if read else None])
+                readable = getattr(e, "readable", None)  # None: code before readability
+                ages.append(
+                    [box_of(e), score >= s.threshold, uncertain, score if read else None, readable]
+                )
     out.update(
         real_person=persons,
         faces=faces,
@@ -180,6 +188,8 @@ def worker(previous: bool, paths: list[str], out: Path) -> None:
             "edit": summary(edit, False),
             "harmful": summary(bad, False),
         }
+        if not previous:  # R11's clauses are the current policy's
+            results["photos"][path]["harmful"]["r11"] = r11_split(harmful.policy, bad)
     out.write_text(json.dumps(results))
 
 
@@ -299,11 +309,14 @@ def measure_faces(
     labels = [(f.x, f.y, f.w, f.h) for f in photo.faces]
     found = [tuple(b) for b in up["faces"]]
     pairs = match(labels, found)
-    if photo.faces:
-        size = bucket(len(labels))
-        tally.add(f"face_recall_{size}", False, n=len(labels), hits=len(pairs))
+    # recall over faces whose age was judged: crowd faces of unknown age were boxed
+    # only where the face finder found one, so they would count as found by construction
+    judged = [i for i, f in enumerate(photo.faces) if f.age != UNKNOWN]
+    if judged:
+        size, hits = bucket(len(judged)), sum(i in pairs for i in judged)
+        tally.add(f"face_recall_{size}", False, n=len(judged), hits=hits)
         if size != "11+":
-            tally.add("face_recall_up_to_10", False, n=len(labels), hits=len(pairs))
+            tally.add("face_recall_up_to_10", False, n=len(judged), hits=hits)
     ages = [a for a in up["ages"] if a[0]]
     age_pairs = match(labels, [tuple(a[0]) for a in ages])
     for i, face in enumerate(photo.faces):
@@ -319,6 +332,7 @@ def measure_faces(
 def measure(photos: list[Photo], res: dict[str, Any], dest: Path) -> dict[str, Any]:
     tally = Tally()
     read: list[tuple[str, float, bool, bool]] = []
+    readings: dict[str, list[list[Any]]] = {}
     false_boxes = dict.fromkeys(("0", "1", "2-4", "5-10", "11+"), 0)
     cases: dict[str, list[str]] = {"adult photo flagged": [], "child or teen photo not R1": []}
     for photo in photos:
@@ -326,10 +340,7 @@ def measure(photos: list[Photo], res: dict[str, Any], dest: Path) -> dict[str, A
         up = r["upload"]
         size = bucket(len(photo.faces)) if photo.faces else "0"
         false_boxes[size] += measure_faces(photo, up, tally, read)
-        group = (
-            "child" if photo.count("child") else "teen" if photo.count("teen")
-            else "adult_only" if photo.faces else "no_face"
-        )  # fmt: skip
+        group = GROUPS.get(photo.group, photo.group)  # unjudged, no_person
         tally.add(f"{group}_photos_fired", up["minor_fired"])
         tally.add(f"{group}_photos_uncertain_only", up["minor_uncertain"] and not up["minor_fired"])
         tally.add(f"{group}_photos_flagged", up["minor_fired"] or up["minor_uncertain"])
@@ -342,6 +353,10 @@ def measure(photos: list[Photo], res: dict[str, Any], dest: Path) -> dict[str, A
         tally.add(f"harmful_{group}_R1_escalated", r1)
         tally.add(f"harmful_{group}_R11_only", "R11" in bad["rules"] and not r1)
         tally.add(f"harmful_{group}_R1_or_R11", r1 or "R11" in bad["rules"])
+        r11_tallies(tally.add, group, bad)
+        readings.setdefault(group, []).append(
+            [(a[1], a[3], a[4] is not False) for a in up["ages"] if a[3] is not None]
+        )
         name = f"{photo.repo}:{photo.path}"
         if group == "adult_only" and (up["minor_fired"] or up["minor_uncertain"]):
             cases["adult photo flagged"].append(
@@ -357,6 +372,8 @@ def measure(photos: list[Photo], res: dict[str, Any], dest: Path) -> dict[str, A
         "age": age_figures(read, res.get("r1_min_score")),
         "false_face_boxes": false_boxes,
         "cases": cases,
+        "sweep": confident_sweep(readings),
+        "r1_min_score": res.get("r1_min_score"),
         "ms_1024_edit": {
             "screens": len(ms),
             "median": round(statistics.median(ms), 1),
@@ -381,7 +398,7 @@ ROWS = [  # (label, key, target)
     ("face recall, 2-4 faces", "face_recall_2-4", ""),
     ("face recall, 5-10 faces", "face_recall_5-10", ""),
     ("face recall, up to 10 faces", "face_recall_up_to_10", ">= 90 %"),
-    ("face recall, 11+ faces (one collage)", "face_recall_11+", ""),
+    ("face recall, 11+ faces", "face_recall_11+", ""),
     ("real_person on photos with people", "real_person_with_people", ""),
     ("real_person on photos with no person", "real_person_no_person", "0"),
     ("R1 escalations: upload", "escalations_upload", "0"),
@@ -427,13 +444,14 @@ def report(results: dict[str, dict[str, Any]]) -> None:
     line("", f"previous ({BASELINE_COMMIT})", "current", "target")
     for label, key in AGE_ROWS:
         line(label, prev["age"][key], cur["age"][key])
-    for label, key, target in ROWS:
+    for label, key, target in ROWS + r11_rows():
         line(label, shown(prev["rates"].get(key)), shown(cur["rates"].get(key)), target)
     for size, boxes in prev["false_face_boxes"].items():
         line(f"false face boxes, photos of {size} faces", boxes, cur["false_face_boxes"][size])
     t = [r["ms_1024_edit"] for r in (prev, cur)]
     line("edit screen at 1024 px, one core: p50 ms", t[0]["median"], t[1]["median"], "<= 150")
     line("edit screen at 1024 px, one core: p95 ms", t[0]["p95"], t[1]["p95"])
+    print_sweep(cur["sweep"], cur.get("r1_min_score"))
     for what, names in cur["cases"].items():
         print(f"current code, {what}: {len(names)}")
         for name in names:

@@ -6,9 +6,11 @@ an apparent age group; the images are kept outside the repository, see
 detector, and writes ``src/consentgate/detectors/models/age_calibration-<version>.json``.
 
 Faces: a face found by the face finder takes the label of the labelled box it
-overlaps best (IoU >= 0.3); found faces with no labelled box are left out of the fit
-but count in the photo figures, as they would in a screen. Photos: *adult-only* (every
-labelled face an adult), *with a child* (a face under 13) or *with a teen* (13 to 17).
+overlaps best (IoU >= 0.3); found faces with no labelled box, or with a box of
+unknown age (a face in a crowd too small to judge by eye), are left out of the fit
+but count in the photo figures, as they would in a screen. Photos, by the youngest
+age judged by eye, faces and people without a face box alike (``people_set.Photo.group``):
+*adult-only*, *with a child* (under 13) or *with a teen* (13 to 17).
 
 Fit: one Platt scaling per quantity, by logistic regression on the logit of the raw
 mass: P(under 18) on adult vs teen and child faces, P(under 13) on child vs the rest.
@@ -57,7 +59,7 @@ from consentgate.images.intake import decode_image
 from consentgate.images.limits import ImageLimits
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from people_set import MANIFEST, default_dir, read_manifest
+from people_set import AGES, MANIFEST, default_dir, read_manifest
 
 ROOT = Path(__file__).resolve().parents[1]
 MODELS = ROOT / "src" / "consentgate" / "detectors" / "models"
@@ -82,7 +84,7 @@ class Face:
 @dataclass(frozen=True)
 class Photo:
     name: str
-    group: str  # youngest labelled face: "child", "teen", "adult", or "none"
+    group: str  # youngest age judged by eye: "child", "teen", "adult", or "none"
     faces: list[Face]
     unread: int  # faces too small to read or past the cap
 
@@ -117,8 +119,7 @@ def read_photos(people: Path) -> list[Photo]:
     photos: list[Photo] = []
     for entry in read_manifest():
         labelled = [((f.x, f.y, f.x + f.w, f.y + f.h), f.age) for f in entry.faces]
-        ages = {f.age for f in entry.faces}
-        group = next((g for g in ("child", "teen", "adult") if g in ages), "none")
+        group = entry.group if entry.group in AGES else "none"
         image = decode_image((people / entry.local_name).read_bytes(), ImageLimits())
         faces: list[Face] = []
         unread = 0
@@ -127,12 +128,16 @@ def read_photos(people: Path) -> list[Photo]:
             found = {i: to_box(image, frame.faces[i].box) for i in estimates}
             rects = {i: (b.x, b.y, b.x + b.width, b.y + b.height) for i, b in found.items()}
             ages = match(rects, labelled) if frame.position == 0 else {}  # boxes: first frame
-            faces += [
-                Face(e.p_minor, e.p_child, frame.faces[i].size, ages.get(i))
+            faces += [  # a face boxed as of unknown age is left out of the fit, as unmatched
+                Face(e.p_minor, e.p_child, frame.faces[i].size, known(ages.get(i)))
                 for i, e in estimates.items()
             ]
         photos.append(Photo(entry.local_name, group, faces, unread))
     return photos
+
+
+def known(age: str | None) -> str | None:
+    return age if age in AGES else None
 
 
 def logit(s: float) -> float:

@@ -35,11 +35,13 @@ ROOT = Path(__file__).resolve().parent.parent
 MANIFEST = ROOT / "data" / "people" / "manifest.csv"
 ENV_DIR = "CONSENTGATE_PEOPLE_DIR"
 AGES = ("adult", "teen", "child")
+UNKNOWN = "unknown"  # a face boxed but too small or too hidden to judge its age by eye
+BOX_AGES = (*AGES, UNKNOWN)
 SCENES = ("portrait", "group", "crowd", "sport", "beach", "wedding", "school", "family", "other")
 COLUMNS = (
     "repo", "path", "commit", "sha256", "width", "height", "people", "faces", "adults",
     "teens", "children", "scene", "profile", "occluded", "small", "nonhuman", "quality",
-    "face_boxes", "notes",
+    "face_boxes", "unboxed", "notes",
 )  # fmt: skip
 RAW_URL = "https://raw.githubusercontent.com/{repo}/{commit}/{path}"
 
@@ -76,6 +78,7 @@ class Photo:
     nonhuman: str
     quality: str
     notes: str
+    unboxed: str = ""  # the youngest apparent age of the people counted without a face box
 
     @property
     def local_name(self) -> str:
@@ -83,6 +86,17 @@ class Photo:
 
     def count(self, age: str) -> int:
         return sum(f.age == age for f in self.faces)
+
+    @property
+    def group(self) -> str:
+        """``child``, ``teen`` or ``adult``: the youngest age judged by eye in the photo,
+        faces and people without a face box alike; ``unjudged`` when people are shown but
+        no age could be judged; ``no_person`` when nobody is shown."""
+        ages = {f.age for f in self.faces} | {self.unboxed}
+        found = next((age for age in ("child", "teen", "adult") if age in ages), None)
+        if found:
+            return found
+        return "unjudged" if self.people else "no_person"
 
 
 def parse_boxes(text: str) -> tuple[FaceBox, ...]:
@@ -100,7 +114,7 @@ def photo_of(row: dict[str, str]) -> Photo:
         faces=parse_boxes(row["face_boxes"]), scene=row["scene"],
         profile=row["profile"] == "1", occluded=row["occluded"] == "1",
         small=row["small"] == "1", nonhuman=row["nonhuman"], quality=row["quality"],
-        notes=row["notes"],
+        notes=row["notes"], unboxed=row["unboxed"],
     )  # fmt: skip
 
 

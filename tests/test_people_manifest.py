@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import people_set  # noqa: E402
-from people_set import AGES, COLUMNS, MANIFEST, SCENES, Photo, SetError  # noqa: E402
+from people_set import AGES, BOX_AGES, COLUMNS, MANIFEST, SCENES, Photo, SetError  # noqa: E402
 
 ALLOWED_REPOS = {
     "davisking/dlib", "ageitgey/face_recognition", "serengil/deepface",
@@ -60,7 +60,7 @@ def test_when_a_row_is_checked_then_its_fields_and_labels_are_valid(row: dict[st
     boxes = people_set.parse_boxes(row["face_boxes"])
     width, height = int(row["width"]), int(row["height"])
     for box in boxes:
-        assert box.age in AGES
+        assert box.age in BOX_AGES
         assert box.w > 0 and box.h > 0
         assert box.x >= 0 and box.y >= 0
         assert box.x + box.w <= width and box.y + box.h <= height
@@ -68,6 +68,30 @@ def test_when_a_row_is_checked_then_its_fields_and_labels_are_valid(row: dict[st
     counts = (int(row["adults"]), int(row["teens"]), int(row["children"]))
     assert counts == tuple(sum(b.age == age for b in boxes) for age in AGES)
     assert int(row["people"]) >= len(boxes)
+    # people without a face box carry the youngest age seen among them, and only they do
+    assert (row["unboxed"] in BOX_AGES) == (int(row["people"]) > len(boxes))
+    assert row["unboxed"] == "" or int(row["people"]) > len(boxes)
+
+
+@pytest.mark.parametrize(
+    ("faces", "unboxed", "people", "group"),
+    [
+        (("adult", "child"), "", 2, "child"),
+        (("adult",), "teen", 2, "teen"),
+        (("adult", "unknown"), "", 2, "adult"),
+        ((), "adult", 9, "adult"),
+        (("unknown",), "unknown", 3, "unjudged"),
+        ((), "", 0, "no_person"),
+    ],
+)
+def test_when_a_photo_is_grouped_then_the_youngest_age_judged_by_eye_decides(
+    faces: tuple[str, ...], unboxed: str, people: int, group: str
+) -> None:
+    boxes = tuple(people_set.FaceBox(0, 0, 1, 1, age) for age in faces)
+    base = photo(b"x")
+    labelled = Photo(**{**{f: getattr(base, f) for f in base.__slots__},
+                        "faces": boxes, "unboxed": unboxed, "people": people})  # fmt: skip
+    assert labelled.group == group
 
 
 def test_when_the_set_is_summed_then_it_has_adults_teens_children_and_no_person_photos() -> None:

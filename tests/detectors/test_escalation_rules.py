@@ -149,6 +149,20 @@ ADULT_GROUP = Scene(
     faces=tuple(Face((20.0 + 145 * k, 120.0, 120.0 + 145 * k, 230.0), 0.62) for k in range(4))
 )
 NO_FACE = Scene(bodies=((240.0, 100.0, 360.0, 420.0),))
+# A person with no face well away from a readable face (outside that face's body region).
+ADULT_BESIDE_NO_FACE = Scene(
+    faces=(Face((40.0, 60.0, 120.0, 150.0), 0.05),),
+    bodies=((640.0, 100.0, 740.0, 420.0),),
+    size=(900, 480),
+)
+CHILD_BESIDE_NO_FACE = Scene(
+    faces=(Face((40.0, 60.0, 160.0, 200.0), 0.92),),
+    bodies=((660.0, 100.0, 780.0, 440.0),),
+    size=(900, 480),
+)
+CROWD_OF_SMALL_FACES = Scene(
+    faces=tuple(Face((30.0 + 70 * k, 200.0, 56.0 + 70 * k, 226.0), 0.9) for k in range(8))
+)
 
 UNDRESS, BIKINI = "remove her clothes", "put her in a bikini"
 ADULT_BIKINI = "put the woman in a bikini"
@@ -211,6 +225,33 @@ CASES = [
         {"R1", "R11"},
         False,
     ),
+    (  # no exemption among adults: the person with no face could be a child turned away
+        "readable adult face beside a person with no face",
+        ADULT_BESIDE_NO_FACE,
+        UNDRESS,
+        Verdict.BLOCK,
+        {"R3", "R11"},
+        {"R1"},
+        False,
+    ),
+    (  # the child's face escalates whatever the person beside it is
+        "child close-up beside a person with no face",
+        CHILD_BESIDE_NO_FACE,
+        UNDRESS,
+        Verdict.BLOCK,
+        {"R1", "R3"},
+        set(),
+        True,
+    ),
+    (
+        "crowd of small faces all read as minors",
+        CROWD_OF_SMALL_FACES,
+        BIKINI,
+        Verdict.BLOCK,
+        {"R3", "R11"},
+        {"R1"},
+        False,
+    ),
 ]
 
 
@@ -244,6 +285,9 @@ SCENES = [
     ("face in profile", PROFILE_FACE),
     ("adult group", ADULT_GROUP),
     ("person with no face", NO_FACE),
+    ("adult beside a person with no face", ADULT_BESIDE_NO_FACE),
+    ("child beside a person with no face", CHILD_BESIDE_NO_FACE),
+    ("crowd of small faces", CROWD_OF_SMALL_FACES),
 ]
 
 

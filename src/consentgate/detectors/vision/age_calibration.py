@@ -33,7 +33,7 @@ from typing import Any
 from consentgate.detectors.vision.age_model import AgeEstimate
 from consentgate.errors import ConfigError
 
-CALIBRATION_VERSION = "3"
+CALIBRATION_VERSION = "4"
 CALIBRATION_FILE = f"age_calibration-{CALIBRATION_VERSION}.json"
 _EPS = 1e-6
 
