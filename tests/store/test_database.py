@@ -76,12 +76,12 @@ def test_when_url_is_unsupported_then_config_error(url: str) -> None:
 def test_when_migrations_ship_then_they_form_one_line_with_one_head(sqlite_url: str) -> None:
     db = Database(sqlite_url)
     try:
-        assert script_heads(db) == {"0017_agency_reports"}
+        assert script_heads(db) == {"0018_console_logins"}
         upgrade(db, "0004_idempotency")  # a store from before casework: two lines
         upgrade(db, "0008_evidence")
         assert current_heads(db) == {"0004_idempotency", "0008_evidence"}
         assert not is_up_to_date(db)
         upgrade(db)
-        assert current_heads(db) == {"0017_agency_reports"}
+        assert current_heads(db) == {"0018_console_logins"}
     finally:
         db.dispose()
