@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, and_, func, or_, select
@@ -84,7 +84,7 @@ def get(db: Database, statement_id: str) -> Statement:
     return Statement.model_validate(
         {
             "id": m["id"],
-            "created_at": m["created_at"],
+            "created_at": _utc(m["created_at"]),
             "source": m["source"],
             "harm": m["harm"],
             "case_id": m["case_id"],
@@ -149,6 +149,10 @@ def rows(db: Database, start: date | None, end: date | None) -> Iterator[Row]:
         if len(found) < PAGE:
             return
         after = found[-1].cursor
+
+
+def _utc(at: datetime) -> datetime:
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)  # SQLite keeps naive UTC
 
 
 def _day(value: object) -> date:
