@@ -4,6 +4,7 @@ naming the field (EU-8, EU-9); a valid statement of each harm passes."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -25,6 +26,15 @@ def _drop(*names: str) -> Callable[[Body], None]:
             b.pop(name, None)
 
     return drop
+
+
+def _shifted(field: str, days: int) -> Callable[[Body], None]:
+    """``field`` set ``days`` after the body's application date (before, when negative)."""
+
+    def shift(b: Body) -> None:
+        b[field] = (date.fromisoformat(b["application_date"]) + timedelta(days=days)).isoformat()
+
+    return shift
 
 
 def _incompatible(b: Body) -> None:
@@ -118,10 +128,10 @@ BROKEN: list[tuple[str, Callable[[Body], None], str]] = [
     ("a date that does not exist", _set(content_date="2026-02-30"), "content_date"),
     ("content dated before 2000", _set(content_date="1999-12-31"), "content_date"),
     ("an application after 2038", _set(application_date="2038-01-02"), "application_date"),
-    ("content dated after the decision", _set(content_date="2026-12-02"), "content_date"),
+    ("content dated after the decision", _shifted("content_date", 1), "content_date"),
     (
         "a restriction ending before it applies",
-        _set(end_date_visibility_restriction="2026-11-01"),
+        _shifted("end_date_visibility_restriction", -1),
         "end_date_visibility_restriction",
     ),
     (
