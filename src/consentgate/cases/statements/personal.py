@@ -29,21 +29,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
-_EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
-_HANDLE = r"(?<![\w@.])@[A-Za-z0-9_]{2,}|(?<![\w/])u/[A-Za-z0-9_-]{3,}"
-_IP = r"(?<![\d.])\d{1,3}(?:\.\d{1,3}){3}(?![\d.])"
-_PHONE = r"(?<![\w/.])\+?\(?\d[\d ().-]{5,}\d(?![\w/])"
-SHAPES = re.compile(f"(?P<email>{_EMAIL})|(?P<handle>{_HANDLE})|(?P<ip>{_IP})|(?P<phone>{_PHONE})")
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+HANDLE = re.compile(r"(?<![\w@.])@[A-Za-z0-9_]{2,}|(?<![\w/])u/[A-Za-z0-9_-]{3,}")
+NUMBER = re.compile(r"\+?\(?\d[\d ().-]{5,}\d")
+"""A run of digits with the separators phone numbers (and IP addresses) are written with."""
+IP = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 DATES = re.compile(
     r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
     r"|\d{1,2}[./]\d{1,2}[./]\d{4}|\d{1,2}:\d{2}(?::\d{2})?"
 )
-"""Dates and times, blanked before phone numbers are looked for."""
-
-_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+"""Dates and times, which are not phone numbers however many digits they have."""
+_DIGIT = re.compile(r"\d")
 TITLES = frozenset(
     [
         "mr",
@@ -101,39 +100,64 @@ def given_names() -> tuple[frozenset[str], frozenset[str]]:
     return _names("given_names.txt"), _names("ambiguous_names.txt")
 
 
-def _capitalised(word: str) -> bool:
-    return word[0].isupper() and not word.isupper()
+_CAPITAL = re.compile(r"\b[A-ZÀ-ÖØ-Þ][\w'’-]*")
+_NEXT_CAPITAL = re.compile(r" [A-ZÀ-ÖØ-Þ][a-zß-ÿ'’-]")
+_TITLED = re.compile(r"\.? +([A-ZÀ-ÖØ-Þ][\w'’-]*)")
 
 
-def _blank(match: re.Match[str]) -> str:
-    return " " * len(match.group())
-
-
+@lru_cache(maxsize=4096)
 def find_personal_data(text: str) -> PersonalData | None:
-    """The first personal data in ``text``, or None."""
-    if any(c.isdigit() or c == "@" or c == "/" for c in text):
-        for found in SHAPES.finditer(DATES.sub(_blank, text)):
-            kind = found.lastgroup
-            assert kind is not None
-            if kind != "phone" or 7 <= sum(c.isdigit() for c in found.group()) <= 15:
-                return PersonalData(KINDS[kind], found.group())
+    """The first personal data in ``text``, or None.
+
+    Cached: statements repeat their standard sentences (grounds, explanations), so most
+    texts have been read before. Each pattern runs only on text that can hold it (an
+    ``@`` for an address or a handle, a digit for a number).
+    """
+    if "@" in text or "u/" in text:
+        found = EMAIL.search(text) or HANDLE.search(text)
+        if found is not None:
+            return PersonalData(
+                KINDS["email" if "@" in found.group()[1:] else "handle"], found.group()
+            )
+    if _DIGIT.search(text):
+        for run in NUMBER.finditer(text):
+            number = _number(text, run)
+            if number is not None:
+                return number
     return _name_in(text)
 
 
+def _number(text: str, run: re.Match[str]) -> PersonalData | None:
+    """An IP address or a phone number in ``run``, or None (a date, a count, a reference)."""
+    before = text[run.start() - 1 : run.start()]
+    after = text[run.end() : run.end() + 1]
+    if (before and (before.isalnum() or before in "_/.")) or (
+        after and (after.isalnum() or after in "_/")
+    ):
+        return None  # part of a word, a path or a longer reference
+    value = run.group()
+    if IP.fullmatch(value):
+        return PersonalData(KINDS["ip"], value)
+    digits = sum(c.isdigit() for c in DATES.sub("", value))
+    return PersonalData(KINDS["phone"], value) if 7 <= digits <= 15 else None
+
+
 def _name_in(text: str) -> PersonalData | None:
+    """A capitalised given name, a capitalised word after a title, or an ambiguous given
+    name before another capitalised word; all-capital words are never names."""
     plain, ambiguous = given_names()
-    words = [(m.group(), m.end()) for m in _WORD.finditer(text)]
-    for n, (word, end) in enumerate(words):
-        if not _capitalised(word):
+    for found in _CAPITAL.finditer(text):
+        word = found.group()
+        if word.isupper() and len(word) > 1:
             continue
         key = word.lower()
-        after_title = n > 0 and words[n - 1][0].lower() in TITLES
-        if after_title and key not in TITLES:
-            return PersonalData(KINDS["name"], f"{words[n - 1][0]} {word}")
-        if key in plain:
+        if key in TITLES:
+            titled = _TITLED.match(text, found.end())
+            if titled and not titled.group(1).isupper():
+                return PersonalData(KINDS["name"], f"{word} {titled.group(1)}")
+        elif key in plain:
             return PersonalData(KINDS["name"], word)
-        if key in ambiguous and n + 1 < len(words):
-            follower = words[n + 1][0]
-            if _capitalised(follower) and text[end : end + 1] == " ":
-                return PersonalData(KINDS["name"], f"{word} {follower}")
+        elif key in ambiguous and _NEXT_CAPITAL.match(text, found.end()):
+            follower = _CAPITAL.match(text, found.end() + 1)
+            return PersonalData(KINDS["name"], f"{word} {follower.group() if follower else ''}")
     return None
