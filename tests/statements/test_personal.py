@@ -3,6 +3,8 @@ found; the ordinary words, dates and legal references of statements are not."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from consentgate.cases.statements.personal import find_personal_data
@@ -60,3 +62,38 @@ def test_when_text_holds_personal_data_then_its_kind_is_named(
 @pytest.mark.parametrize("text", ORDINARY)
 def test_when_text_is_ordinary_then_nothing_is_refused(text: str) -> None:
     assert find_personal_data(text) is None
+
+
+ADVERSARIAL = {
+    "a long word, an @, a long word": lambda n: "a" * (n // 2) + "@" + "b" * (n // 2),
+    "only @": lambda n: "@" * n,
+    "a@ repeated": lambda n: "a@" * (n // 2),
+    "dotted words before an @": lambda n: "a." * (n // 2) + "@",
+    "@a. repeated": lambda n: "@a." * (n // 3),
+    "digits and separators": lambda n: "1-" * (n // 2) + "x",
+    "capitalised words": lambda n: "Ab " * (n // 3),
+    "titles": lambda n: "Mr. " * (n // 4),
+}
+
+
+def _cpu(text: str) -> float:
+    check = find_personal_data.__wrapped__  # type: ignore[attr-defined]  # no cache
+    best = float("inf")
+    for _ in range(3):
+        started = time.process_time()
+        for _ in range(5):
+            check(text)
+        best = min(best, time.process_time() - started)
+    return best
+
+
+@pytest.mark.parametrize("kind", sorted(ADVERSARIAL))
+def test_when_a_reason_of_the_longest_length_is_hostile_then_the_check_grows_linearly(
+    kind: str,
+) -> None:
+    """A reason may be 10,000 characters (the decision routes' limit). An e-mail pattern
+    searched from every position was quadratic on a long word before an ``@``: the check
+    now reads outwards from each ``@`` within an address's longest parts."""
+    make = ADVERSARIAL[kind]
+    small, large = _cpu(make(2_500)), _cpu(make(10_000))
+    assert large <= 8 * max(small, 1e-4), (kind, small, large)  # linear is about 4

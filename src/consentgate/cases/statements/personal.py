@@ -32,8 +32,10 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-HANDLE = re.compile(r"(?<![\w@.])@[A-Za-z0-9_]{2,}|(?<![\w/])u/[A-Za-z0-9_-]{3,}")
+LOCAL = re.compile(r"[\w.+-]{1,64}\Z")
+DOMAIN = re.compile(r"[\w-]{1,63}(?:\.[\w-]{1,63})+")
+HANDLE = re.compile(r"[A-Za-z0-9_]{2,}")
+REDDIT = re.compile(r"(?<![\w/])u/[A-Za-z0-9_-]{3,}")
 NUMBER = re.compile(r"\+?\(?\d[\d ().-]{5,}\d")
 """A run of digits with the separators phone numbers (and IP addresses) are written with."""
 IP = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
@@ -113,18 +115,37 @@ def find_personal_data(text: str) -> PersonalData | None:
     texts have been read before. Each pattern runs only on text that can hold it (an
     ``@`` for an address or a handle, a digit for a number).
     """
-    if "@" in text or "u/" in text:
-        found = EMAIL.search(text) or HANDLE.search(text)
+    at = text.find("@")
+    while at >= 0:
+        found = _at(text, at)
         if found is not None:
-            return PersonalData(
-                KINDS["email" if "@" in found.group()[1:] else "handle"], found.group()
-            )
+            return found
+        at = text.find("@", at + 1)
+    if "u/" in text and (reddit := REDDIT.search(text)) is not None:
+        return PersonalData(KINDS["handle"], reddit.group())
     if _DIGIT.search(text):
         for run in NUMBER.finditer(text):
             number = _number(text, run)
             if number is not None:
                 return number
     return _name_in(text)
+
+
+def _at(text: str, at: int) -> PersonalData | None:
+    """An e-mail address or an ``@handle`` around the ``@`` at ``at``, or None.
+
+    Read from the ``@`` outwards, within an address's longest parts (64 characters
+    before, 255 after), so text full of ``@``s or of long words costs linear time.
+    """
+    domain = DOMAIN.match(text[at + 1 : at + 256])
+    local = LOCAL.search(text[max(0, at - 64) : at])
+    if local is not None and domain is not None:
+        return PersonalData(KINDS["email"], local.group() + "@" + domain.group())
+    before = text[at - 1 : at]
+    handle = HANDLE.match(text, at + 1)
+    if handle is not None and not (before.isalnum() or before in "_@."):
+        return PersonalData(KINDS["handle"], "@" + handle.group())
+    return None
 
 
 def _number(text: str, run: re.Match[str]) -> PersonalData | None:
