@@ -74,6 +74,9 @@ def test_EU_9_when_exported_as_batches_then_each_body_holds_at_most_100(
     assert sor(settings, "export", "--batch", "--out", str(tmp_path / "batches"))[0] == 2
     code, out, err = sor(settings, "validate", str(files[0]))
     assert (code, out) == (0, "valid: 100 statement(s)\n"), err
+    pretty = tmp_path / "pretty.json"
+    pretty.write_text(json.dumps(bodies[2], indent=2))
+    assert sor(settings, "validate", str(pretty))[1] == "valid: 50 statement(s)\n"
 
 
 def test_EU_9_when_a_stored_statement_is_broken_then_the_export_stops_naming_it_and_its_field(

@@ -8,6 +8,7 @@ with exit 2 and one line naming the statement and the field.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import sys
@@ -160,25 +161,37 @@ def validate(file: Any) -> None:
 
 
 def _statements(file: Any) -> Iterator[tuple[str, dict[str, Any]]]:
-    text = file.read()
+    """Each statement of ``file`` and where it is: JSON lines are read one at a time; a
+    batch body (``{"statements": [...]}``, on one line or spread over several) whole."""
+    first = file.readline()
     try:
-        whole = json.loads(text)
+        head = json.loads(first) if first.strip() else None
     except json.JSONDecodeError:
-        whole = None
-    if isinstance(whole, dict) and isinstance(whole.get("statements"), list):
-        for n, body in enumerate(whole["statements"]):
+        head = _document(first + file.read())
+    if isinstance(head, dict) and isinstance(head.get("statements"), list):
+        for n, body in enumerate(head["statements"]):
             yield f"statement_{n}", body if isinstance(body, dict) else {}
         return
-    for number, raw in enumerate(text.splitlines(), start=1):
-        if not raw.strip():
-            continue
-        try:
-            body = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise BadInput(f"line {number}: not valid JSON ({exc.msg})") from None
-        if not isinstance(body, dict):
-            raise BadInput(f"line {number}: a statement is a JSON object")
-        yield f"line {number}", body
+    for number, raw in enumerate(itertools.chain([first], file), start=1):
+        if raw.strip():
+            yield f"line {number}", _line(raw, number)
+
+
+def _document(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BadInput(f"line {exc.lineno}: not valid JSON ({exc.msg})") from None
+
+
+def _line(raw: str, number: int) -> dict[str, Any]:
+    try:
+        body = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise BadInput(f"line {number}: not valid JSON ({exc.msg})") from None
+    if not isinstance(body, dict):
+        raise BadInput(f"line {number}: a statement is a JSON object")
+    return body
 
 
 @sor.command("show")
