@@ -234,6 +234,18 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+class StatementRef(Record):
+    """The statement of reasons written for a blocked upload, as the uploader is told of it
+    (DSA Art. 17, given when the restriction is imposed; UK OSA s.21: how to complain)."""
+
+    id: str = Field(description="the statement's id (its puid in the Transparency Database)")
+    automated: bool = Field(description="true: an automated check decided, no person")
+    appeal_until: datetime = Field(description="the end of the window to ask for a review")
+    appeal_url: str | None = Field(None, description="where to ask for a review")
+    how_to_appeal: str
+    other_routes: str = Field(description="out-of-court dispute settlement and the courts")
+
+
 class Decision(Record):
     """The answer to a ScreenRequest: verdict, reasons, and how it was reached."""
 
@@ -259,4 +271,9 @@ class Decision(Record):
         (),
         description="disguises normalisation found in the prompt and undid before any "
         "detector read it (R7); hidden_characters: control or format characters removed",
+    )
+    statement: StatementRef | None = Field(
+        None,
+        description="the statement of reasons of a blocked upload (mode upload, recorded "
+        "screens only): its id, that it was automated, and how to appeal",
     )

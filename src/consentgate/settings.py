@@ -19,6 +19,11 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from consentgate.errors import ConfigError
 
+EEA_CODES = (
+    "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IS IT LI LT LU LV MT NL NO PL PT RO SE SI SK"
+)
+"""The EU and EEA countries as the Transparency Database writes them (GR for Greece)."""
+
 
 class BankNotices(StrEnum):
     """How a worker hears of bank changes made by other workers (polling stays on too)."""
@@ -327,6 +332,50 @@ class Settings(BaseSettings):
         le=3650,
         description="days after a decision it may be appealed (6 months or more)",
     )
+    # --- statements of reasons (DSA Art. 17, the Transparency Database) ---
+    sor_territorial_scope: Annotated[tuple[str, ...], NoDecode] = Field(
+        tuple(EEA_CODES.split()),
+        description="where a restriction applies (comma-separated EU/EEA codes as the "
+        "Transparency Database writes them: GR for Greece); all 30 by default",
+    )
+    sor_terms_section: str = Field(
+        "Terms of service, rules on sexual content and nudity",
+        min_length=1,
+        max_length=500,
+        description="the section of the terms a statement cites for content incompatible "
+        "with them (incompatible_content_ground); no personal data",
+    )
+    sor_terms_url: str | None = Field(
+        None, description="a link to that section (decision_ground_reference_url), http(s)"
+    )
+    sor_appeal_url: str | None = Field(
+        None,
+        description="where the platform's users contest a decision (http or https): told in "
+        "every statement of reasons and in a blocked upload's answer",
+    )
+
+    @field_validator("sor_territorial_scope", mode="before")
+    @classmethod
+    def _split_codes(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(code.strip() for code in value.split(",") if code.strip())
+        return value
+
+    @field_validator("sor_territorial_scope")
+    @classmethod
+    def _country_codes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not value:
+            raise ValueError("name at least one country")
+        bad = [code for code in value if len(code) != 2 or not code.isascii() or not code.isupper()]
+        if bad:
+            raise ValueError(f"{bad[0]!r} is not a two-letter upper-case country code")
+        return value
+
+    @field_validator("sor_terms_url", "sor_appeal_url")
+    @classmethod
+    def _statement_url(cls, value: str | None) -> str | None:
+        return _http_url_or_none(value)
+
     # --- actions (removal webhooks) ---
     webhook_url: str | None = Field(
         None,

@@ -29,6 +29,7 @@ from consentgate.api.routes import (
     health,
     notices,
     screen,
+    statements,
 )
 from consentgate.api.runtime import Loader, Runtime
 from consentgate.api.schemas import ScreenBody, ScreenForm
@@ -89,7 +90,7 @@ def create_app(
     if max_body_size is not None:
         app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_size)
     # Outside the body limit: an unauthenticated caller gets 401, whatever it sends.
-    areas = (screen, decisions, hashing, banks, entries, notices, cases, audit, health)
+    areas = (screen, decisions, hashing, banks, entries, notices, cases, statements, audit, health)
     app.add_middleware(
         KeyGate,
         routes=[route for area in areas for route in area.router.routes],

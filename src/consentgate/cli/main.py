@@ -29,6 +29,7 @@ from consentgate.cli.proxy import proxy
 from consentgate.cli.schema import schema
 from consentgate.cli.screen import screen
 from consentgate.cli.serve import serve
+from consentgate.cli.sor import sor
 from consentgate.cli.users import users
 from consentgate.errors import ConsentGateError
 from consentgate.settings import load_settings
@@ -83,6 +84,7 @@ cli.add_command(match)
 cli.add_command(actions)
 cli.add_command(notice)
 cli.add_command(cases)
+cli.add_command(sor)
 cli.add_command(audit)
 cli.add_command(evidence)
 

@@ -17,6 +17,7 @@ from consentgate.banks.retro import record_screened
 from consentgate.banks.wiring import Banks, open_banks
 from consentgate.cases.automated import AutomatedCases
 from consentgate.cases.service import CaseService
+from consentgate.cases.statements.writer import StatementWriter
 from consentgate.cases.wiring import build_cases
 from consentgate.cases.worker import BackgroundWorker, start_worker, stop_worker
 from consentgate.detectors.base import DetectorContext, ScreenInput
@@ -100,6 +101,7 @@ class Services:
     banks: Banks
     cases: CaseService
     automated: AutomatedCases
+    statements: StatementWriter
     actions: BackgroundWorker | None = None  # delivers queued actions (with a webhook URL)
 
     @classmethod
@@ -146,6 +148,7 @@ class Services:
             banks=banks,
             cases=system.cases,
             automated=system.automated,
+            statements=system.statements,
             actions=actions,
         )
 
@@ -171,8 +174,9 @@ class Services:
 
         The screened hashes feed retro-matching: an entry added to a bank later
         is matched against them. A decision that needs a person (review, or an
-        R1 escalation) opens its case in the same transaction. Nothing is
-        returned before the commit.
+        R1 escalation) opens its case in the same transaction, and a blocked
+        upload its statement of reasons (the answer carries its id and how to
+        appeal). Nothing is returned before the commit.
         ``recorder`` replaces the decision store for this one screen (e.g. one
         bound to the request's fingerprint for idempotent retries).
         """
@@ -181,6 +185,7 @@ class Services:
         decision = self.engine.screen_prepared(inp, started=started)
         hashes = image_hashes(inp, dihedral=self.settings.hash_dihedral)
         with self.db.write() as conn:
+            decision = self.statements.for_upload(conn, decision)
             (recorder or self.decisions).record(
                 decision, key_id=key_id, prompt=request.prompt, image_hashes=hashes, conn=conn
             )
