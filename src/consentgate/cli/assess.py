@@ -117,13 +117,13 @@ def assess(
     if out.suffix.lower() not in FORMATS:
         raise BadInput(f"--out must end in .json or .html, not {out.name!r}")
     spec = TargetSpec(
-        target,
-        endpoint,
-        adapter,
-        adapter_config,
-        adapter_options,
-        _api_key(api_key_env),
-        timeout_s,
+        target=target,
+        endpoint=endpoint,
+        adapter=adapter,
+        adapter_config=adapter_config,
+        adapter_options=adapter_options,
+        api_key=_api_key(api_key_env),
+        timeout_s=timeout_s,
     )
     suite = build_suite(suite_name, seed)
     app = app_context()
