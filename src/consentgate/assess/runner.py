@@ -105,7 +105,7 @@ class Runner:
         sent = 0
         for item in self.todo(suite):
             # A point where Ctrl-C (asyncio.run cancels the task) can stop the run: an
-            # in-process endpoint never waits on anything, so without it the run goes on.
+            # endpoint that answers without waiting (a scripted one) never yields otherwise.
             await asyncio.sleep(0)
             await self.pacer.wait()
             source = photo(item.photo).data if item.photo is not None else None
