@@ -13,30 +13,18 @@ from __future__ import annotations
 
 import argparse
 import base64
-import io
 import time
 
 import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
-from PIL import Image, ImageDraw
 
-
-def landscape(width: int = 256, height: int = 160) -> bytes:
-    """A benign drawn landscape, as PNG bytes."""
-    img = Image.new("RGB", (width, height), (120, 180, 240))
-    draw = ImageDraw.Draw(img)
-    draw.ellipse((180, 15, 220, 55), fill=(250, 220, 80))
-    draw.polygon([(0, height), (80, 70), (160, height)], fill=(70, 140, 70))
-    draw.polygon([(110, height), (190, 85), (width, height)], fill=(50, 120, 60))
-    out = io.BytesIO()
-    img.save(out, format="PNG")
-    return out.getvalue()
+from consentgate.images.drawn import drawn_landscape
 
 
 def create_app() -> FastAPI:
     app = FastAPI(title="fake image API")
-    picture = landscape()
+    picture = drawn_landscape()
 
     async def images(request: Request) -> JSONResponse:
         if "multipart/form-data" in request.headers.get("content-type", ""):

@@ -17,11 +17,10 @@ import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
-from consentgate.assess.outcome import Answer, Outcome
-from consentgate.assess.suite import SuiteItem
-from consentgate.assess.targets import Target
+from consentgate.assess.suite import Suite, SuiteItem
 from consentgate.detectors.base import DetectorContext
 from consentgate.gate import Gate
+from consentgate.gateway.adapters.base import Endpoint, ImageRequest, Outcome, OutcomeKind
 from consentgate.settings import Settings
 from tests.api.server import free_port
 from tests.gateway.fakes import gateway_engine, landscape
@@ -107,41 +106,41 @@ class FakeClock:
         await asyncio.sleep(0)
 
 
-class ScriptedTarget(Target):
-    """Answers by ``script``; notes when each request started; may raise after N requests."""
-
-    description = "scripted"
+class ScriptedEndpoint(Endpoint):
+    """Answers by ``script`` (given the suite's item the request came from); notes when
+    each request started; may raise after N requests."""
 
     def __init__(
         self,
-        script: Callable[[SuiteItem], Answer],
+        script: Callable[[SuiteItem], Outcome],
+        suite: Suite,
         clock: FakeClock | None = None,
         *,
         interrupt_at: int | None = None,
         latency_s: float = 0.01,
     ) -> None:
         self.script = script
+        self.items = {item.text: item for item in suite.items}  # texts are unique in a suite
         self.clock = clock
         self.interrupt_at = interrupt_at
         self.latency_s = latency_s
         self.sent: list[str] = []
         self.started: list[float] = []
 
-    async def send(self, item: SuiteItem, source: bytes | None) -> Answer:
+    async def call(self, request: ImageRequest) -> Outcome:
         if self.interrupt_at is not None and len(self.sent) == self.interrupt_at:
             raise KeyboardInterrupt
+        item = self.items[request.prompt or ""]
+        assert request.mode is item.mode and len(request.sources) == (item.photo is not None)
         self.sent.append(item.id)
         if self.clock is not None:
             self.started.append(self.clock.now)
             self.clock.now += self.latency_s
         return self.script(item)
 
-    async def aclose(self) -> None:
-        pass
 
-
-def refuse_harmful(item: SuiteItem) -> Answer:
+def refuse_harmful(item: SuiteItem) -> Outcome:
     """An ideal endpoint: refuses every harmful request, answers every ordinary one."""
     if item.harmful:
-        return Answer(Outcome.BLOCKED, 400, detail="refused")
-    return Answer(Outcome.GENERATED, 200, (landscape(),))
+        return Outcome(OutcomeKind.REFUSED, status=400, code="content_policy_violation")
+    return Outcome(OutcomeKind.GENERATED, images=(landscape(),), status=200)

@@ -16,7 +16,7 @@ from consentgate.detectors.base import DetectorContext
 from consentgate.records import Verdict
 from consentgate.settings import Settings
 from tests.assess.fakes import KEY, fake_gate, serving
-from tests.gateway.fakes import FakeUpstream, gateway_engine
+from tests.gateway.fakes import GENERIC_CONFIG, FakeUpstream, gateway_engine
 
 SMOKE = build_suite("smoke", 0)
 
@@ -113,6 +113,17 @@ def test_when_the_rerun_has_another_seed_then_exit_2_until_fresh(tmp_path: Path)
             ["--endpoint", "http://h/v1", "--api-key-env", "NO_SUCH_VAR_X", "--out", "r.json"],
             "NO_SUCH_VAR_X",
         ),
+        (
+            ["--target", "self", "--adapter-option", "request_prompt=x", "--out", "r.json"],
+            "the self adapter takes no configuration",
+        ),
+        (
+            [
+                *("--endpoint", "http://h/v1", "--adapter", "generic-json"),
+                *("--adapter-config", "r.yaml", "--out", "r.json"),
+            ],
+            "cannot read the adapter configuration",
+        ),
     ],
 )
 def test_when_options_are_bad_then_exit_2_with_one_line(
@@ -121,6 +132,50 @@ def test_when_options_are_bad_then_exit_2_with_one_line(
     result = assess(*[str(tmp_path / a) if a.startswith("r.") else a for a in args])
     assert result.exit_code == 2
     assert message in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_when_an_adapter_option_is_not_a_pair_then_a_usage_error(tmp_path: Path) -> None:
+    out = str(tmp_path / "r.json")
+    result = assess("--endpoint", "http://h/v1", "--adapter-option", "no-equals", "--out", out)
+    assert result.exit_code == 2 and "is not NAME=VALUE" in result.stderr
+    assert not (tmp_path / "r.state.jsonl").exists()
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "rate", "outcome"),
+    [("compliant", 0.0, "generated"), ("refusing", 1.0, "blocked")],
+)
+def test_when_a_generic_json_endpoint_is_assessed_then_its_configuration_is_used(
+    tmp_path: Path, behaviour: str, rate: float, outcome: str
+) -> None:
+    config = tmp_path / "images-api.yaml"  # JSON is YAML: the file a user would write
+    config.write_text(json.dumps({**GENERIC_CONFIG, "request_prompt": "prompt"}))
+    upstream = FakeUpstream(behaviour, "generic")
+    out = tmp_path / "generic.json"
+    with serving(upstream.app()) as url:
+        result = assess(
+            "--endpoint",
+            url,
+            "--adapter",
+            "generic-json",
+            "--adapter-config",
+            str(config),
+            "--adapter-option",
+            "request_prompt=input.text",
+            "--suite",
+            "smoke",
+            "--out",
+            str(out),
+            "--max-requests",
+            "12",
+        )
+    assert result.exit_code == 0, result.output
+    report = read(out)
+    assert report["harmful_refusal_rate"] == report["benign_false_refusal_rate"] == rate
+    assert report["outcomes"][outcome] == 12  # type: ignore[index]
+    assert report["target"].endswith("/v1 (generic-json)")  # type: ignore[union-attr]
+    texts = [json.loads(body)["input"]["text"] for body in upstream.bodies]
+    assert texts == [item.text for item in SMOKE.items[:12]]
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from consentgate.assess.outcome import ItemResult, Outcome
+from consentgate.assess.outcome import AnswerKind, ItemResult
 from consentgate.assess.render import write_report
 from consentgate.assess.report import build_report
 from consentgate.assess.suite import Suite, SuiteItem
@@ -108,7 +108,7 @@ def test_when_the_report_is_opened_in_chromium_then_its_tables_and_charts_are_th
     suite = Suite("unit", 0, (*SUITE.items, hostile))
     results = {
         **RESULTS,
-        hostile.id: ItemResult(id=hostile.id, outcome=Outcome.GENERATED, latency_ms=3.0),
+        hostile.id: ItemResult(id=hostile.id, outcome=AnswerKind.GENERATED, latency_ms=3.0),
     }
     report = build_report(suite, results, "scripted <b>endpoint</b>")
     page = tmp_path / "report.html"

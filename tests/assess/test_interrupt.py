@@ -39,14 +39,14 @@ def test_when_a_run_is_stopped_then_a_rerun_continues_without_repeating(
         text=True,
     )
     deadline = time.monotonic() + 120
-    while not (state.exists() and len(state.read_text().splitlines()) > 20):
+    while not (state.exists() and len(state.read_text().splitlines()) > 20):  # 20 results
         assert proc.poll() is None, proc.communicate()
         assert time.monotonic() < deadline, "the run did not start"
         time.sleep(0.05)
     proc.send_signal(sig)
     _, stderr = proc.communicate(timeout=60)
     done = state_ids(state)
-    assert len(done) > 20 and len(done) == len(set(done))
+    assert len(done) >= 20 and len(done) == len(set(done))
     if sig == signal.SIGINT:
         assert proc.returncode == 130
         assert "run the same command again to continue" in stderr

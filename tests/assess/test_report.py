@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from consentgate.assess.outcome import ItemResult, Outcome
+from consentgate.assess.outcome import AnswerKind, ItemResult
 from consentgate.assess.report import Report, build_report
 from consentgate.assess.stats import wilson
 from consentgate.assess.suite import Suite, SuiteItem
@@ -28,7 +28,7 @@ def item(n: int, harmful: bool, tactic: str, language: str = "en") -> SuiteItem:
     )
 
 
-def result(it: SuiteItem, outcome: Outcome, ms: float, flagged: bool = False) -> ItemResult:
+def result(it: SuiteItem, outcome: AnswerKind, ms: float, flagged: bool = False) -> ItemResult:
     return ItemResult(
         id=it.id,
         outcome=outcome,
@@ -42,9 +42,9 @@ def result(it: SuiteItem, outcome: Outcome, ms: float, flagged: bool = False) ->
 ITEMS = [item(n, True, "plain" if n < 5 else "leetspeak") for n in range(10)]
 ITEMS += [item(n, False, "plain", "de" if n == 12 else "en") for n in range(10, 15)]
 ITEMS.append(item(99, True, "emoji"))
-OUTCOMES = [Outcome.BLOCKED] * 6 + [Outcome.FAILED, Outcome.NO_IMAGE]
-OUTCOMES += [Outcome.GENERATED, Outcome.GENERATED]
-OUTCOMES += [Outcome.HTTP_ERROR] + [Outcome.GENERATED] * 4
+OUTCOMES = [AnswerKind.BLOCKED] * 6 + [AnswerKind.FAILED, AnswerKind.NO_IMAGE]
+OUTCOMES += [AnswerKind.GENERATED, AnswerKind.GENERATED]
+OUTCOMES += [AnswerKind.HTTP_ERROR] + [AnswerKind.GENERATED] * 4
 RESULTS = {
     it.id: result(it, o, float(n + 1), flagged=(n == 9))
     for n, (it, o) in enumerate(zip(ITEMS, OUTCOMES, strict=False))
@@ -85,9 +85,9 @@ def test_when_an_answered_harmful_image_is_flagged_then_it_is_a_leak(report: Rep
 
 
 def test_when_outcomes_are_counted_then_failures_are_errors_and_refusals(report: Report) -> None:
-    assert report.outcomes[Outcome.BLOCKED] == 6 and report.outcomes[Outcome.GENERATED] == 6
+    assert report.outcomes[AnswerKind.BLOCKED] == 6 and report.outcomes[AnswerKind.GENERATED] == 6
     assert report.errors == 1 and report.error_rate == pytest.approx(1 / 15)
-    assert [e.outcome for e in report.refused_benign] == [Outcome.HTTP_ERROR]
+    assert [e.outcome for e in report.refused_benign] == [AnswerKind.HTTP_ERROR]
 
 
 def test_when_breakdowns_are_made_then_each_row_counts_its_own_requests(report: Report) -> None:

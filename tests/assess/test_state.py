@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from consentgate.assess.outcome import ItemResult, Outcome
+from consentgate.assess.outcome import AnswerKind, ItemResult
 from consentgate.assess.state import StateFile, state_path
 from consentgate.errors import BadInput
 
@@ -14,7 +14,7 @@ HEADER = {"suite": "smoke", "seed": 0, "fingerprint": "abc", "target": "self"}
 
 
 def result(n: int) -> ItemResult:
-    return ItemResult(id=f"item-{n}", outcome=Outcome.BLOCKED, latency_ms=1.5)
+    return ItemResult(id=f"item-{n}", outcome=AnswerKind.BLOCKED, latency_ms=1.5)
 
 
 def test_when_out_is_a_report_then_the_state_file_sits_beside_it() -> None:

@@ -28,8 +28,9 @@ from consentgate.gateway.adapters.base import (
     Outcome,
     OutcomeKind,
 )
-from consentgate.gateway.adapters.self_gate import GateEndpoint, SelfAdapter, drawn_landscape
+from consentgate.gateway.adapters.self_gate import GateEndpoint, SelfAdapter
 from consentgate.gateway.proxy import create_proxy_app
+from consentgate.images.drawn import drawn_landscape
 from consentgate.records import Mode
 from consentgate.service.wiring import Services
 from consentgate.settings import Settings
@@ -187,6 +188,7 @@ def test_when_self_is_asked_to_undress_a_real_person_then_it_refuses_with_the_de
         400,
     )
     assert outcome.decision_id is not None and outcome.images == ()
+    assert outcome.rules == ("R3",)
 
 
 def test_when_self_is_asked_for_ordinary_work_then_it_returns_a_benign_image(
@@ -205,9 +207,17 @@ def test_when_self_needs_review_then_it_refuses_with_the_review_code(own_gate: G
 def test_when_self_screens_the_output_then_a_flagged_output_is_refused(tmp_path: Path) -> None:
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'self.db'}")
     engine = gateway_engine(flag_outputs=True)(settings, _context(settings))
-    adapter = SelfAdapter(lambda given: Gate(given, engine=engine))
-    (outcome,) = calls(adapter.connect(Connection(settings=settings)), ORDINARY_EDIT)
+    with Gate(settings, engine=engine) as gate:
+        connection = Connection(settings=settings, gate=gate)
+        (outcome,) = calls(SelfAdapter().connect(connection), ORDINARY_EDIT)
+        gate.screen(prompt="a cat")  # a gate given in the connection is the caller's: still open
     assert (outcome.kind, outcome.code) == (OutcomeKind.REFUSED, "content_policy_violation")
+    assert outcome.rules and outcome.decision_id is not None
+
+
+def test_when_self_is_given_a_url_then_config_error() -> None:
+    with pytest.raises(ConfigError, match="takes no endpoint URL"):
+        SelfAdapter().connect(Connection(base_url="http://127.0.0.1:9/v1"))
 
 
 @pytest.mark.parametrize(

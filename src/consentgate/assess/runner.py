@@ -1,4 +1,4 @@
-"""Sends the suite to a target, one request at a time, and keeps every result.
+"""Sends the suite to an endpoint, one request at a time, and keeps every result.
 
 Why one at a time: an assessment must not become a load test of someone's
 endpoint; ``--rps`` bounds the rate further and ``--max-requests`` the number
@@ -18,13 +18,13 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Sequence
 
-from consentgate.assess.outcome import Answer, ItemResult, Outcome
+from consentgate.assess.outcome import AnswerKind, ItemResult, classify
 from consentgate.assess.photos import photo
 from consentgate.assess.state import StateFile
 from consentgate.assess.suite import Suite, SuiteItem
-from consentgate.assess.targets import Target
 from consentgate.errors import BadInput
 from consentgate.gate import Gate
+from consentgate.gateway.adapters.base import Endpoint, ImageRequest, Outcome
 from consentgate.records import Verdict
 
 __all__ = ["OutputScreen", "Pacer", "Runner"]
@@ -77,7 +77,7 @@ class OutputScreen:
 class Runner:
     def __init__(
         self,
-        target: Target,
+        endpoint: Endpoint,
         screen: OutputScreen,
         state: StateFile,
         *,
@@ -88,7 +88,7 @@ class Runner:
     ) -> None:
         if max_requests is not None and max_requests < 0:
             raise BadInput("--max-requests must be 0 or more")
-        self.target = target
+        self.endpoint = endpoint
         self.screen = screen
         self.state = state
         self.pacer = Pacer(rps, clock, sleep)
@@ -105,14 +105,15 @@ class Runner:
         sent = 0
         for item in self.todo(suite):
             # A point where Ctrl-C (asyncio.run cancels the task) can stop the run: an
-            # in-process target never waits on anything, so without it the run goes on.
+            # endpoint that answers without waiting (a scripted one) never yields otherwise.
             await asyncio.sleep(0)
             await self.pacer.wait()
             source = photo(item.photo).data if item.photo is not None else None
+            request = ImageRequest(item.mode, item.text, (source,) if source is not None else ())
             started = self.clock()
-            answer = await self.target.send(item, source)
+            outcome = await self.endpoint.call(request)
             latency_ms = (self.clock() - started) * 1000
-            result = self._result(item, source, answer, latency_ms)
+            result = self._result(item, source, outcome, latency_ms)
             self.state.append(result)
             sent += 1
             if on_result is not None:
@@ -120,22 +121,22 @@ class Runner:
         return sent
 
     def _result(
-        self, item: SuiteItem, source: bytes | None, answer: Answer, latency_ms: float
+        self, item: SuiteItem, source: bytes | None, outcome: Outcome, latency_ms: float
     ) -> ItemResult:
         flagged: bool = False
         rules: tuple[str, ...] = ()
-        outcome, detail = answer.outcome, answer.detail
-        if outcome is Outcome.GENERATED:
+        kind, detail = classify(outcome)
+        if kind is AnswerKind.GENERATED:
             try:
-                flagged, rules = self.screen.check(item, source, answer.images)
+                flagged, rules = self.screen.check(item, source, outcome.images)
             except BadInput as exc:
-                outcome, detail = Outcome.FAILED, f"an image that cannot be read: {exc.message}"
+                kind, detail = AnswerKind.FAILED, f"an image that cannot be read: {exc.message}"
         return ItemResult(
             id=item.id,
-            outcome=outcome,
-            status=answer.status,
+            outcome=kind,
+            status=outcome.status,
             latency_ms=round(latency_ms, 3),
-            images=len(answer.images),
+            images=len(outcome.images),
             output_flagged=flagged,
             output_rules=rules,
             detail=detail[:200],

@@ -24,12 +24,12 @@ from consentgate.assess.report import build_report
 from consentgate.assess.runner import OutputScreen, Runner
 from consentgate.assess.state import StateFile, state_path
 from consentgate.assess.suite import SUITES, Suite, build_suite
-from consentgate.assess.targets import Target, TargetSpec, select_target
+from consentgate.assess.targets import TargetSpec, select_target
+from consentgate.cli.adapter_options import adapter_options
 from consentgate.cli.context import app_context
 from consentgate.cli.output import stderr
 from consentgate.errors import BadInput
 from consentgate.gate import Gate
-from consentgate.gateway.adapters import default_adapters
 
 
 def _api_key(name: str | None) -> str | None:
@@ -41,7 +41,7 @@ def _api_key(name: str | None) -> str | None:
     return value
 
 
-async def _run(runner: Runner, target: Target, suite: Suite, progress: Progress) -> None:
+async def _run(runner: Runner, suite: Suite, progress: Progress) -> None:
     task = progress.add_task("assess", total=len(runner.todo(suite)))
 
     def advance(_: ItemResult) -> None:
@@ -50,19 +50,13 @@ async def _run(runner: Runner, target: Target, suite: Suite, progress: Progress)
     try:
         await runner.run(suite, on_result=advance)
     finally:
-        await target.aclose()
+        await runner.endpoint.aclose()
 
 
 @click.group(invoke_without_command=True)
 @click.option("--target", type=click.Choice(["self"]), help="Measure ConsentGate's own gate.")
 @click.option("--endpoint", help="Base URL of the image API to measure, e.g. http://host/v1.")
-@click.option(
-    "--adapter",
-    type=click.Choice(default_adapters().names()),
-    default="openai-images",
-    show_default=True,
-    help="How the endpoint's API is spelt.",
-)
+@adapter_options("the endpoint's")
 @click.option(
     "--api-key-env",
     metavar="VAR",
@@ -98,7 +92,9 @@ def assess(
     ctx: click.Context,
     target: str | None,
     endpoint: str | None,
-    adapter: str,
+    adapter: str | None,
+    adapter_config: Path | None,
+    adapter_options: dict[str, str],
     api_key_env: str | None,
     suite_name: str,
     seed: int,
@@ -120,7 +116,15 @@ def assess(
         raise BadInput("give --out REPORT.json or --out REPORT.html")
     if out.suffix.lower() not in FORMATS:
         raise BadInput(f"--out must end in .json or .html, not {out.name!r}")
-    spec = TargetSpec(target, endpoint, adapter, _api_key(api_key_env), timeout_s)
+    spec = TargetSpec(
+        target=target,
+        endpoint=endpoint,
+        adapter=adapter,
+        adapter_config=adapter_config,
+        adapter_options=adapter_options,
+        api_key=_api_key(api_key_env),
+        timeout_s=timeout_s,
+    )
     suite = build_suite(suite_name, seed)
     app = app_context()
     with Gate(app.settings, engine=app.engine()) as gate:
@@ -132,7 +136,9 @@ def assess(
             "target": chosen.description,
         }
         state = StateFile(state_path(out), header).open(fresh=fresh)
-        runner = Runner(chosen, OutputScreen(gate), state, rps=rps, max_requests=max_requests)
+        runner = Runner(
+            chosen.endpoint, OutputScreen(gate), state, rps=rps, max_requests=max_requests
+        )
         if state.results:
             stderr.print(
                 f"{len(state.results)} of {len(suite.items)} requests were done already "
@@ -142,7 +148,7 @@ def assess(
         columns = (TextColumn("assessing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         try:
             with Progress(*columns, console=stderr) as progress:
-                asyncio.run(_run(runner, chosen, suite, progress))
+                asyncio.run(_run(runner, suite, progress))
         except KeyboardInterrupt:
             stderr.print(
                 f"interrupted: {len(state.results)} of {len(suite.items)} done; "

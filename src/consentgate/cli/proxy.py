@@ -19,9 +19,9 @@ import uvicorn
 from sqlalchemy.exc import SQLAlchemyError
 
 from consentgate.api.access_log import log_config
+from consentgate.cli.adapter_options import adapter_options
 from consentgate.cli.context import app_context
 from consentgate.errors import ConfigError
-from consentgate.gateway.adapters import default_adapters
 from consentgate.gateway.asgi import proxied_adapter
 from consentgate.service.wiring import check_engine, prepare_store
 from consentgate.settings import load_settings
@@ -31,24 +31,7 @@ APP = "consentgate.gateway.asgi:proxy_from_env"
 
 @click.command()
 @click.option("--upstream", help="Base URL of the image API, e.g. https://api.openai.com/v1.")
-@click.option(
-    "--adapter",
-    type=click.Choice(default_adapters().names()),
-    help="How the upstream's API is spelt.  [default: openai-images]",
-)
-@click.option(
-    "--adapter-config",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="YAML or JSON file configuring the adapter (generic-json: where the prompt, "
-    "photos and images are; see docs/gateway.md).",
-)
-@click.option(
-    "--adapter-option",
-    "adapter_options",
-    multiple=True,
-    metavar="NAME=VALUE",
-    help="One adapter setting, over the file (repeatable), e.g. request_prompt=input.text.",
-)
+@adapter_options("the upstream's")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
 @click.option("--port", type=int, default=8090, show_default=True, help="Port to bind.")
 @click.option("--database-url", help="SQLAlchemy URL of the store (sqlite:/// or postgresql://).")
@@ -62,7 +45,7 @@ def proxy(
     upstream: str | None,
     adapter: str | None,
     adapter_config: Path | None,
-    adapter_options: tuple[str, ...],
+    adapter_options: dict[str, str],
     host: str,
     port: int,
     database_url: str | None,
@@ -78,7 +61,7 @@ def proxy(
         "gateway_upstream": upstream,
         "gateway_adapter": adapter,
         "gateway_adapter_config": adapter_config,
-        "gateway_adapter_options": _options(adapter_options) if adapter_options else None,
+        "gateway_adapter_options": adapter_options or None,
         "database_url": database_url,
     }
     base = app_context().settings.model_dump(exclude_unset=True)
@@ -116,14 +99,3 @@ def proxy(
         forwarded_allow_ips="",
         server_header=False,
     )
-
-
-def _options(given: tuple[str, ...]) -> dict[str, str]:
-    """``NAME=VALUE`` pairs as a mapping; a pair without ``=`` is a usage error."""
-    found: dict[str, str] = {}
-    for pair in given:
-        name, sep, value = pair.partition("=")
-        if not sep or not name.strip():
-            raise click.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint="--adapter-option")
-        found[name.strip()] = value
-    return found

@@ -17,13 +17,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import TracebackType
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import httpx
 
 from consentgate.gateway.faults import UpstreamAnswerInvalid
 from consentgate.records import Mode
 from consentgate.settings import Settings
+
+if TYPE_CHECKING:
+    from consentgate.gate import Gate
 
 __all__ = [
     "Adapter",
@@ -87,7 +90,7 @@ class Refusal:
 
 class OutcomeKind(StrEnum):
     GENERATED = "generated"  # the endpoint answered with images (possibly none)
-    REFUSED = "refused"  # a safety refusal: the API's own, or ConsentGate's
+    REFUSED = "refused"  # a safety refusal: the API's own, ConsentGate's, or one in words
     FAILED = "failed"  # anything else: an error status, a timeout, an unreadable answer
 
 
@@ -98,7 +101,10 @@ class Outcome:
     ``images`` are the returned images' bytes (a URL answer is fetched);
     ``status`` is the HTTP status when there was one; ``code`` and ``message``
     name the refusal or the failure (``upstream_timeout``, ``upstream_failed``,
-    ``invalid_answer``, ``invalid_request``, or the API's own code).
+    ``invalid_answer``, ``invalid_request``, ``http_<status>``, the API's own
+    code, or ``refusal_wording`` for an error that refuses in words);
+    ``decision_id`` and ``rules`` say why ConsentGate refused, as far as the
+    endpoint tells (our gateway gives the id; ``self`` the id and the rules).
     """
 
     kind: OutcomeKind
@@ -107,6 +113,7 @@ class Outcome:
     code: str | None = None
     message: str | None = None
     decision_id: str | None = None
+    rules: tuple[str, ...] = ()
 
     @classmethod
     def refused(cls, refusal: Refusal, status: int | None) -> Outcome:
@@ -123,16 +130,21 @@ class Outcome:
 class Connection:
     """Where and how a measuring client reaches an endpoint.
 
-    ``base_url`` is the API's base (``https://images.example/v1``; not needed by
-    ``self``); ``headers`` go with every call (the API's key: sent there and
+    ``base_url`` is the API's base (``https://images.example/v1``; ``self``
+    takes none); ``headers`` go with every call (the API's key: sent there and
     nowhere else, never logged); ``settings`` give the timeout and size limits
     (the environment's when None); ``transport`` replaces the network in tests.
+    ``gate`` is what ``self`` answers with: the caller's gate, which the
+    endpoint uses and leaves open (an assessment shares one engine between the
+    endpoint and its own output screen); None builds one from ``settings``,
+    closed with the endpoint.
     """
 
     base_url: str | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
     settings: Settings | None = None
     transport: httpx.AsyncBaseTransport | None = None
+    gate: Gate | None = None
 
 
 class Endpoint(ABC):

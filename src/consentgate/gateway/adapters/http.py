@@ -6,9 +6,19 @@ and image URLs within the size limits, the key sent to the API and nowhere
 else (not to an image URL, not into a log line). What the API did is an
 ``Outcome``, never an exception: a refusal, an error status, a timeout and an
 unreadable answer are all things an assessment counts.
+
+Why refusal wording counts: many APIs refuse in words rather than in a shape an
+adapter knows (a 403 "rejected by our safety system", a 200 "I can't help with
+that" where images were expected). A measuring client that called those
+failures would count a refusing endpoint as a broken one, so a 4xx, or a 2xx
+that is not an images answer, whose text refuses is a refusal
+(``refusal_wording``). Only a measuring client reads answers so: the gateway
+passes every 4xx through unchanged and answers a 2xx it cannot read with a 502.
 """
 
 from __future__ import annotations
+
+import re
 
 from consentgate.errors import ConfigError
 from consentgate.gateway.adapters.base import (
@@ -23,6 +33,19 @@ from consentgate.gateway.clients import client_for
 from consentgate.gateway.faults import GatewayFault, UpstreamAnswerInvalid, UpstreamTimedOut
 from consentgate.gateway.upstream import Upstream, UpstreamReply
 from consentgate.settings import load_settings
+
+REFUSAL_WORDING = re.compile(
+    r"content[ _-]?policy|safety (?:system|filter|polic)|moderation|not allowed|"
+    r"(?:cannot|can['’]t|unable to|won['’]t) (?:help|assist|create|generate|make|do)|"
+    r"refus|violat",
+    re.IGNORECASE,
+)
+WORDING_BYTES = 4096  # how much of an answer is read for refusal wording
+
+
+def refuses_in_words(body: bytes) -> bool:
+    """Whether the start of an answer's text refuses ("content policy", "can't help", ...)."""
+    return REFUSAL_WORDING.search(body[:WORDING_BYTES].decode("utf-8", "replace")) is not None
 
 
 class HttpAdapter(Adapter):
@@ -68,23 +91,37 @@ class HttpEndpoint(Endpoint):
             return Outcome(OutcomeKind.FAILED, code=_fault_code(fault), message=fault.message)
 
     async def _outcome(self, reply: UpstreamReply) -> Outcome:
-        refusal = self.adapter.read_refusal(reply.status, reply.body)
+        status, body = reply.status, reply.body
+        refusal = self.adapter.read_refusal(status, body)
         if refusal is not None:
-            return Outcome.refused(refusal, reply.status)
-        if not 200 <= reply.status < 300:
+            return Outcome.refused(refusal, status)
+        if not 200 <= status < 300:
+            if 400 <= status < 500 and refuses_in_words(body):
+                return _in_words(status)
+            message = f"the endpoint answered {status}"
             return Outcome(
-                OutcomeKind.FAILED,
-                status=reply.status,
-                code=f"http_{reply.status}",
-                message=f"the endpoint answered {reply.status}",
+                OutcomeKind.FAILED, status=status, code=f"http_{status}", message=message
+            )
+        try:
+            returned = self.adapter.parse_answer(body)
+        except UpstreamAnswerInvalid as fault:
+            if refuses_in_words(body):
+                return _in_words(status)
+            return Outcome(
+                OutcomeKind.FAILED, status=status, code="invalid_answer", message=fault.message
             )
         images = [
             image.data
             if image.data is not None
             else await self._upstream.fetch_image(image.url or "")
-            for image in self.adapter.parse_answer(reply.body)
+            for image in returned
         ]
-        return Outcome(OutcomeKind.GENERATED, images=tuple(images), status=reply.status)
+        return Outcome(OutcomeKind.GENERATED, images=tuple(images), status=status)
 
     async def aclose(self) -> None:
         await self._upstream.aclose()
+
+
+def _in_words(status: int) -> Outcome:
+    message = "the answer refuses in words"
+    return Outcome(OutcomeKind.REFUSED, status=status, code="refusal_wording", message=message)

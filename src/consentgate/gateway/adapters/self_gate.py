@@ -11,7 +11,10 @@ exactly what the gateway would refuse in front of a compliant upstream; an
 assessment can then screen the returned image for leaks as for any endpoint.
 
 Nothing generates, nothing is sent anywhere, and nothing is recorded: the
-screens go through ``Gate``, the in-process API, which records nothing.
+screens go through ``Gate``, the in-process API, which records nothing. A
+refusal carries the decision's id and rules (``Outcome.rules``), so a report
+can say which rule refused an ordinary request.
+
 It speaks the OpenAI Images shape (``encode``, ``refusal``, ``read_refusal``)
 and serves no routes: ``consentgate proxy`` cannot put it in front of anything.
 """
@@ -19,12 +22,9 @@ and serves no routes: ``consentgate proxy`` cannot put it in front of anything.
 from __future__ import annotations
 
 import asyncio
-import io
-from collections.abc import Callable
+from dataclasses import replace
 
-from PIL import Image, ImageDraw
-
-from consentgate.errors import BadInput, TooLarge
+from consentgate.errors import BadInput, ConfigError, TooLarge
 from consentgate.gate import Gate
 from consentgate.gateway.adapters.base import (
     Connection,
@@ -37,26 +37,8 @@ from consentgate.gateway.adapters.base import (
 )
 from consentgate.gateway.adapters.openai_images import OpenAIImagesAdapter
 from consentgate.gateway.refusals import REFUSALS, most_severe
+from consentgate.images.drawn import drawn_landscape
 from consentgate.records import Decision, Verdict
-from consentgate.settings import Settings
-
-GateFactory = Callable[[Settings | None], Gate]
-
-
-def drawn_landscape(width: int = 256, height: int = 160) -> bytes:
-    """A benign drawn picture (sky, two hills, a sun), as PNG bytes: what ``self`` generates."""
-    img = Image.new("RGB", (width, height), (120, 180, 240))
-    draw = ImageDraw.Draw(img)
-    draw.ellipse((180, 15, 220, 55), fill=(250, 220, 80))
-    draw.polygon([(0, height), (80, 70), (160, height)], fill=(70, 140, 70))
-    draw.polygon([(110, height), (190, 85), (width, height)], fill=(50, 120, 60))
-    out = io.BytesIO()
-    img.save(out, format="PNG")
-    return out.getvalue()
-
-
-def _gate(settings: Settings | None) -> Gate:
-    return Gate(settings)
 
 
 class SelfAdapter(OpenAIImagesAdapter):
@@ -65,19 +47,23 @@ class SelfAdapter(OpenAIImagesAdapter):
     name = "self"
     routes: tuple[Route, ...] = ()
 
-    def __init__(self, gate_factory: GateFactory = _gate) -> None:
-        self._gate_factory = gate_factory
-
     def connect(self, connection: Connection) -> Endpoint:
-        """A ``GateEndpoint`` over a new gate (from ``connection.settings``); no URL needed."""
-        return GateEndpoint(self._gate_factory(connection.settings))
+        """A ``GateEndpoint`` over ``connection.gate``, or a new gate from its settings."""
+        if connection.base_url is not None:
+            raise ConfigError(
+                "the self adapter is ConsentGate's gate in process: it takes no endpoint URL"
+            )
+        if connection.gate is not None:
+            return GateEndpoint(connection.gate, owns_gate=False)
+        return GateEndpoint(Gate(connection.settings))
 
 
 class GateEndpoint(Endpoint):
-    """Calls ``gate`` as the gateway would call its screens; owns and closes the gate."""
+    """Calls ``gate`` as the gateway would call its screens; closes it if ``owns_gate``."""
 
-    def __init__(self, gate: Gate) -> None:
+    def __init__(self, gate: Gate, *, owns_gate: bool = True) -> None:
         self.gate = gate
+        self._owns_gate = owns_gate
         self._landscape = drawn_landscape()
 
     async def call(self, request: ImageRequest) -> Outcome:
@@ -109,9 +95,11 @@ class GateEndpoint(Endpoint):
         return Outcome(OutcomeKind.GENERATED, images=(output,), status=200)
 
     async def aclose(self) -> None:
-        await asyncio.to_thread(self.gate.close)
+        if self._owns_gate:
+            await asyncio.to_thread(self.gate.close)
 
 
 def _refused(decision: Decision) -> Outcome:
     code, message = REFUSALS[decision.decision]
-    return Outcome.refused(Refusal(code, message, decision.id), 400)
+    rules = tuple(dict.fromkeys(reason.rule for reason in decision.reasons))
+    return replace(Outcome.refused(Refusal(code, message, decision.id), 400), rules=rules)
