@@ -1,0 +1,103 @@
+"""The case tables as one row per case, in SQL: the facts every case count is made from.
+
+``case_facts`` joins each case to its notice (trusted flagger, alleged
+category) and turns the instants of its JSON record (decided, appealed) into
+seconds, so every later query is a filter and a ``GROUP BY`` over it. The
+``category`` and ``keyword`` columns are those of ``categories.Category``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Subquery,
+    and_,
+    case,
+    false,
+    func,
+    literal,
+    null,
+    select,
+)
+
+from consentgate.cases.records import AUTOMATED, CaseKind
+from consentgate.reports.categories import (
+    CASE_CATEGORIES,
+    NOT_SPECIFIED,
+    STATEMENT_CATEGORIES,
+)
+from consentgate.reports.sql import Dialect
+from consentgate.store.cases_tables import cases, notices
+
+
+def category_exprs(
+    kind: ColumnElement[Any], alleged: ColumnElement[Any]
+) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
+    """The category and keyword of a case (or notice) of ``kind``; a DSA notice's category is
+    the one it alleges (``categories.notice_category``), with no keyword."""
+    known = [(k, c) for k, c in CASE_CATEGORIES.items() if c is not None]
+    dsa = kind == CaseKind.DSA_NOTICE.value
+    alleged_or_not = case(
+        (alleged.in_(sorted(STATEMENT_CATEGORIES)), alleged), else_=NOT_SPECIFIED.category
+    )
+    category = case(
+        *[(kind == k.value, literal(c.category)) for k, c in known],
+        (dsa, alleged_or_not),
+        else_=null(),
+    )
+    keyword = case(
+        *[(kind == k.value, literal(c.keyword)) for k, c in known if c.keyword is not None],
+        else_=null(),
+    )
+    return category, keyword
+
+
+def trusted_expr(data: ColumnElement[Any]) -> ColumnElement[bool]:
+    """Whether a notice came from a trusted flagger (false when there is no notice)."""
+    flag = data["is_trusted_flagger"].as_boolean()
+    return func.coalesce(flag, false(), type_=Boolean)
+
+
+def notifier_expr(kind: ColumnElement[Any], data: ColumnElement[Any]) -> ColumnElement[str]:
+    """trusted_flagger, anonymous (a child-safety notice with neither name nor e-mail) or
+    identified."""
+    anonymous = and_(
+        kind == CaseKind.CHILD_SAFETY.value,
+        data["notifier_name"].as_string().is_(None),
+        data["notifier_email"].as_string().is_(None),
+    )
+    return case(
+        (trusted_expr(data), literal("trusted_flagger")),
+        (anonymous, literal("anonymous")),
+        else_=literal("identified"),
+    )
+
+
+def case_facts(dialect: Dialect) -> Subquery:
+    """One row per case: ids, kind, queue, state, seconds of each instant, category, keyword."""
+    record = cases.c.record
+    category, keyword = category_exprs(cases.c.kind, notices.c.data["alleged_category"].as_string())
+    return (
+        select(
+            cases.c.id,
+            cases.c.kind,
+            cases.c.queue,
+            cases.c.state,
+            cases.c.notice_id,
+            dialect.epoch(cases.c.received_at).label("received"),
+            dialect.epoch(cases.c.deadline_at).label("deadline"),
+            dialect.epoch(record["decided_at"].as_string()).label("decided"),
+            record["action"].as_string().label("action"),
+            (record["decided_by"].as_string() == AUTOMATED).label("automated"),
+            dialect.epoch(record["appealed_at"].as_string()).label("appealed"),
+            record["appeal_by"].as_string().label("appeal_by"),
+            trusted_expr(notices.c.data).label("trusted"),
+            category.label("category"),
+            keyword.label("keyword"),
+        )
+        .select_from(cases.outerjoin(notices, notices.c.id == cases.c.notice_id))
+        .subquery("facts")
+    )
