@@ -27,7 +27,7 @@ class Agency(StrEnum):
     NCA = "nca"  # UK: the National Crime Agency (OSA s.66, S.I. 2026/268)
 
     @property
-    def title(self) -> str:
+    def display(self) -> str:
         return self.value.upper()
 
 

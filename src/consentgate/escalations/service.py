@@ -175,7 +175,7 @@ class EscalationService:
         reference = reference.strip()
         if not REFERENCE_PATTERNS[agency].match(reference):
             shape = "digits" if agency is Agency.NCMEC else "letters, digits and . _ / -"
-            raise BadInput(f"not an {agency.title} reference ({shape})", field="reference")
+            raise BadInput(f"not an {agency.display} reference ({shape})", field="reference")
         if agency is Agency.NCMEC and priority is not None:
             raise BadInput("priorities are the NCA's; NCMEC reports have none", field="priority")
         now = self.cases.clock()
@@ -195,7 +195,7 @@ class EscalationService:
             ).first()
             if taken is not None:
                 raise Conflict(
-                    f"{agency.title} reference {reference} is already recorded "
+                    f"{agency.display} reference {reference} is already recorded "
                     f"(case {taken.case_id})"
                 )
             level = None
