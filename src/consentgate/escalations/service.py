@@ -20,7 +20,7 @@ import hashlib
 import re
 import uuid
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection, and_, insert, select, update
 
@@ -51,6 +51,17 @@ REFERENCE_PATTERNS = {
 }
 
 
+class ReporterMissing(ConfigError):
+    """No reporting person is configured: a report cannot name who files it.
+
+    409 over HTTP (the service is not set up for this yet; the caller's request
+    was sound), exit 2 on the CLI like every configuration error.
+    """
+
+    http_status = 409
+    title = "Reporter not configured"
+
+
 def years_after(at: datetime, years: int) -> datetime:
     """The same instant ``years`` later (29 February becomes 28 February)."""
     try:
@@ -72,7 +83,7 @@ class EscalationService:
         """Who files reports (settings); ConfigError (exit 2) without an e-mail address."""
         s = self.settings
         if not s.reporter_email:
-            raise ConfigError(
+            raise ReporterMissing(
                 "set CONSENTGATE_REPORTER_EMAIL (and the reporter's name and telephone): a "
                 "child-safety report names the person who files it"
             )
@@ -180,6 +191,8 @@ class EscalationService:
             raise BadInput("priorities are the NCA's; NCMEC reports have none", field="priority")
         now = self.cases.clock()
         at = reported_at or now
+        if at.tzinfo is None:  # as everywhere in the store, a naive instant is UTC
+            at = at.replace(tzinfo=UTC)
         if at > now + timedelta(minutes=5):
             raise BadInput("a report cannot have reached the agency in the future", field="at")
         with self.db.write() as conn:
