@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from consentgate.cases.records import Action
+from consentgate.cases.records import Action, CaseKind, Item
 from consentgate.errors import BadInput, Conflict, Forbidden
 from consentgate.escalations.records import ExportFormat, Priority
 from consentgate.escalations.service import EscalationService, ReporterMissing
@@ -154,8 +154,6 @@ def test_when_no_reporter_is_configured_then_refused_before_anything_is_recorded
 
 
 def test_when_the_case_is_not_about_a_child_then_conflict(desk: Desk) -> None:
-    from consentgate.cases.records import CaseKind, Item
-
     other = desk.cases.open(CaseKind.TAKE_IT_DOWN, Item(url="https://example.com/x")).id
     with pytest.raises(Conflict):
         desk.service.export(other, ExportFormat.NCMEC_XML, actor=desk.carol)
