@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from sqlalchemy import Connection, Subquery, and_, case, func, literal, select
+from sqlalchemy import Connection, FromClause, and_, case, func, literal, select
 
 from consentgate.cases.records import EventKind
 from consentgate.reports.case_counts import seconds
@@ -23,7 +23,9 @@ TYPES = ("removal", "no_action_notice", "no_action_trusted_flagger")
 flagger's); about not acting on a trusted flagger's notice."""
 
 
-def appeal_counts(conn: Connection, dialect: Dialect, f: Subquery, period: Period) -> AppealCounts:
+def appeal_counts(
+    conn: Connection, dialect: Dialect, f: FromClause, period: Period
+) -> AppealCounts:
     start, end = seconds(period)
     outcome_event = audit_events.alias("outcome")
     joined = f.outerjoin(

@@ -21,7 +21,7 @@ from consentgate.reports.case_counts import (
     decided_groups,
     notice_medians,
 )
-from consentgate.reports.case_facts import case_facts
+from consentgate.reports.case_facts import materialise
 from consentgate.reports.categories import Basis, Category
 from consentgate.reports.notice_counts import notice_counts
 from consentgate.reports.period import Period
@@ -62,9 +62,10 @@ def _build(
     now: datetime,
     say: Progress,
 ) -> TransparencyReport:
-    facts = case_facts(dialect)
     say("screens")
-    screens, blocked = screen_counts(conn, period)
+    screens, blocked, screened = screen_counts(conn, dialect, period)
+    say("cases")
+    facts = materialise(conn, dialect)
     say("decisions on cases")
     groups = decided_groups(conn, facts, period)
     decisions = case_decisions(conn, facts, period, groups, settings)
@@ -76,7 +77,7 @@ def _build(
     banks = bank_sizes(conn)
     safety = child_safety(conn, facts, period)
     say("daily series")
-    points = series(conn, dialect, facts, period)
+    points = series(conn, dialect, facts, period, screened)
     return TransparencyReport(
         provider=settings.provider_name,
         period=period,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Subquery, and_, func, or_, select
+from sqlalchemy import Connection, FromClause, and_, func, or_, select
 
 from consentgate.cases.records import CaseKind, Queue
 from consentgate.reports.categories import Category
@@ -45,12 +45,12 @@ def seconds(period: Period) -> tuple[float, float]:
     return period.start.timestamp(), period.end.timestamp()
 
 
-def decided_in(f: Subquery, period: Period) -> Any:
+def decided_in(f: FromClause, period: Period) -> Any:
     start, end = seconds(period)
     return and_(f.c.decided >= start, f.c.decided < end)
 
 
-def decided_groups(conn: Connection, f: Subquery, period: Period) -> list[Decided]:
+def decided_groups(conn: Connection, f: FromClause, period: Period) -> list[Decided]:
     """Decisions made in the period, counted by everything a report splits them by."""
     keys = (
         f.c.queue,
@@ -78,7 +78,7 @@ def decided_groups(conn: Connection, f: Subquery, period: Period) -> list[Decide
 
 
 def case_decisions(
-    conn: Connection, f: Subquery, period: Period, groups: list[Decided], settings: Settings
+    conn: Connection, f: FromClause, period: Period, groups: list[Decided], settings: Settings
 ) -> CaseDecisions:
     """Decisions, their times by queue, and deadlines missed (decided late, or still open)."""
     start, end = seconds(period)
@@ -140,7 +140,7 @@ def case_decisions(
 
 
 def notice_medians(
-    conn: Connection, f: Subquery, period: Period
+    conn: Connection, f: FromClause, period: Period
 ) -> dict[tuple[str, bool], Percentiles]:
     """Time from receipt to decision of notice items, by category key and keyword key (and
     TOTAL), for all notices (``False``) and those of trusted flaggers (``True``)."""

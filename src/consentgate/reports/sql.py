@@ -29,9 +29,14 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.sql.elements import ColumnElement
 
+from consentgate.reports.period import Period
 from consentgate.reports.records import Percentiles
+
+SCAN_SHARE = 0.25
+"""Above this share of a table's time range, SQLite scans the table rather than its index."""
 
 
 class Dialect:
@@ -46,6 +51,36 @@ class Dialect:
             seconds = (func.julianday(expr) - 2440587.5) * 86400.0
             return func.round(seconds, 3)
         return cast(extract("epoch", cast(expr, DateTime(timezone=True))), Float)
+
+    def parsed(self, document: ColumnElement[Any]) -> ColumnElement[Any]:
+        """A JSON column ready for several reads: PostgreSQL's ``json`` is parsed on every
+        ``->>``, so it is cast to ``jsonb`` (parsed once); SQLite reads its text as it is."""
+        return document if self.is_sqlite else cast(document, JSONB)
+
+    def ranged(self, conn: Connection, column: ColumnElement[Any], period: Period) -> Any:
+        """``column`` to filter by ``period``: on SQLite, wrapped so that a period covering
+        most of the rows scans the table instead of visiting it row by row through the
+        column's index (several times faster there; SQLite keeps no statistics to see it).
+        The share is estimated from the column's first and last values (two index probes).
+        """
+        if not self.is_sqlite:
+            return column
+        first = conn.execute(select(func.min(column))).scalar()
+        last = conn.execute(select(func.max(column))).scalar()
+        if first is None or last is None or last <= first:
+            return column
+        start = max(period.start.replace(tzinfo=None), first)
+        end = min(period.end.replace(tzinfo=None), last)
+        share = max((end - start).total_seconds(), 0) / (last - first).total_seconds()
+        return func.likely(column) if share > SCAN_SHARE else column
+
+    def bucket_of_timestamp(self, column: ColumnElement[Any], unit: str) -> ColumnElement[str]:
+        """The UTC day or month of a timestamp column, as text (cheap: no conversion on SQLite,
+        which keeps ``YYYY-MM-DD HH:MM:SS`` in UTC)."""
+        if self.is_sqlite:
+            return func.substr(column, 1, 10 if unit == "day" else 7)
+        at_utc = func.timezone("UTC", column)
+        return func.to_char(at_utc, "YYYY-MM-DD" if unit == "day" else "YYYY-MM")
 
     def bucket(self, seconds: ColumnElement[Any], unit: str) -> ColumnElement[str]:
         """The UTC day (``YYYY-MM-DD``) or month (``YYYY-MM``) of an ``epoch`` value, as text."""

@@ -6,7 +6,7 @@ import json
 from collections import Counter, defaultdict
 from datetime import timedelta
 
-from sqlalchemy import Connection, Subquery, Text, and_, cast, exists, func, not_, or_, select
+from sqlalchemy import Connection, FromClause, Text, and_, cast, exists, func, not_, or_, select
 
 from consentgate.banks.records import EntryStatus
 from consentgate.cases.records import Queue
@@ -27,27 +27,42 @@ DAILY_UP_TO_DAYS = 190
 """Periods up to about half a year are charted by day, longer ones by month."""
 
 
-def screen_counts(conn: Connection, period: Period) -> tuple[ScreenCounts, BlockedUploads]:
-    """Screens made in the period, and the uploads they blocked by category.
+ScreenBuckets = dict[str, dict[str, int]]
+"""Screens per day (or month): bucket → verdict → count."""
+
+
+def unit_of(period: Period) -> str:
+    return "day" if period.days <= DAILY_UP_TO_DAYS else "month"
+
+
+def screen_counts(
+    conn: Connection, dialect: Dialect, period: Period
+) -> tuple[ScreenCounts, BlockedUploads, ScreenBuckets]:
+    """Screens made in the period (one pass over them), the uploads they blocked by category,
+    and their verdicts per day (or month).
 
     A blocked upload is content that never appeared: a restriction of user
     content. A refused generation or edit request restricts nothing a user had
     posted (no content existed yet), so it is counted apart.
     """
-    rules = cast(decisions.c.rules, Text)
-    keys = (decisions.c.mode, decisions.c.verdict, decisions.c.escalate, rules)
+    made = dialect.bucket_of_timestamp(decisions.c.created, unit_of(period))
+    keys = (made, decisions.c.mode, decisions.c.verdict, decisions.c.escalate,
+            cast(decisions.c.rules, Text))  # fmt: skip
+    created = dialect.ranged(conn, decisions.c.created, period)
     rows = conn.execute(
         select(*keys, func.count())
-        .where(decisions.c.created >= period.start, decisions.c.created < period.end)
+        .where(created >= period.start, created < period.end)
         .group_by(*keys)
     ).all()
     by_verdict: Counter[str] = Counter()
     by_mode: dict[str, Counter[str]] = defaultdict(Counter)
+    buckets: dict[str, Counter[str]] = defaultdict(Counter)
     blocked: BlockedUploads = Counter()
     escalations = uploads_blocked = refused = 0
-    for mode, verdict, escalate, fired, count in rows:
+    for at, mode, verdict, escalate, fired, count in rows:
         by_verdict[verdict] += count
         by_mode[mode][verdict] += count
+        buckets[at][verdict] += count
         escalations += count if escalate else 0
         if verdict != Verdict.BLOCK.value:
             continue
@@ -67,40 +82,30 @@ def screen_counts(conn: Connection, period: Period) -> tuple[ScreenCounts, Block
         uploads_blocked=uploads_blocked,
         requests_refused=refused,
     )
-    return screens, dict(blocked)
+    return screens, dict(blocked), {at: dict(c) for at, c in buckets.items()}
 
 
-def series(conn: Connection, dialect: Dialect, f: Subquery, period: Period) -> Series:
+def series(
+    conn: Connection, dialect: Dialect, f: FromClause, period: Period, screened: ScreenBuckets
+) -> Series:
     """Screens by verdict, cases received and cases decided, per day (or month) of the period."""
-    unit = "day" if period.days <= DAILY_UP_TO_DAYS else "month"
+    unit = unit_of(period)
     start, end = seconds(period)
-    points: dict[str, SeriesPoint] = {}
-
-    def point(at: str) -> SeriesPoint:
-        return points.setdefault(at, SeriesPoint(at=at, screens={}))
-
-    made = dialect.bucket(dialect.epoch(decisions.c.created), unit)
-    screened = conn.execute(
-        select(made, decisions.c.verdict, func.count())
-        .where(decisions.c.created >= period.start, decisions.c.created < period.end)
-        .group_by(made, decisions.c.verdict)
-    ).all()
-    for at, verdict, count in screened:
-        point(at).screens[verdict] = int(count)
+    points = {at: SeriesPoint(at=at, screens={}) for at in buckets(period, unit)}
+    for at, verdicts in screened.items():
+        points[at] = SeriesPoint(at=at, screens=verdicts)
     received = dialect.bucket(f.c.received, unit)
     for at, count in conn.execute(
         select(received, func.count())
         .where(f.c.received >= start, f.c.received < end)
         .group_by(received)
     ).all():
-        points[at] = point(at).model_copy(update={"cases_received": int(count)})
+        points[at] = points[at].model_copy(update={"cases_received": int(count)})
     decided = dialect.bucket(f.c.decided, unit)
     for at, count in conn.execute(
         select(decided, func.count()).where(decided_in(f, period)).group_by(decided)
     ).all():
-        points[at] = point(at).model_copy(update={"cases_decided": int(count)})
-    for at in buckets(period, unit):  # every day (or month), so the time axis is honest
-        point(at)
+        points[at] = points[at].model_copy(update={"cases_decided": int(count)})
     return Series(unit=unit, points=[points[k] for k in sorted(points)])
 
 
@@ -131,7 +136,7 @@ def bank_sizes(conn: Connection) -> list[BankSize]:
     return [BankSize(name=name, kind=kind, entries=int(n)) for name, kind, n in rows]
 
 
-def child_safety(conn: Connection, f: Subquery, period: Period) -> ChildSafety:
+def child_safety(conn: Connection, f: FromClause, period: Period) -> ChildSafety:
     """Escalations opened in the period, reports made in it, and those still awaiting one."""
     start, end = seconds(period)
     in_queue = f.c.queue == Queue.CHILD_SAFETY.value
