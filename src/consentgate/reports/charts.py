@@ -52,15 +52,25 @@ def _legend(names: Sequence[str], y: int) -> str:
 
 
 def columns(
-    name: str, title: str, labels: Sequence[str], stacks: dict[str, Sequence[int]]
+    name: str,
+    title: str,
+    labels: Sequence[str],
+    stacks: dict[str, Sequence[int]],
+    *,
+    side_by_side: bool = False,
 ) -> Markup:
-    """Stacked columns, one per label (a day or a month), one colour per series."""
+    """Columns, one group per label (a day or a month), one colour per series: stacked (parts
+    of one whole), or side by side (different measures, such as received and decided)."""
     height, top, bottom, left = 240, 24, 40, 50
     plot_h, plot_w = height - top - bottom, WIDTH - left - 10
-    totals = [sum(s[i] for s in stacks.values()) for i in range(len(labels))]
+    if side_by_side:
+        totals = [max((s[i] for s in stacks.values()), default=0) for i in range(len(labels))]
+    else:
+        totals = [sum(s[i] for s in stacks.values()) for i in range(len(labels))]
     peak = max(totals, default=0) or 1
     step = plot_w / max(len(labels), 1)
     bar = max(step * 0.8, 1.0)
+    width = bar / len(stacks) if side_by_side and stacks else bar
     body = [
         f'<line x1="{left}" y1="{top + plot_h}" x2="{WIDTH - 10}" y2="{top + plot_h}" '
         'stroke="#999"/>',
@@ -69,15 +79,17 @@ def columns(
     ]
     for i, label in enumerate(labels):
         x, y = left + i * step, float(top + plot_h)
-        for series, values in stacks.items():
+        for n, (series, values) in enumerate(stacks.items()):
             h = values[i] / peak * plot_h
-            if h > 0:
-                y -= h
-                body.append(
-                    f'<rect class="mark" x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" '
-                    f'height="{h:.1f}" fill="{COLOURS.get(series, "#888")}"><title>'
-                    f"{escape(label)} {escape(series)}: {values[i]:,}</title></rect>"
-                )
+            if h <= 0:
+                continue
+            at_x, at_y = (x + n * width, top + plot_h - h) if side_by_side else (x, y - h)
+            y = y if side_by_side else y - h
+            body.append(
+                f'<rect class="mark" x="{at_x:.1f}" y="{at_y:.1f}" width="{width:.1f}" '
+                f'height="{h:.1f}" fill="{COLOURS.get(series, "#888")}"><title>'
+                f"{escape(label)} {escape(series)}: {values[i]:,}</title></rect>"
+            )
     shown = sorted({0, len(labels) - 1, len(labels) // 2}) if labels else []
     for i in shown:
         x, anchor = left + i * step + bar / 2, "middle"
@@ -138,9 +150,10 @@ def ranges(name: str, title: str, rows: Sequence[Range]) -> Markup:
                 f'height="14" fill="{COLOURS["p50"]}"/>'
             )
         x = left + deadline * scale
+        text_x = max(x, left + max(p50 or 0, p90 or 0) * scale) + 6
         body.append(
             f'<line x1="{x:.1f}" y1="{y - 2}" x2="{x:.1f}" y2="{y + 20}" stroke="#bc4b51" '
-            f'stroke-width="2"/><text x="{x + 4:.1f}" y="{y + 14}">deadline {deadline:g} h'
+            f'stroke-width="2"/><text x="{text_x:.1f}" y="{y + 14}">deadline {deadline:g} h'
             "</text>"
         )
     body.append(_legend(["p50", "p90"], height - 6))

@@ -59,6 +59,7 @@ def chart_set(report: TransparencyReport) -> dict[str, Markup]:
             "cases", f"Cases received and decided per {report.series.unit}", at,
             {"received": [p.cases_received for p in points],
              "decided": [p.cases_decided for p in points]},
+            side_by_side=True,
         ),
         "time_to_decision": charts.ranges(
             "time_to_decision", "Hours from receipt to decision (p50, p90) against each deadline",
