@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from consentgate.api.routes.reports import Part
 from consentgate.cases.intake import NoticeService
 from consentgate.cases.notices import parse_notice
 from consentgate.cases.records import CaseKind, Item
 from consentgate.people import Role
+from consentgate.reports.eu_csv import PARTS
 from consentgate.service.keys import Scope
 from tests.api.conftest import Api, make_settings, running
 
@@ -184,3 +186,16 @@ def test_when_no_reporter_is_configured_then_409_naming_the_setting(sqlite_url: 
             headers=api.key(Scope.REPORT),
         )  # fmt: skip
         assert got.status_code == 409 and "CONSENTGATE_REPORTER_EMAIL" in got.json()["detail"]
+
+
+def test_when_the_openapi_is_read_then_each_template_part_and_route_is_documented(
+    api: Api,
+) -> None:
+    assert {p.value for p in Part} == set(PARTS)
+    paths = api.client.app.openapi()["paths"]  # type: ignore[attr-defined]
+    for path in ("/v1/reports/transparency", "/v1/reports/transparency/csv/{part}",
+                 "/v1/escalations", "/v1/escalations/{case_id}/export",
+                 "/v1/escalations/{case_id}/reference"):  # fmt: skip
+        operations = paths[path]
+        for operation in operations.values():
+            assert operation["summary"] and operation.get("description"), path

@@ -193,6 +193,9 @@ def test_when_the_period_is_long_then_the_series_is_by_month(world: World) -> No
         ("yesterday", "2026-12-31", "from"),
         ("2026-12-01T00:00:00", "2026-12-31", "from"),  # no zone
         ("2000-01-01", "2030-01-01", "to"),  # over 20 years
+        ("9999-12-30", "9999-12-31", "to"),  # the day after the last is no date
+        ("0001-01-01", "0001-01-02", "from"),
+        ("2026-12-01T00:00:00+25:00", "2026-12-31", "from"),
     ],
 )
 def test_when_the_period_is_bad_then_refused_naming_the_bound(

@@ -16,6 +16,9 @@ from consentgate.records import Record
 
 MAX_YEARS = 20
 """The longest period a report may cover (a bound on the chart's buckets, not on rows)."""
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(3000, 1, 1, tzinfo=UTC)
+"""Periods lie between these (instants are counted in seconds since 1970)."""
 
 
 class Period(Record):
@@ -47,7 +50,7 @@ def parse_bound(value: str, *, field: str, end: bool) -> datetime:
             at = datetime.combine(day, time(), tzinfo=UTC)
             return at + timedelta(days=1) if end else at
         parsed = datetime.fromisoformat(text)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise BadInput(
             f"{text!r} is neither a date (YYYY-MM-DD) nor an ISO 8601 instant", field=field
         ) from None
@@ -63,6 +66,10 @@ def period_of(start: str | datetime, end: str | datetime) -> Period:
     if first.tzinfo is None or last.tzinfo is None:
         raise BadInput("instants need a time zone", field="from")
     first, last = first.astimezone(UTC), last.astimezone(UTC)
+    if first < EARLIEST:
+        raise BadInput("a report starts in 1970 or later", field="from")
+    if last > LATEST:
+        raise BadInput("a report ends by the year 3000", field="to")
     if last <= first:
         raise BadInput("the period must end after it starts", field="to")
     if last - first > timedelta(days=366 * MAX_YEARS):
