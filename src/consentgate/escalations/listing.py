@@ -37,7 +37,6 @@ def list_escalations(
 ) -> list[EscalationStatus]:
     record = cases.c.record
     threat = func.coalesce(notices.c.data["threat_to_life"].as_boolean(), false(), type_=Boolean)
-    escalated = func.coalesce(record["escalated"].as_boolean(), false(), type_=Boolean)
     action, state = record["action"].as_string(), cases.c.state
     no_report_due = func.coalesce(
         or_(
@@ -51,7 +50,7 @@ def list_escalations(
     query = (
         select(record, threat, not_(reported) & not_(no_report_due))
         .select_from(cases.outerjoin(notices, notices.c.id == cases.c.notice_id))
-        .where(or_(cases.c.queue == Queue.CHILD_SAFETY.value, escalated))
+        .where(cases.c.queue == Queue.CHILD_SAFETY.value)  # where every escalation is
         .order_by(threat.desc(), cases.c.received_at, cases.c.id)
         .limit(limit)
     )
