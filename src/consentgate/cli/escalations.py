@@ -104,9 +104,7 @@ def export(
     fmt = ExportFormat(form)
     level = None if priority is None else Priority(int(priority))
     if out is None:
-        body = service.export(case_id, fmt, actor=who, priority=level)
-        sys.stdout.buffer.write(body)
-        sys.stdout.flush()
+        service.export(case_id, fmt, actor=who, priority=level, deliver=_to_stdout)
         return
     handle = create_private(out, what="a child-safety report")
     try:
@@ -120,6 +118,11 @@ def export(
         raise
     inside = " with the images inside" if include_evidence else ""
     click.echo(f"wrote the {fmt.agency.value} report on case {case_id}{inside} to {out}")
+
+
+def _to_stdout(body: bytes) -> None:
+    sys.stdout.buffer.write(body)
+    sys.stdout.flush()
 
 
 @escalations.command("reference")

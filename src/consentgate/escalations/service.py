@@ -23,6 +23,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection, and_, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from consentgate.cases.evidence import EvidenceUnreadable, EvidenceVault
 from consentgate.cases.records import EventKind
@@ -221,7 +222,13 @@ class EscalationService:
                 "reported_at": at, "recorded_at": now, "recorded_by": actor_name(actor),
                 "retain_until": retain_until,
             }  # fmt: skip
-            conn.execute(insert(agency_reports).values(**row))
+            try:
+                with conn.begin_nested():  # a twin recorded at the same moment: 409, not 500
+                    conn.execute(insert(agency_reports).values(**row))
+            except IntegrityError:
+                raise Conflict(
+                    f"{agency.display} reference {reference} is already recorded"
+                ) from None
             kept_until = at + timedelta(days=self.settings.evidence_retention_days)
             extended = conn.execute(
                 update(case_evidence)

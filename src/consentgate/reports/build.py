@@ -22,7 +22,7 @@ from consentgate.reports.case_counts import (
     notice_medians,
 )
 from consentgate.reports.case_facts import materialise
-from consentgate.reports.categories import Basis, Category
+from consentgate.reports.categories import Basis, Category, basis_of
 from consentgate.reports.notice_counts import notice_counts
 from consentgate.reports.period import Period
 from consentgate.reports.records import Automation, MeasureRow, TransparencyReport
@@ -110,8 +110,7 @@ def own_initiative(groups: list[Decided], blocked: BlockedUploads) -> list[Measu
         add(basis, category, n)
     for g in groups:
         if g.action == "remove" and g.kind in OWN_INITIATIVE_KINDS:
-            basis = Basis.TERMS if g.category and g.category.category.endswith("_TC") else Basis.LAW
-            add(basis, g.category, g.n)
+            add(basis_of(g.category), g.category, g.n)
     for basis in Basis:
         counts.setdefault((basis, "TOTAL", None), 0)
     return [

@@ -76,6 +76,12 @@ CASE_CATEGORIES: dict[CaseKind, Category | None] = {
 }
 
 
+def basis_of(category: Category | None) -> Basis:
+    """Whether a measure of ``category`` rests on the terms (part 6) or the law (part 5)."""
+    terms = category is not None and category.category == ADULT.category
+    return Basis.TERMS if terms else Basis.LAW
+
+
 def notice_category(alleged: str | None) -> Category:
     """A DSA notice's category: the one it alleges when that is a category, else unspecified."""
     return Category(alleged) if alleged in STATEMENT_CATEGORIES else NOT_SPECIFIED
