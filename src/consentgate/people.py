@@ -43,13 +43,14 @@ class Act(StrEnum):
     DECIDE_APPEAL = "decide_appeal"  # uphold or reverse a decision under appeal
     CHANGE_BANKS = "change_banks"  # create and change banks and their entries
     OPEN_EVIDENCE = "open_evidence"  # open sealed evidence, put it on or off legal hold
+    REPORT_CHILD_SAFETY = "report_child_safety"  # export NCMEC/NCA reports, record references
 
 
 ROLE_ACTS = MappingProxyType(
     {
         Role.MODERATOR: frozenset({Act.DECIDE, Act.CHANGE_BANKS}),
         Role.APPEALS: frozenset({Act.DECIDE, Act.DECIDE_APPEAL}),
-        Role.COMPLIANCE: frozenset({Act.OPEN_EVIDENCE}),
+        Role.COMPLIANCE: frozenset({Act.OPEN_EVIDENCE, Act.REPORT_CHILD_SAFETY}),
         Role.ADMIN: frozenset(Act),
     }
 )
@@ -61,6 +62,7 @@ _DOING = {
     Act.DECIDE_APPEAL: "decide appeals",
     Act.CHANGE_BANKS: "change banks",
     Act.OPEN_EVIDENCE: "open evidence",
+    Act.REPORT_CHILD_SAFETY: "report to child-safety agencies",
 }
 
 RESERVED_NAMES = frozenset({"automated", "notifier", "operator", "reporter", "affected_user"})

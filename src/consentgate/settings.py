@@ -32,6 +32,9 @@ class BankNotices(StrEnum):
     OFF = "off"  # the poll alone (every CONSENTGATE_INDEX_REFRESH_S)
 
 
+_ONE_LINE = r"^[^\x00-\x1f\x7f]*$"
+
+
 class PromptStorage(StrEnum):
     """Which prompts a recorded decision keeps (images are never kept, only hashes)."""
 
@@ -376,6 +379,34 @@ class Settings(BaseSettings):
     def _statement_url(cls, value: str | None) -> str | None:
         return _http_url_or_none(value)
 
+    # --- regulator and agency reports ---
+    provider_name: str | None = Field(
+        None,
+        min_length=1,
+        max_length=200,
+        pattern=_ONE_LINE,
+        description="the service provider's name, as transparency reports and child-safety "
+        "reports give it",
+    )
+    reporter_first_name: str | None = Field(
+        None, min_length=1, max_length=100, pattern=_ONE_LINE,
+        description="first name of the person who files child-safety reports (NCMEC, NCA)",
+    )  # fmt: skip
+    reporter_last_name: str | None = Field(
+        None, min_length=1, max_length=100, pattern=_ONE_LINE,
+        description="their last name",
+    )  # fmt: skip
+    reporter_email: str | None = Field(
+        None,
+        max_length=320,
+        pattern=r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$",
+        description="their e-mail address: required to export a child-safety report (NCMEC "
+        "requires the reporting person's e-mail)",
+    )
+    reporter_phone: str | None = Field(
+        None, min_length=3, max_length=40, pattern=r"^\+?[0-9 ()./-]{3,40}$",
+        description="their telephone number (the NCA report asks for one)",
+    )  # fmt: skip
     # --- actions (removal webhooks) ---
     webhook_url: str | None = Field(
         None,

@@ -157,6 +157,51 @@ CASES = [
         ),
         id="import-field-past-csv-limit",
     ),
+    pytest.param(
+        Hostile(
+            "POST",
+            f"/v1/escalations/{'a' * 32}/reference",
+            "reference",
+            json={"agency": "nca", "reference": "NCA\x00/1"},
+        ),
+        id="escalation-reference-nul",
+    ),
+    pytest.param(
+        Hostile(
+            "POST",
+            f"/v1/escalations/{'a' * 32}/export",
+            "priority",
+            json={"format": "nca-json", "priority": PAST_INTEGER},
+        ),
+        id="escalation-priority-past-integer",
+    ),
+    pytest.param(
+        Hostile(
+            "GET",
+            "/v1/reports/transparency",
+            "from",
+            params={"from": "2026-12-01\x00", "to": "2026-12-31"},
+        ),
+        id="report-from-nul",
+    ),
+    pytest.param(
+        Hostile(
+            "GET",
+            "/v1/reports/transparency/csv/part4_notices",
+            "to",
+            params={"from": "9999-12-30", "to": "9999-12-31"},
+        ),
+        id="report-to-the-last-day-there-is",
+    ),
+    pytest.param(
+        Hostile(
+            "GET",
+            "/v1/reports/transparency",
+            "from",
+            params={"from": "0001-01-01", "to": "0001-01-02"},
+        ),
+        id="report-from-year-1",
+    ),
 ]
 
 

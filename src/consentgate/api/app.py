@@ -25,9 +25,11 @@ from consentgate.api.routes import (
     cases,
     decisions,
     entries,
+    escalations,
     hashing,
     health,
     notices,
+    reports,
     screen,
     statements,
 )
@@ -90,7 +92,10 @@ def create_app(
     if max_body_size is not None:
         app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_size)
     # Outside the body limit: an unauthenticated caller gets 401, whatever it sends.
-    areas = (screen, decisions, hashing, banks, entries, notices, cases, statements, audit, health)
+    areas = (
+        screen, decisions, hashing, banks, entries, notices, cases, statements, audit, reports,
+        escalations, health,
+    )  # fmt: skip
     app.add_middleware(
         KeyGate,
         routes=[route for area in areas for route in area.router.routes],

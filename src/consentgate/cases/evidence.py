@@ -43,6 +43,12 @@ class EvidenceUnreadable(ConsentGateError):
     http_status = 500
     title = "Evidence unreadable"
 
+    def __init__(
+        self, message: str, *, evidence_id: str = "", case_id: str = "", why: str = ""
+    ) -> None:
+        super().__init__(message)
+        self.evidence_id, self.case_id, self.why = evidence_id, case_id, why
+
 
 class EvidenceRecord(Record):
     """What is known of a piece of evidence without opening it."""
@@ -178,39 +184,54 @@ class EvidenceVault:
         """Open a piece of evidence; the view is an audit event in the same transaction.
 
         A user must hold a role that may open evidence (compliance, admin).
-        ``deliver`` (e.g. writing the bytes to a file) runs before the event is
-        written: if it fails, the transaction rolls back and no view is recorded
-        that did not happen. A failed open is recorded in a transaction of its own.
+        ``deliver`` (e.g. writing the bytes to a file) runs inside the transaction
+        that writes the view's event: if it fails, the transaction rolls back and
+        no view is recorded that did not happen. A failed open is recorded in a
+        transaction of its own.
+        """
+        try:
+            with self.db.write() as conn:
+                record, data = self.open_in(conn, evidence_id, actor=actor, reason=reason)
+                if deliver is not None:
+                    deliver(data)  # a failure here rolls the view's event back with it
+        except EvidenceUnreadable as exc:
+            self.open_failed(evidence_id, exc.case_id, why=exc.why, actor=actor, reason=reason)
+            raise
+        return record, data
+
+    def open_in(
+        self, conn: Connection, evidence_id: str, *, actor: Actor, reason: str
+    ) -> tuple[EvidenceRecord, bytes]:
+        """Open evidence inside ``conn``'s transaction, writing its ``evidence_viewed`` event
+        there (for a caller that puts the bytes in an export written in the same transaction).
+
+        Raises ``EvidenceUnreadable`` (with ``case_id``) when it does not open; the caller
+        records that with ``open_failed`` once its transaction is rolled back.
         """
         require(actor, Act.OPEN_EVIDENCE)
         if not self.keys.enabled:
             raise NotFound("no evidence key is configured, so no evidence can be opened")
-        failed: tuple[str, str] | None = None
-        with self.db.write() as conn:
-            row = _row(conn, evidence_id)
-            if row.ciphertext is None:
-                raise NotFound(f"evidence {evidence_id} was purged at the end of its retention")
-            try:
-                data = self.keys.open(row.key_id, row.nonce, row.ciphertext, evidence_id.encode())
-            except (KeyUnknown, InvalidTag) as exc:
-                why = "sealed under another key" if isinstance(exc, KeyUnknown) else "does not open"
-                failed = (row.case_id, why)
-            else:
-                if deliver is not None:
-                    deliver(data)
-                self.cases.record(
-                    row.case_id,
-                    EventKind.EVIDENCE_VIEWED,
-                    actor=actor,
-                    reason=reason,
-                    data={"evidence_id": evidence_id},
-                    conn=conn,
-                )
-        if failed is not None:
-            self.open_failed(evidence_id, failed[0], why=failed[1], actor=actor, reason=reason)
+        row = _row(conn, evidence_id)
+        if row.ciphertext is None:
+            raise NotFound(f"evidence {evidence_id} was purged at the end of its retention")
+        try:
+            data = self.keys.open(row.key_id, row.nonce, row.ciphertext, evidence_id.encode())
+        except (KeyUnknown, InvalidTag) as exc:
+            why = "sealed under another key" if isinstance(exc, KeyUnknown) else "does not open"
             raise EvidenceUnreadable(
-                f"evidence {evidence_id} {failed[1]}: wrong key, or its bytes were altered"
-            )
+                f"evidence {evidence_id} {why}: wrong key, or its bytes were altered",
+                evidence_id=evidence_id,
+                case_id=row.case_id,
+                why=why,
+            ) from None
+        self.cases.record(
+            row.case_id,
+            EventKind.EVIDENCE_VIEWED,
+            actor=actor,
+            reason=reason,
+            data={"evidence_id": evidence_id},
+            conn=conn,
+        )
         return _record(row), data
 
     def open_failed(

@@ -97,6 +97,8 @@ class EventKind(StrEnum):
     EVIDENCE_OPEN_FAILED = "evidence_open_failed"  # wrong key or altered ciphertext
     EVIDENCE_REKEYED = "evidence_rekeyed"  # re-sealed under the current key
     BANK_CHANGED = "bank_changed"
+    REPORT_EXPORTED = "report_exported"  # a child-safety report for NCMEC or the NCA was exported
+    AGENCY_REPORTED = "agency_reported"  # the agency's reference for a report was recorded
 
 
 class Action(StrEnum):

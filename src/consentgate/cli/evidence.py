@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import base64
 import binascii
-import os
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import IO
 
 import click
 
@@ -25,6 +23,7 @@ from consentgate.cases.evidence import EvidenceVault
 from consentgate.cases.evidence_rekey import rekey as rekey_all
 from consentgate.cli.cases import now_option
 from consentgate.cli.context import app_context
+from consentgate.cli.files import create_private, write_synced
 from consentgate.cli.output import print_json, print_table
 from consentgate.errors import BadInput, ConsentGateError
 
@@ -76,11 +75,14 @@ def view(evidence_id: str, actor: str, reason: str, output: Path) -> None:
     """Decrypt evidence into OUTPUT; the view is recorded in the audit chain."""
     vault = _vault()
     who = app_context().actor(actor)
-    handle = _create(output)
+    handle = create_private(output, what="evidence")
     try:
         with handle:
             record, _ = vault.view(
-                evidence_id, actor=who, reason=reason, deliver=lambda data: _write(handle, data)
+                evidence_id,
+                actor=who,
+                reason=reason,
+                deliver=lambda data: write_synced(handle, data, what="the evidence"),
             )
     except BaseException:
         output.unlink(missing_ok=True)
@@ -88,29 +90,6 @@ def view(evidence_id: str, actor: str, reason: str, output: Path) -> None:
     click.echo(
         f"wrote {output} ({record.media_type}, sha256 {record.sha256}); the view is recorded"
     )
-
-
-def _create(output: Path) -> IO[bytes]:
-    """A new file only its owner may read; an existing file or any link there is refused."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    try:
-        fd = os.open(output, flags, 0o600)
-    except FileExistsError:
-        raise BadInput(
-            f"{output} exists (or is a link): evidence is never written over a file", field="output"
-        ) from None
-    except OSError as exc:
-        raise BadInput(f"cannot create {output}: {exc.strerror}", field="output") from None
-    return os.fdopen(fd, "wb")
-
-
-def _write(handle: IO[bytes], data: bytes) -> None:
-    try:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    except OSError as exc:
-        raise BadInput(f"cannot write the evidence: {exc.strerror}", field="output") from None
 
 
 @evidence.command("hold")

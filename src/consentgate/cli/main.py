@@ -20,12 +20,14 @@ from consentgate.cli.cases import cases
 from consentgate.cli.context import AppContext
 from consentgate.cli.demo import demo
 from consentgate.cli.detectors import detectors
+from consentgate.cli.escalations import escalations
 from consentgate.cli.evidence import evidence
 from consentgate.cli.hash import hash_images
 from consentgate.cli.keys import keys
 from consentgate.cli.match import match
 from consentgate.cli.notice import notice
 from consentgate.cli.proxy import proxy
+from consentgate.cli.report import report
 from consentgate.cli.schema import schema
 from consentgate.cli.screen import screen
 from consentgate.cli.serve import serve
@@ -87,6 +89,8 @@ cli.add_command(cases)
 cli.add_command(sor)
 cli.add_command(audit)
 cli.add_command(evidence)
+cli.add_command(escalations)
+cli.add_command(report)
 
 
 def main() -> None:
