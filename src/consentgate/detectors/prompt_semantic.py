@@ -103,7 +103,9 @@ class PromptSemanticDetector(Detector):
 
     @classmethod
     def from_context(cls, context: DetectorContext) -> PromptSemanticDetector:
-        return cls(UseEncoder(), E5Encoder())
+        """The encoders are loaded once per process (``serve`` loads them before its
+        workers fork, so every worker starts with them and shares their weights)."""
+        return cls(shared("encoder_use", UseEncoder), shared("encoder_e5", E5Encoder))
 
     @property
     def model(self) -> ModelRef:
