@@ -73,6 +73,13 @@ class Settings(BaseSettings):
         (), description="detectors to leave out (comma-separated names)"
     )
 
+    all_signals: bool = Field(
+        False,
+        description="run every detector on every request, even one whose signals cannot "
+        "change the decision (faces and age beside a benign prompt and image), so that "
+        "every decision lists all of them; off: such detectors are skipped there",
+    )
+
     @field_validator("detectors", "disabled_detectors", mode="before")
     @classmethod
     def _split_names(cls, value: object) -> object:

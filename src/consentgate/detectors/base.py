@@ -90,6 +90,10 @@ class Detector(ABC):
     #: Small, pure-Python and bounded in time: the engine may run it in the
     #: calling thread instead of the pool (an overrun still counts as a timeout).
     runs_inline: ClassVar[bool] = False
+    #: Its signals (every one among ``provides``) count only beside other signals, as
+    #: faces and ages do: the engine may run it after the others, and not at all where
+    #: the policy shows its signals cannot change the decision (``policy.relevance``).
+    runs_second: ClassVar[bool] = False
 
     @property
     def model(self) -> ModelRef | None:
