@@ -37,7 +37,7 @@ from consentgate.records import (
 )
 from consentgate.settings import Settings
 from consentgate.text.normalise import normalise
-from consentgate.threads import one_blas_thread
+from consentgate.threads import flush_denormals, one_blas_thread
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +86,9 @@ class ScreeningEngine:
         self.policy = policy
         self.settings = settings or Settings()
         self._decoder = decoder
-        self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="detector")
+        self._pool = ThreadPoolExecutor(
+            max_workers=max_workers, thread_name_prefix="detector", initializer=flush_denormals
+        )
         self._deferred: frozenset[str] = frozenset()
         self._deferred_for: tuple[str, ...] | None = None
 
