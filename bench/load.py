@@ -26,6 +26,7 @@ CPU, so figures are a floor. Results: ``bench/out/load.json``.
     .venv/bin/python bench/load.py --duration 5 --batcher on
     .venv/bin/python bench/load.py --url http://127.0.0.1:8080 --key $KEY \\
         --database-url sqlite:///var/consentgate.db   # a running server (no restart)
+    .venv/bin/python bench/load.py --database-url postgresql+psycopg://...  # its own server there
 """
 
 from __future__ import annotations
@@ -147,8 +148,9 @@ def render(r: Result) -> str:
 
 def started(server: Server, batcher: str) -> str:
     cold = server.cold_start_s
+    store = server.database_url.split(":", 1)[0].split("+")[0]
     return (
-        f"serve ({server.workers} workers, SQLite, batcher {batcher}): first /readyz after "
+        f"serve ({server.workers} workers, {store}, batcher {batcher}): first /readyz after "
         f"{cold['first_ready']} s, every worker ready after {cold['all_ready']} s"
     )
 
@@ -178,7 +180,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     p.add_argument("--url", help="a running server on loopback (default: start one)")
     p.add_argument("--key", help="a screen key without a rate limit, for --url")
-    p.add_argument("--database-url", help="the store of --url, to count recorded decisions")
+    p.add_argument(
+        "--database-url",
+        help="the store of --url, to count recorded decisions; without --url, the store the "
+        "started server uses (default: a fresh SQLite file)",
+    )
     p.add_argument("--workers", type=int, help="workers of the started server (default: serve's)")
     p.add_argument("--duration", type=int, default=15, help="seconds per scenario")
     p.add_argument("--connections", type=int, default=32, help="for /healthz and prompts")
@@ -211,7 +217,9 @@ def main(argv: list[str] | None = None) -> int:
         data = Path(tmp) / "data"
         data.mkdir()
         for batcher in runs:
-            server = None if args.url else Server(Path(tmp), args.workers, batcher == "on")
+            server = None
+            if not args.url:
+                server = Server(Path(tmp), args.workers, batcher == "on", args.database_url)
             try:
                 if server is not None:
                     url, key, database_url = server.url, server.key, server.database_url

@@ -38,13 +38,16 @@ def decision_ids(database_url: str) -> set[str]:
 
 
 class Server:
-    """A fresh SQLite store under ``folder``, a screen key without a rate limit, and
-    ``serve`` on a free port; ``batcher`` False sets CONSENTGATE_BATCH_WAIT_MS=0."""
+    """A fresh SQLite store under ``folder`` (or the store at ``database_url``), a screen
+    key without a rate limit, and ``serve`` on a free port; ``batcher`` False sets
+    CONSENTGATE_BATCH_WAIT_MS=0."""
 
-    def __init__(self, folder: Path, workers: int | None, batcher: bool) -> None:
+    def __init__(
+        self, folder: Path, workers: int | None, batcher: bool, database_url: str | None = None
+    ) -> None:
         store = folder / f"store-{int(time.time() * 1000)}"
         store.mkdir()
-        self.database_url = f"sqlite:///{store}/consentgate.db"
+        self.database_url = database_url or f"sqlite:///{store}/consentgate.db"
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {k: v for k, v in os.environ.items() if k not in NOT_DEFAULT}

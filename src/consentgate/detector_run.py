@@ -43,13 +43,22 @@ def run_detectors(
     running = _submit(pool, [d for d in first if not d.runs_inline], inp)
     outcomes = {d.name: _run_inline(d, inp, deadline) for d in first if d.runs_inline}
     waiting = list(later)
+    asked_at = -1  # what the outcomes held when ``relevant`` last said no
     while True:
-        if waiting and relevant(outcomes):
-            running.update(_submit(pool, waiting, inp))
-            waiting = []
+        if waiting and _found(outcomes) != asked_at:
+            if relevant(outcomes):
+                running.update(_submit(pool, waiting, inp))
+                waiting = []
+            else:  # its answer changes only with new signals or failures
+                asked_at = _found(outcomes)
         if not running:
             return outcomes
         _collect(running, deadline, outcomes)
+
+
+def _found(outcomes: Mapping[str, Outcome]) -> int:
+    """How many signals and failures the outcomes hold (they only grow)."""
+    return sum(1 if isinstance(o, DetectorFailure) else len(o[0]) for o in outcomes.values())
 
 
 def _submit(
