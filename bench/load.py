@@ -17,7 +17,10 @@ of every 200 answer. Scenarios, each run for ``--duration`` seconds:
 Each reports throughput, p50/p99 latency, errors (non-200 answers and socket
 errors: must be 0) and "recorded = answered": every decision id wrk was
 answered with is in the store afterwards (requests still in flight when wrk
-stops are recorded too, and counted apart). Then the server is restarted with
+stops are recorded too, and counted apart), and the CPU time the server (every
+worker) spent per request: on a machine shared with other work, throughput says
+how much of the machine the server got, CPU per request what a request costs.
+Then the server is restarted with
 the prompt batcher off (``CONSENTGATE_BATCH_WAIT_MS=0``) and the scenarios run
 again. wrk and the server share the machine: its threads cost the server some
 CPU, so figures are a floor. Results: ``bench/out/load.json``.
@@ -68,6 +71,7 @@ class Result:
     recorded: int | None = None  # decisions the store gained during the scenario
     answered_not_recorded: int | None = None  # must be 0
     in_flight_at_stop: int | None = None  # recorded, but wrk had stopped waiting
+    server_cpu_ms_per_request: float | None = None  # serve and its workers, all cores
 
     @property
     def error_count(self) -> int:
@@ -92,11 +96,13 @@ def wrk(url: str, scenario: str, connections: int, args: argparse.Namespace, dat
 
 def run_scenario(
     url: str, database_url: str | None, scenario: str, batcher: str, args: argparse.Namespace,
-    data: Path,
+    data: Path, server: Server | None,
 ) -> Result:  # fmt: skip
     connections = args.image_connections if scenario == "image" else args.connections
     before = decision_ids(database_url) if database_url and scenario != "healthz" else None
+    cpu_before = server.cpu_seconds() if server else 0.0
     s = wrk(url, scenario, connections, args, data)
+    cpu = server.cpu_seconds() - cpu_before if server else None
     seconds = s["duration_us"] / 1e6
     errors = {k: int(s[k]) for k in ("connect", "read", "write", "status", "timeout") if s[k]}
     result = Result(
@@ -110,6 +116,8 @@ def run_scenario(
         p50_ms=round(s["p50_us"] / 1000, 2),
         p99_ms=round(s["p99_us"] / 1000, 2),
     )
+    if cpu is not None and s["requests"]:
+        result.server_cpu_ms_per_request = round(cpu * 1000 / s["requests"], 2)
     if before is not None and database_url:
         answered = {i for f in data.glob("ids.*") for i in f.read_text().split()}
         recorded = settled(database_url) - before
@@ -138,6 +146,8 @@ def render(r: Result) -> str:
         f"{r.throughput_per_s:9.1f}/s  p50 {r.p50_ms:8.2f} ms  p99 {r.p99_ms:8.2f} ms  "
         f"errors {r.error_count}"
     )
+    if r.server_cpu_ms_per_request is not None:
+        line += f"  server CPU {r.server_cpu_ms_per_request} ms/request"
     if r.answered is not None:
         line += (
             f"  answered {r.answered} recorded {r.recorded} "
@@ -229,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
                     url, key, database_url = args.url, args.key, args.database_url
                 write_data(data, key, images="image" in scenarios)
                 for scenario in scenarios:
-                    result = run_scenario(url, database_url, scenario, batcher, args, data)
+                    result = run_scenario(url, database_url, scenario, batcher, args, data, server)
                     results.append(result)
                     print(render(result), flush=True)
             finally:

@@ -9,8 +9,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 
 from consentgate import settings as settings_module
+from consentgate.api.asgi import forked_worker_app
 from consentgate.counters.choose import check_counters, open_buckets, open_flood_log
 from consentgate.errors import ConfigError
 from consentgate.service.wiring import prepare_store
@@ -95,6 +97,18 @@ def test_when_several_workers_would_each_open_their_own_store_then_serve_refuses
         check_counters(settings, workers=workers)
 
 
+def test_when_a_forked_worker_starts_then_it_is_loaded_before_its_first_request(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CONSENTGATE_DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("CONSENTGATE_DETECTORS", "hash_match")
+    app = forked_worker_app()
+    with TestClient(app) as client:  # uvicorn, too, serves only after the start-up
+        runtime = app.state.runtime
+        assert runtime.services is not None and runtime.failure is None
+        assert client.get("/readyz").status_code == 200
+
+
 def _children(pid: int) -> set[int]:
     return {int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()}
 
@@ -115,9 +129,10 @@ def test_when_serve_starts_by_default_then_each_core_has_a_worker_and_a_dead_one
     env.pop("CONSENTGATE_REDIS_URL", None)
     cores = len(os.sched_getaffinity(0))
     with serving_process(env) as (url, proc):
+        # One worker answered ready: every one does, since none accepts before it is loaded.
+        assert _all_ready(url)
         _wait_for(f"{cores} workers", lambda: len(_children(proc.pid)) == cores)
         first = _children(proc.pid)
-        assert httpx.get(url + "/readyz").status_code == 200
         victim = min(first)
         os.kill(victim, signal.SIGKILL)
         _wait_for(

@@ -37,6 +37,7 @@ from consentgate.service.wiring import check_engine, prepare_store
 from consentgate.settings import Settings, load_settings
 
 APP = "consentgate.api.asgi:app_from_env"
+FORKED_APP = "consentgate.api.asgi:forked_worker_app"  # loads before it accepts (prefork)
 GRACE_S = 10  # seconds a stopping worker gives the requests in flight
 
 
@@ -116,7 +117,7 @@ def serve(
         err=True,
     )
     config = uvicorn.Config(
-        APP,
+        APP if workers == 1 else FORKED_APP,
         factory=True,
         host=settings.host,
         port=settings.port,
