@@ -1,24 +1,39 @@
 """The floor under an image screen: the image models' own inference, nothing else.
 
 Why measure it: no pre- or post-processing change can make a screen faster than
-the sum of its model runs. Each model runs here alone, on one core, with the
-same runtime settings as the detectors (one thread, every graph optimisation),
-on a fixed input; its work in GFLOP (multiply-adds x 2, counted from the conv
-and dense layers' shapes in each graph at these input sizes) divided by its
-time gives the speed the runtime reaches. Set beside this core's own SGEMM
-speed (numpy's BLAS, 1024 x 1024, one thread), it shows whether the runtime or
-the core is the limit.
+the sum of its model runs. Two views, both on one core with the same runtime
+settings as the detectors (one thread, every graph optimisation, denormals
+flushed to zero):
 
-    .venv/bin/python bench/image_floor.py          # also run by bench/image_speed.py
+- ``model_floor``: each model alone on a fixed input of its size; its work in
+  GFLOP (multiply-adds x 2, counted from the conv and dense layers' shapes in
+  each graph at these input sizes) divided by its time gives the speed the
+  runtime reaches. Set beside this core's own SGEMM speed (numpy's BLAS, 1024 x
+  1024, one thread), it shows whether the runtime or the core is the limit.
+  Its per-edit counts are fixed, so it says nothing of which models a screen
+  really runs.
+- ``screen_floor``: the model calls one real screen makes, recorded as it runs
+  (every ONNX Runtime session, YuNet, BlazeFace's check and the sentence
+  encoders, with the very inputs the screen gave them), then each replayed
+  alone; their sum is "the sum of the screen's models' own time". The whole
+  screen (fresh bytes each time, so nothing is remembered) is timed in the
+  same rounds, alternating with the replays, and the ratio screen / floor is
+  what pre- and post-processing, the policy and the threads add (target:
+  at most 1.3 at 1024 px).
+
+    .venv/bin/python bench/image_floor.py                 # both (about a minute)
+    .venv/bin/python bench/image_floor.py --rounds 40     # steadier medians
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import statistics
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -30,6 +45,12 @@ from consentgate.detectors.vision.nudenet import NUDENET
 from consentgate.detectors.vision.onnx import single_thread_session
 from consentgate.detectors.vision.opennsfw import OPEN_NSFW
 from consentgate.detectors.vision.quiet import native_stderr_silenced
+from consentgate.threads import flush_denormals
+from edit_images import edit_pair, unseen
+from screen_floor import build_engine, screen_floor
+from screen_floor import report as report_screens
+
+OUT = Path(__file__).resolve().parent / "out" / "image_floor.json"
 
 # model: (file, input shape, GFLOP per run, runs per 1-face edit screen, runtime)
 MODELS: dict[str, tuple[ModelFile, tuple[int, ...], float, int, str]] = {
@@ -116,8 +137,35 @@ def report(floor: dict[str, Any]) -> None:
     )
 
 
+def pin_to_one_core() -> None:
+    """Every thread of this process (the detector pool too) on one core."""
+    core = {min(os.sched_getaffinity(0))}
+    for task in Path("/proc/self/task").iterdir():
+        os.sched_setaffinity(int(task.name), core)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--size", type=int, default=1024, help="the edit's long side in px")
+    args = parser.parse_args()
+    load = os.getloadavg()[0]
+    pin_to_one_core()
+    flush_denormals()  # as in every detector thread (consentgate.threads)
+    result = {"models": model_floor(args.rounds)}
+    report(result["models"])
+    engine = build_engine()  # its pool's threads start pinned too
+    try:
+        pin_to_one_core()
+        result["screens"] = screen_floor(engine, edit_pair(args.size), unseen, args.rounds)
+    finally:
+        engine.close()
+    report_screens(result["screens"])
+    result["load_average"] = {"start": load, "end": os.getloadavg()[0]}
+    print(f"machine load average: {load:.2f} at start, {os.getloadavg()[0]:.2f} at end")
+    OUT.parent.mkdir(exist_ok=True)
+    OUT.write_text(json.dumps(result, indent=2))
+
+
 if __name__ == "__main__":
-    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
-    result = model_floor()
-    report(result)
-    print(json.dumps(result, indent=2))
+    main()

@@ -77,7 +77,10 @@ def build_engines(previous: bool) -> tuple[Any, Any]:
     from consentgate.records import Label, Target
     from consentgate.settings import Settings
 
-    settings = Settings(detector_timeout_s=60)
+    # Every detector on every photo (faces and age are otherwise skipped beside a benign
+    # prompt and image, where they cannot change the decision): the figures count their
+    # signals. The previous code ignores the setting it does not know.
+    settings = Settings(detector_timeout_s=60, all_signals=True)
     if previous:  # the installed entry points may name detectors the old code lacks
         from importlib.metadata import entry_points
 

@@ -36,13 +36,11 @@ Targets (docs/images.md): 1024 px edit screen <= 120 ms p50 on one core;
 from __future__ import annotations
 
 import argparse
-import io
 import itertools
 import json
 import os
 import resource
 import statistics
-import struct
 import subprocess
 import sys
 import threading
@@ -53,7 +51,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
-from PIL import Image, ImageEnhance
+from PIL import Image
 from skimage import data
 
 from consentgate.detectors.base import ScreenInput
@@ -66,6 +64,7 @@ from consentgate.images.memo import Memo
 from consentgate.policy.loader import load_policy
 from consentgate.records import Mode, ScreenRequest
 from consentgate.settings import Settings
+from edit_images import edit_pair, jpeg, unseen
 from image_floor import model_floor
 from image_floor import report as report_floor
 
@@ -76,18 +75,6 @@ T = TypeVar("T")
 _serial = itertools.count()
 
 
-def jpeg(img: Image.Image) -> bytes:
-    buf = io.BytesIO()
-    img.save(buf, "JPEG", quality=90)
-    return buf.getvalue()
-
-
-def edit_pair(size: int) -> tuple[bytes, bytes]:
-    base = Image.fromarray(data.astronaut()).resize((size, size), Image.Resampling.BICUBIC)
-    sunnier = ImageEnhance.Brightness(ImageEnhance.Color(base).enhance(1.3)).enhance(1.15)
-    return jpeg(base), jpeg(sunnier)
-
-
 def drawn_crowd() -> bytes:
     """40 copies of the astronaut's head, 36 px wide on a 1,024 px canvas (about 11 px faces
     in the working copy): a crowd, where the face finder takes its second, enlarged look."""
@@ -96,12 +83,6 @@ def drawn_crowd() -> bytes:
     for i in range(40):
         canvas.paste(head, (8 + (i % 23) * 44, 8 + (i // 23) * 49))
     return jpeg(canvas)
-
-
-def unseen(image: bytes) -> bytes:
-    """The same JPEG with a new comment segment: same pixels, bytes never seen before."""
-    payload = f"bench {next(_serial)}".encode()
-    return image[:2] + b"\xff\xfe" + struct.pack(">H", len(payload) + 2) + payload + image[2:]
 
 
 def timed(fn: Callable[[T], object], rounds: int, setup: Callable[[], T]) -> dict[str, float]:

@@ -21,12 +21,12 @@ import dataclasses
 import hashlib
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 
 from consentgate.decision_cache import DecisionCache, again, cache_key
-from consentgate.detectors.base import DeadlineExceeded, Detector, DetectorContext, ScreenInput
+from consentgate.detector_run import Outcome, run_detectors
+from consentgate.detectors.base import Detector, DetectorContext, ScreenInput
 from consentgate.detectors.registry import DetectorRegistry
 from consentgate.errors import ConfigError
 from consentgate.images.decoded import DecodedImage
@@ -38,6 +38,7 @@ from consentgate.policy.conditions import Facts
 from consentgate.policy.coverage import READ_TARGETS, CoverageGap, gaps
 from consentgate.policy.loader import load_policy
 from consentgate.policy.policy import Policy
+from consentgate.policy.relevance import could_change, deferrable_set
 from consentgate.records import (
     Decision,
     DetectorFailure,
@@ -51,6 +52,7 @@ from consentgate.records import (
 )
 from consentgate.settings import Settings
 from consentgate.text.normalise import normalise
+from consentgate.threads import flush_denormals, one_blas_thread
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +108,11 @@ class ScreeningEngine:
         if max_workers is None:  # with the batcher on, a full batch can be in flight at once
             batching = self.settings.batch_wait_ms > 0
             max_workers = max(8, self.settings.batch_max) if batching else 8
-        self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="detector")
+        self._pool = ThreadPoolExecutor(
+            max_workers=max_workers, thread_name_prefix="detector", initializer=flush_denormals
+        )
+        self._deferred: frozenset[str] = frozenset()
+        self._deferred_for: tuple[str, ...] | None = None
         self._recent_prompts = RecentMemos(recent_prompts)
         size = self.settings.decision_cache
         self.cache = DecisionCache(size) if size > 0 else None
@@ -118,6 +124,7 @@ class ScreeningEngine:
         """The engine with every installed detector and the configured policy."""
         settings = settings or Settings()
         policy = load_policy(settings.policy_path)  # validate configuration first
+        one_blas_thread()  # as every model runs: the pool gives the parallelism
         context = context or DetectorContext(settings=settings)
         registry = DetectorRegistry.from_entry_points(
             context, only=settings.detectors, exclude=settings.disabled_detectors
@@ -225,39 +232,33 @@ class ScreeningEngine:
     def _run_detectors(
         self, inp: ScreenInput, detectors: list[Detector]
     ) -> tuple[tuple[Signal, ...], tuple[DetectorFailure, ...], tuple[DetectorTiming, ...]]:
-        """Run every applicable detector within one time budget.
+        """Run every applicable detector within one time budget (``detector_run``).
 
-        Detectors run on the pool so a hung one cannot hold the request past its
-        budget. Detectors that declare ``runs_inline`` (small, pure-Python,
-        bounded) run in the calling thread while the pool works, which saves a
-        thread hand-off per request; one that overruns the budget all the same
-        is recorded as a timeout and its signals are discarded.
+        Detectors whose signals count only beside others (``runs_second``: faces
+        and age) run only where the other detectors' signals leave the decision
+        open to them (``policy.relevance``), so the decision is the same either
+        way; ``CONSENTGATE_ALL_SIGNALS`` runs them always. The coverage check
+        counts them as read in both cases.
         """
         coverage_failures = self._coverage_failures(inp, detectors)
         deadline = time.perf_counter() + self.settings.detector_timeout_s
         inp = dataclasses.replace(inp, deadline=deadline)
+        deferred = frozenset() if self.settings.all_signals else self._deferrable()
+        later = [d for d in detectors if d.name in deferred]
+        first = [d for d in detectors if d.name not in deferred]
+
+        def relevant(outcomes: Mapping[str, Outcome]) -> bool:
+            return self._could_change(inp, later, outcomes, coverage_failures)
+
         memo = self._prompt_memo(inp)
-        pooled = [d for d in detectors if not d.runs_inline]
-        futures = [(d, self._pool.submit(_timed, d, inp, memo)) for d in pooled]
-        outcomes: dict[str, _Outcome] = {}
-        for detector in detectors:
-            if detector.runs_inline:
-                outcomes[detector.name] = _run_inline(detector, inp, deadline, memo)
-        for detector, future in futures:
-            try:
-                found, ms = future.result(timeout=max(0.0, deadline - time.perf_counter()))
-            except (FutureTimeout, DeadlineExceeded):
-                future.cancel()
-                outcomes[detector.name] = _failure(detector, DetectorFailureKind.TIMEOUT)
-            except Exception as exc:  # a failing detector is an outcome, not a crash
-                outcomes[detector.name] = _error(detector, exc)
-            else:
-                outcomes[detector.name] = (found, ms)
+        outcomes = run_detectors(self._pool, first, later, inp, deadline, relevant, memo)
         signals: list[Signal] = []
         failures: list[DetectorFailure] = []
         timings: list[DetectorTiming] = []
         for detector in detectors:  # registry order, whichever thread ran it
-            outcome = outcomes[detector.name]
+            outcome = outcomes.get(detector.name)
+            if outcome is None:  # deferred, and its signals could not change the decision
+                continue
             if isinstance(outcome, DetectorFailure):
                 failures.append(outcome)
                 continue
@@ -273,44 +274,38 @@ class ScreeningEngine:
         digest = hashlib.sha256(inp.text.original.encode("utf-8", "surrogatepass")).hexdigest()
         return self._recent_prompts.memo(f"{inp.request.mode.value}/{digest}")
 
+    def _deferrable(self) -> frozenset[str]:
+        """Names of the detectors that run second (computed once per set of detectors)."""
+        names = tuple(self.registry.names())
+        if self._deferred_for != names:
+            self._deferred = deferrable_set(
+                self.policy,
+                {
+                    d.name: frozenset((label, t) for label in d.provides for t in d.targets)
+                    for d in self.registry
+                    if d.runs_second
+                },
+            )
+            self._deferred_for = names
+        return self._deferred
 
-_Outcome = tuple[list[Signal], float] | DetectorFailure
-
-
-def _run_inline(
-    detector: Detector, inp: ScreenInput, deadline: float, memo: Memo | None
-) -> _Outcome:
-    try:
-        found, ms = _timed(detector, inp, memo)
-    except DeadlineExceeded:
-        return _failure(detector, DetectorFailureKind.TIMEOUT)
-    except Exception as exc:  # a failing detector is an outcome, not a crash
-        return _error(detector, exc)
-    if time.perf_counter() > deadline:
-        return _failure(detector, DetectorFailureKind.TIMEOUT)
-    return found, ms
-
-
-def _error(detector: Detector, exc: Exception) -> DetectorFailure:
-    log.warning("detector %s failed: %s", detector.name, type(exc).__name__)
-    return _failure(detector, DetectorFailureKind.ERROR, f"raised {type(exc).__name__}")
-
-
-def _timed(
-    detector: Detector, inp: ScreenInput, memo: Memo | None = None
-) -> tuple[list[Signal], float]:
-    """The detector's signals and the milliseconds they took here (remembered: about 0)."""
-    t0 = time.perf_counter()
-    if memo is not None and detector.prompt_only:
-        found = list(memo.get(detector.name, lambda: tuple(detector.detect(inp))))
-    else:
-        found = list(detector.detect(inp))
-    return found, (time.perf_counter() - t0) * 1000
-
-
-def _failure(detector: Detector, kind: DetectorFailureKind, message: str = "") -> DetectorFailure:
-    if kind is DetectorFailureKind.TIMEOUT:
-        message = "exceeded the detectors' time budget"
-    return DetectorFailure(
-        detector=detector.name, detector_version=detector.version, kind=kind, message=message
-    )
+    def _could_change(
+        self,
+        inp: ScreenInput,
+        later: list[Detector],
+        outcomes: Mapping[str, Outcome],
+        coverage_failures: tuple[DetectorFailure, ...],
+    ) -> bool:
+        found = [o for o in outcomes.values() if not isinstance(o, DetectorFailure)]
+        signals = tuple(s for o in found for s in o[0])
+        failed = tuple(o for o in outcomes.values() if isinstance(o, DetectorFailure))
+        failures = failed + coverage_failures
+        mode, adult = inp.request.mode, self.adult_mode
+        facts = [Facts(mode, adult, signals, failures)]
+        hints = hint_signals(inp.request)
+        if hints:
+            facts.append(Facts(mode, adult, signals + hints, failures))
+        pending = frozenset(
+            (label, target) for d in later for label in d.provides for target in d.reads(inp)
+        )
+        return could_change(self.policy, facts, pending)

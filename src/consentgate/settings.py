@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import ipaddress
+import os
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -87,6 +88,13 @@ class Settings(BaseSettings):
         (), description="detectors to leave out (comma-separated names)"
     )
 
+    all_signals: bool = Field(
+        False,
+        description="run every detector on every request, even one whose signals cannot "
+        "change the decision (faces and age beside a benign prompt and image), so that "
+        "every decision lists all of them; off: such detectors are skipped there",
+    )
+
     @field_validator("detectors", "disabled_detectors", mode="before")
     @classmethod
     def _split_names(cls, value: object) -> object:
@@ -162,7 +170,18 @@ class Settings(BaseSettings):
     # --- HTTP service (``consentgate serve``) ---
     host: str = Field("127.0.0.1", min_length=1, description="address the service binds")
     port: int = Field(8080, ge=1, le=65535, description="port the service binds")
-    workers: int = Field(1, ge=1, le=64, description="worker processes of the service")
+    workers: int | None = Field(
+        None,
+        ge=1,
+        le=64,
+        description="worker processes of the service; unset: one per usable core (at most 64)",
+    )
+
+    @property
+    def worker_count(self) -> int:
+        """``workers``, or one per usable core when it is unset (at most 64)."""
+        return self.workers if self.workers is not None else min(usable_cores(), 64)
+
     max_request_bytes: int = Field(
         40_000_000,
         gt=0,
@@ -476,6 +495,15 @@ class Settings(BaseSettings):
     store_prompts: PromptStorage = Field(
         PromptStorage.NONE, description="prompts kept with recorded decisions: none|flagged|all"
     )
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, which containers and
+    ``taskset`` narrow), or every core where the platform cannot say."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -132,13 +132,20 @@ def test_when_loopback_is_a_trusted_proxy_then_the_forwarded_address_has_its_own
 
 @pytest.fixture(
     params=[
+        "sqlite",
         pytest.param("redis", marks=pytest.mark.redis),
         pytest.param("postgresql", marks=pytest.mark.postgres),
     ]
 )
 def shared_env(request: pytest.FixtureRequest, sqlite_url: str) -> Iterator[dict[str, str]]:
-    """A server whose counters are in Redis (on SQLite) or in its PostgreSQL store."""
+    """A server whose counters are in its SQLite file, in Redis (on SQLite) or in its
+    PostgreSQL store."""
     limits = {"CONSENTGATE_NOTICE_RATE_PER_S": "0.001", "CONSENTGATE_NOTICE_RATE_BURST": "5"}
+    if request.param == "sqlite":
+        env = server_env(sqlite_url, **limits)
+        env.pop("CONSENTGATE_REDIS_URL", None)
+        yield env
+        return
     if request.param == "redis":
         yield server_env(
             sqlite_url,
@@ -171,14 +178,15 @@ def test_when_two_workers_serve_then_a_notice_burst_of_5_admits_exactly_5(
     assert codes.count(429) == 35
 
 
-def test_when_two_workers_would_share_sqlite_without_redis_then_serve_refuses(
-    sqlite_url: str,
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:"])
+def test_when_two_workers_would_each_open_an_in_memory_store_then_serve_refuses(
+    url: str,
 ) -> None:
-    env = server_env(sqlite_url)
+    env = server_env(url)
     env.pop("CONSENTGATE_REDIS_URL", None)
     done = cli("serve", "--workers", "2", "--port", str(free_port()), env=env)
     assert done.returncode == 2
-    assert "CONSENTGATE_REDIS_URL" in done.stderr
+    assert "in-memory SQLite" in done.stderr
 
 
 def test_when_redis_does_not_answer_then_serve_refuses(sqlite_url: str) -> None:

@@ -1,5 +1,5 @@
-"""Two workers' bank services, built as ``serve`` builds them, over one Redis or one
-PostgreSQL store: flood counts add up across them, and each report is made once."""
+"""Two workers' bank services, built as ``serve`` builds them, over one SQLite file, one
+Redis or one PostgreSQL store: flood counts add up across them, and each report is made once."""
 
 from __future__ import annotations
 
@@ -18,14 +18,18 @@ from tests.conftest import scratch_database, unique_prefix
 
 @pytest.fixture(
     params=[
+        "sqlite",
         pytest.param("redis", marks=pytest.mark.redis),
         pytest.param("postgresql", marks=pytest.mark.postgres),
     ]
 )
 def workers(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Banks, Banks]]:
-    """Flood counts in Redis (on a SQLite store), or in the PostgreSQL store."""
+    """Flood counts in the SQLite file two workers share, in Redis (on a SQLite store),
+    or in the PostgreSQL store."""
     with ExitStack() as stack:
-        if request.param == "redis":
+        if request.param == "sqlite":
+            settings = Settings(database_url=f"sqlite:///{tmp_path / 'consentgate.db'}", workers=2)
+        elif request.param == "redis":
             settings = Settings(
                 database_url=f"sqlite:///{tmp_path / 'consentgate.db'}",
                 redis_url=request.getfixturevalue("redis_url"),

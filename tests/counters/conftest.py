@@ -1,4 +1,5 @@
-"""Each ``Buckets`` and ``FloodLog`` backend against its real server: memory, Redis, PostgreSQL."""
+"""Each ``Buckets`` and ``FloodLog`` backend against its real server: memory, a SQLite file,
+Redis, PostgreSQL."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ from consentgate.counters.flood import FloodLog
 from consentgate.counters.flood_memory import MemoryFloodLog
 from consentgate.counters.flood_postgres import PostgresFloodLog
 from consentgate.counters.flood_redis import RedisFloodLog
+from consentgate.counters.flood_sqlite import SqliteFloodLog
 from consentgate.counters.memory import MemoryBuckets
 from consentgate.counters.postgres import PostgresBuckets
 from consentgate.counters.redis_buckets import RedisBuckets
+from consentgate.counters.sqlite_buckets import SqliteBuckets
 from consentgate.service.wiring import prepare_store
 from consentgate.settings import Settings
 from tests.conftest import scratch_database, unique_prefix
@@ -22,6 +25,7 @@ from tests.conftest import scratch_database, unique_prefix
 @pytest.fixture(
     params=[
         "memory",
+        "sqlite",
         pytest.param("redis", marks=pytest.mark.redis),
         pytest.param("postgresql", marks=pytest.mark.postgres),
     ]
@@ -30,6 +34,11 @@ def buckets(request: pytest.FixtureRequest) -> Iterator[Buckets]:
     found: Buckets
     if request.param == "memory":
         found = MemoryBuckets()
+    elif request.param == "sqlite":
+        db = prepare_store(Settings(database_url=request.getfixturevalue("sqlite_url")))
+        yield SqliteBuckets(db)
+        db.dispose()
+        return
     elif request.param == "redis":
         found = RedisBuckets(request.getfixturevalue("redis_url"), prefix=unique_prefix())
     else:
@@ -42,6 +51,7 @@ def buckets(request: pytest.FixtureRequest) -> Iterator[Buckets]:
 @pytest.fixture(
     params=[
         "memory",
+        "sqlite",
         pytest.param("redis", marks=pytest.mark.redis),
         pytest.param("postgresql", marks=pytest.mark.postgres),
     ]
@@ -55,6 +65,11 @@ def open_flood_log(request: pytest.FixtureRequest) -> Iterator[FloodLog]:
     found: FloodLog
     if request.param == "memory":
         found = MemoryFloodLog()
+    elif request.param == "sqlite":
+        db = prepare_store(Settings(database_url=request.getfixturevalue("sqlite_url")))
+        yield SqliteFloodLog(db)
+        db.dispose()
+        return
     elif request.param == "redis":
         found = RedisFloodLog(request.getfixturevalue("redis_url"), prefix=unique_prefix())
     else:

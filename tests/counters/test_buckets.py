@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures
+import multiprocessing
 import time
 
 import pytest
@@ -11,6 +12,10 @@ from sqlalchemy import create_engine
 from consentgate.counters import Buckets, CountersUnavailable
 from consentgate.counters.postgres import PostgresBuckets
 from consentgate.counters.redis_buckets import RedisBuckets
+from consentgate.counters.sqlite_buckets import SqliteBuckets
+from consentgate.service.wiring import prepare_store
+from consentgate.settings import Settings
+from consentgate.store.database import Database
 
 
 @pytest.mark.parametrize(
@@ -86,3 +91,36 @@ def test_when_the_store_is_down_then_counters_are_unavailable() -> None:
     )
     with pytest.raises(CountersUnavailable):
         down.take("b", 1.0, 1)
+
+
+def _granted_in_a_process(url: str, takes: int) -> int:
+    db = Database(url)
+    try:
+        return sum(SqliteBuckets(db).take("shared", 0.001, 25) == 0 for _ in range(takes))
+    finally:
+        db.dispose()
+
+
+def test_when_two_processes_share_a_sqlite_store_then_exactly_the_burst_is_granted(
+    sqlite_url: str,
+) -> None:
+    """Two workers of ``serve`` on one SQLite file: one bucket between them, not one each."""
+    prepare_store(Settings(database_url=sqlite_url)).dispose()
+    fork = multiprocessing.get_context("fork")
+    with concurrent.futures.ProcessPoolExecutor(2, mp_context=fork) as pool:
+        granted = list(pool.map(_granted_in_a_process, [sqlite_url] * 2, [40, 40]))
+    assert sum(granted) == 25
+
+
+def test_when_another_writer_holds_the_sqlite_store_then_counters_are_unavailable(
+    sqlite_url: str,
+) -> None:
+    db = prepare_store(Settings(database_url=sqlite_url, store_busy_timeout_s=0.2))
+    other = Database(sqlite_url, busy_timeout_s=0.2)
+    try:
+        with other.write(), pytest.raises(CountersUnavailable):
+            SqliteBuckets(db).take("b", 1.0, 1)
+        assert SqliteBuckets(db).take("b", 1.0, 1) == 0  # and back once it is free
+    finally:
+        other.dispose()
+        db.dispose()

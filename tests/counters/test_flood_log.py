@@ -13,6 +13,10 @@ from consentgate.counters import CountersUnavailable
 from consentgate.counters.flood import FloodLog, Seen
 from consentgate.counters.flood_postgres import PostgresFloodLog
 from consentgate.counters.flood_redis import RedisFloodLog
+from consentgate.counters.flood_sqlite import SqliteFloodLog
+from consentgate.service.wiring import prepare_store
+from consentgate.settings import Settings
+from consentgate.store.database import Database
 from tests.conftest import unique_prefix
 
 T0 = 1_700_000_000.0
@@ -125,6 +129,20 @@ def test_when_the_store_is_down_then_the_flood_log_is_unavailable() -> None:
     )
     with pytest.raises(CountersUnavailable):
         down.claim(7, "alert", T0, 60)
+
+
+def test_when_another_writer_holds_the_sqlite_store_then_the_flood_log_is_unavailable(
+    sqlite_url: str,
+) -> None:
+    db = prepare_store(Settings(database_url=sqlite_url, store_busy_timeout_s=0.2))
+    other = Database(sqlite_url, busy_timeout_s=0.2)
+    try:
+        with other.write(), pytest.raises(CountersUnavailable):
+            SqliteFloodLog(db).count(7, T0, 60, 10)
+        assert SqliteFloodLog(db).count(7, T0, 60, 10) == 1
+    finally:
+        other.dispose()
+        db.dispose()
 
 
 @pytest.mark.redis

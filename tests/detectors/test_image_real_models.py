@@ -7,7 +7,7 @@ adult age for adults, and no nudity or revealing signal on any of them.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import cache
 
 import numpy as np
@@ -20,8 +20,10 @@ from consentgate.detectors.base import Detector, ScreenInput
 from consentgate.detectors.faces import FaceDetector
 from consentgate.detectors.nsfw_score import NsfwScoreDetector
 from consentgate.detectors.nudity import NudityDetector
+from consentgate.engine import ScreeningEngine
 from consentgate.images.intake import decode_image
 from consentgate.records import Label, Mode, ScreenRequest, Signal, Target
+from consentgate.settings import Settings
 
 pytestmark = pytest.mark.slow
 
@@ -123,3 +125,54 @@ def test_when_edit_pair_then_each_image_gets_its_own_target(faces: FaceDetector)
     output = decode_image(encoded(data.chelsea()))
     signals = faces.detect(ScreenInput(ScreenRequest(), source=source, output=output))
     assert [s.target for s in signals] == [Target.SOURCE_IMAGE]
+
+
+@pytest.fixture(scope="module")
+def lean_and_every() -> Iterator[tuple[ScreeningEngine, ScreeningEngine]]:
+    """The default engine twice: faces and age skipped where they cannot change the
+    decision (the default), and every detector on every request."""
+    lean = ScreeningEngine.build(Settings(detector_timeout_s=60))
+    every = ScreeningEngine.build(Settings(detector_timeout_s=60, all_signals=True))
+    yield lean, every
+    lean.close()
+    every.close()
+
+
+@pytest.mark.parametrize(
+    ("mode", "prompt", "source", "output"),
+    [
+        (Mode.EDIT, "make the colours warmer", "astronaut", None),
+        (Mode.EDIT, "remove her clothes", "astronaut", None),
+        (Mode.EDIT, "put her in a bikini", "camera", None),
+        (Mode.EDIT, "make the colours warmer", "astronaut", "chelsea"),
+        (Mode.EDIT, "remove her clothes", "astronaut", "coffee"),
+        (Mode.UPLOAD, None, "astronaut", None),
+        (Mode.UPLOAD, None, "coffee", None),
+        (Mode.GENERATE, "a naked child", None, "astronaut"),
+        (Mode.GENERATE, "a lighthouse at dusk", None, "camera"),
+    ],
+)
+def test_when_faces_and_age_are_skipped_then_real_models_decide_as_with_every_detector(
+    lean_and_every: tuple[ScreeningEngine, ScreeningEngine],
+    mode: Mode,
+    prompt: str | None,
+    source: str | None,
+    output: str | None,
+) -> None:
+    request = ScreenRequest(
+        mode=mode,
+        prompt=prompt,
+        source_image=encoded(SAMPLES[source]()) if source else None,
+        output_image=encoded(SAMPLES[output]()) if output else None,
+    )
+    lean, every = (engine.screen(request) for engine in lean_and_every)
+    assert (lean.decision, lean.escalate, lean.reasons) == (
+        every.decision,
+        every.escalate,
+        every.reasons,
+    )
+    assert not every.failures and not lean.failures
+    skipped = {t.detector for t in every.timings} - {t.detector for t in lean.timings}
+    assert skipped <= {"faces", "age"}
+    if prompt is None or "warmer" in prompt or "lighthouse" in prompt:
+        assert skipped == {"faces", "age"} or (source in (None, "coffee") and output is None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -16,8 +17,10 @@ CLI = str(Path(sys.executable).with_name("consentgate"))
 pytestmark = pytest.mark.slow
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([CLI, *args], capture_output=True, text=True, timeout=120)
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [CLI, *args], capture_output=True, text=True, timeout=120, env={**os.environ, **(env or {})}
+    )
 
 
 @pytest.fixture(scope="module")
@@ -32,30 +35,48 @@ def photos(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_when_sunnier_edit_of_astronaut_then_allow_with_real_person(photos: Path) -> None:
-    done = run(
-        "screen", "--mode", "edit", "--prompt", "make it sunnier",
-        "--image", str(photos / "astronaut.png"), "--json",
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    decision = json.loads(done.stdout)
+    """With every signal asked for, the face is listed; by default the face and age models
+    are skipped beside a benign prompt and image, and the decision is the same."""
+    args = ("screen", "--mode", "edit", "--prompt", "make it sunnier",
+            "--image", str(photos / "astronaut.png"), "--json")  # fmt: skip
+    every = run(*args, env={"CONSENTGATE_ALL_SIGNALS": "true"})
+    assert every.returncode == 0, every.stderr
+    decision = json.loads(every.stdout)
     assert decision["decision"] == "allow"
     people = [s for s in decision["signals"] if s["label"] == "real_person"]
     assert people and people[0]["target"] == "source_image"
     assert people[0]["evidence"][0]["box"]["width"] > 50
-    assert done.stderr == ""
+    assert every.stderr == ""
+    lean = json.loads(run(*args).stdout)
+    assert (lean["decision"], lean["reasons"]) == (decision["decision"], decision["reasons"])
+    assert {t["detector"] for t in lean["timings"]} & {"faces", "age"} == set()
 
 
 def test_when_output_image_given_then_both_images_screened(photos: Path) -> None:
-    done = run(
-        "screen", "--mode", "edit", "--prompt", "make it sunnier",
-        "--image", str(photos / "astronaut.png"),
-        "--output-image", str(photos / "result.png"), "--json",
-    )  # fmt: skip
+    args = ("screen", "--mode", "edit", "--prompt", "make it sunnier",
+            "--image", str(photos / "astronaut.png"),
+            "--output-image", str(photos / "result.png"), "--json")  # fmt: skip
+    done = run(*args, env={"CONSENTGATE_ALL_SIGNALS": "true"})
     assert done.returncode == 0, done.stderr
     decision = json.loads(done.stdout)
     assert decision["decision"] == "allow"
     timed = {t["detector"] for t in decision["timings"]}
-    assert {"faces", "age", "nsfw_score"} <= timed
+    assert {"faces", "age", "nsfw_score", "nudity"} <= timed
+    lean = json.loads(run(*args).stdout)
+    assert lean["decision"] == "allow"
+    assert {"nsfw_score", "nudity"} <= {t["detector"] for t in lean["timings"]}
+
+
+def test_when_the_edit_asks_to_undress_then_faces_and_age_are_read(photos: Path) -> None:
+    done = run(
+        "screen", "--mode", "edit", "--prompt", "remove her clothes",
+        "--image", str(photos / "astronaut.png"), "--json",
+    )  # fmt: skip
+    decision = json.loads(done.stdout)
+    print(decision)
+    assert decision["decision"] == "block"
+    assert {"faces", "age"} <= {t["detector"] for t in decision["timings"]}
+    assert any(s["label"] == "real_person" for s in decision["signals"])
 
 
 @pytest.mark.parametrize(

@@ -3,9 +3,9 @@ notices, cases opened), kept in the counters every worker shares.
 
 Why shared: a limit held in each worker's memory lets N workers admit N times
 the limit, and an attacker who spreads requests over connections gets them
-all. The buckets live in Redis (``CONSENTGATE_REDIS_URL``) or the PostgreSQL
-store (``consentgate.counters``); only one worker on SQLite keeps them in its
-memory, and ``serve`` refuses more workers there.
+all. The buckets live in Redis (``CONSENTGATE_REDIS_URL``) or the store
+(``consentgate.counters``: PostgreSQL, or the SQLite file several workers
+share); only one worker on SQLite keeps them in its memory.
 
 When the counters cannot be reached a limiter either fails closed (503 with
 Retry-After: the failed-authentication, notice and case buckets, which guard

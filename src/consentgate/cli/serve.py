@@ -1,19 +1,25 @@
-"""``consentgate serve``: run the HTTP API on uvicorn.
+"""``consentgate serve``: run the HTTP API on uvicorn, one worker per core by default.
 
 Everything that can fail because of configuration fails here, before a port
 is bound: settings are validated, the store is opened and migrated (once, in
 this process, before any worker starts), the evidence key is checked against
 the newest sealed item (a missing key is a WARNING line: evidence off) and the
-engine is built once. The workers then read the same settings from the
-environment. So do the shared counters: a Redis that does not answer, or
-several workers on SQLite without Redis (each would keep its own rate limits),
-stop ``serve`` here.
+engine is built and every model loaded. The workers then read the same
+settings from the environment. So do the shared counters: a Redis that does
+not answer, or several workers on an in-memory SQLite store (each would open
+its own), stop ``serve`` here.
+
+Workers: ``--workers`` or ``CONSENTGATE_WORKERS``, else one per usable core
+(``os.sched_getaffinity``). One worker serves in this process; several are
+forked from it after the models are loaded (``api.prefork``), so they start
+with the models in memory, one copy shared by all.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 
 import click
@@ -21,6 +27,7 @@ import uvicorn
 from sqlalchemy.exc import SQLAlchemyError
 
 from consentgate.api.access_log import log_config
+from consentgate.api.prefork import STARTUP_FAILURE, Prefork
 from consentgate.cases.evidence_status import check_evidence
 from consentgate.cases.wiring import build_cases
 from consentgate.cli.context import app_context
@@ -30,6 +37,8 @@ from consentgate.service.wiring import check_engine, prepare_store
 from consentgate.settings import Settings, load_settings
 
 APP = "consentgate.api.asgi:app_from_env"
+FORKED_APP = "consentgate.api.asgi:forked_worker_app"  # loads before it accepts (prefork)
+GRACE_S = 10  # seconds a stopping worker gives the requests in flight
 
 
 def _settings(**options: object) -> Settings:
@@ -38,10 +47,12 @@ def _settings(**options: object) -> Settings:
     return load_settings(**{**base, **overrides})
 
 
-def _export(settings: Settings) -> None:
-    """Workers are fresh processes: hand them the validated settings via the environment."""
-    for name in ("database_url", "host", "port", "workers"):
+def _export(settings: Settings, workers: int) -> None:
+    """Hand the workers the validated settings via the environment (the worker count
+    resolved, so that each worker chooses the counters that several workers share)."""
+    for name in ("database_url", "host", "port"):
         os.environ[f"CONSENTGATE_{name.upper()}"] = str(getattr(settings, name))
+    os.environ["CONSENTGATE_WORKERS"] = str(workers)
 
 
 def _metrics_dir(workers: int) -> str | None:
@@ -59,7 +70,7 @@ def _metrics_dir(workers: int) -> str | None:
 @click.option("--host", help="Address to bind.  [default: 127.0.0.1]")
 @click.option("--port", type=int, help="Port to bind.  [default: 8080]")
 @click.option("--database-url", help="SQLAlchemy URL of the store (sqlite:/// or postgresql://).")
-@click.option("--workers", type=int, help="Worker processes.  [default: 1]")
+@click.option("--workers", type=int, help="Worker processes.  [default: one per usable core]")
 @click.option(
     "--log-level",
     type=click.Choice(["critical", "error", "warning", "info", "debug"]),
@@ -95,32 +106,42 @@ def serve(
         db.dispose()
     if warning is not None:
         click.echo(f"WARNING: {warning}", err=True)
-    check_engine(settings)
-    check_counters(settings, sqlite=settings.database_url.startswith("sqlite"))
-    _export(settings)
-    metrics_dir = _metrics_dir(settings.workers)
+    workers = settings.worker_count
+    check_counters(settings, workers=workers)
+    _export(settings, workers)
+    metrics_dir = _metrics_dir(workers)  # before anything imports prometheus_client
+    check_engine(settings, warm=True)  # every model loaded here, before the workers fork
     click.echo(
         f"ConsentGate serving on http://{settings.host}:{settings.port} "
-        f"({settings.workers} worker(s), store: {settings.database_url.split('://')[0]})",
+        f"({workers} worker(s), store: {settings.database_url.split('://')[0]})",
         err=True,
     )
+    config = uvicorn.Config(
+        APP if workers == 1 else FORKED_APP,
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        log_level=log_level,
+        access_log=access_log,
+        log_config=log_config(),  # the access log never shows a tracking code
+        timeout_graceful_shutdown=GRACE_S,
+        # X-Forwarded-For is read by ClientAddress, from CONSENTGATE_TRUSTED_PROXIES only
+        # (uvicorn's default would trust it from loopback).
+        proxy_headers=False,
+        forwarded_allow_ips="",
+        server_header=False,  # the software and its version are nobody's business
+    )
     try:
-        uvicorn.run(
-            APP,
-            factory=True,
-            host=settings.host,
-            port=settings.port,
-            workers=settings.workers,
-            log_level=log_level,
-            access_log=access_log,
-            log_config=log_config(),  # the access log never shows a tracking code
-            timeout_graceful_shutdown=10,
-            # X-Forwarded-For is read by ClientAddress, from CONSENTGATE_TRUSTED_PROXIES only
-            # (uvicorn's default would trust it from loopback).
-            proxy_headers=False,
-            forwarded_allow_ips="",
-            server_header=False,  # the software and its version are nobody's business
-        )
+        if workers == 1:
+            server = uvicorn.Server(config)
+            server.run()
+            if not server.started:
+                sys.exit(STARTUP_FAILURE)
+            return
+        supervisor = Prefork(config, workers, grace_s=GRACE_S)
+        supervisor.run()
+        if supervisor.failed:
+            sys.exit(STARTUP_FAILURE)
     finally:
         if metrics_dir is not None:
             shutil.rmtree(metrics_dir, ignore_errors=True)

@@ -3,9 +3,10 @@
 Why one interface: a limit that lives in one worker's memory lets N workers
 admit N times the limit, so the key rate limit, the failed-authentication and
 notice buckets and the per-address case cap all spend tokens through
-``Buckets``. Three backends keep the same contract (``tests/counters``): Redis
-when ``CONSENTGATE_REDIS_URL`` is set, the PostgreSQL store otherwise, and the
-worker's memory on SQLite (one worker only; ``serve`` refuses more).
+``Buckets``. Four backends keep the same contract (``tests/counters``): Redis
+when ``CONSENTGATE_REDIS_URL`` is set, else the store (PostgreSQL, or the SQLite
+file several workers of one ``serve`` share), and, for one worker on SQLite,
+that worker's memory.
 """
 
 from __future__ import annotations

@@ -5,8 +5,8 @@ each bank entry matches within its window. Kept in each worker, ``N`` workers
 would each see a share of the matches, so an alert on a protected entry came
 later (or never) and a flooding ``custom`` entry was quarantined only after
 ``N`` times its limit. The log lives where the other counters live: Redis when
-``CONSENTGATE_REDIS_URL`` is set, the PostgreSQL store otherwise, this
-worker's memory on SQLite (one worker; ``serve`` refuses more).
+``CONSENTGATE_REDIS_URL`` is set, else the store (PostgreSQL, or the SQLite
+file several workers share), else, for one worker on SQLite, its memory.
 
 The log knows nothing of PDQ or clients: it keeps opaque members with the time
 each was last seen, and runs the caller's ``choose`` while the entry's log is

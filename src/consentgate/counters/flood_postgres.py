@@ -56,6 +56,7 @@ class PostgresFloodLog:
     """``FloodLog`` in the ``flood_observations`` table of the store at ``engine``."""
 
     name = "postgresql"
+    TRIM = TRIM  # SQLite's spelling differs (``flood_sqlite``)
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -64,7 +65,7 @@ class PostgresFloodLog:
     def count(self, entry_id: int, now: float, window_s: float, keep: int) -> int:
         at = {"entry": entry_id, "kind": "matches", "now": now, "expires": now + window_s}
         with self._locked(entry_id, now) as conn:
-            conn.execute(TRIM, {**at, "cutoff": now - window_s, "keep": keep - 1})
+            conn.execute(self.TRIM, {**at, "cutoff": now - window_s, "keep": keep - 1})
             conn.execute(PUT, {**at, "member": uuid.uuid4().hex})
             return int(conn.execute(COUNT, at).scalar_one())
 
@@ -73,10 +74,10 @@ class PostgresFloodLog:
     ) -> Sequence[Seen]:
         at = {"entry": entry_id, "kind": "pairs", "now": now, "expires": now + window_s}
         with self._locked(entry_id, now) as conn:
-            conn.execute(TRIM, {**at, "cutoff": now - window_s, "keep": keep})
+            conn.execute(self.TRIM, {**at, "cutoff": now - window_s, "keep": keep})
             member = choose([Seen(r.member, r.seen) for r in conn.execute(WINDOW, at)])
             conn.execute(PUT, {**at, "member": member})
-            conn.execute(TRIM, {**at, "cutoff": now - window_s, "keep": keep})
+            conn.execute(self.TRIM, {**at, "cutoff": now - window_s, "keep": keep})
             return [Seen(r.member, r.seen) for r in conn.execute(WINDOW, at)]
 
     def claim(self, entry_id: int, mark: str, now: float, ttl_s: float | None) -> bool:

@@ -72,6 +72,7 @@ class AgeDetector(Detector):
     version: ClassVar[str] = "3.0"
     targets: ClassVar[frozenset[Target]] = frozenset(IMAGE_TARGETS)
     provides: ClassVar[frozenset[str]] = frozenset({Label.POSSIBLE_MINOR})
+    runs_second: ClassVar[bool] = True  # counts only beside a sexual prompt or nudity
     description: ClassVar[str] = (
         "Possible minor per face: dlib age network (ONNX), calibrated P(under 13/18), review band"
     )

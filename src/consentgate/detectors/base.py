@@ -95,6 +95,10 @@ class Detector(ABC):
     #: them when the same prompt is screened again moments later, as it is
     #: before and after a generation.
     prompt_only: ClassVar[bool] = False
+    #: Its signals (every one among ``provides``) count only beside other signals, as
+    #: faces and ages do: the engine may run it after the others, and not at all where
+    #: the policy shows its signals cannot change the decision (``policy.relevance``).
+    runs_second: ClassVar[bool] = False
 
     @property
     def model(self) -> ModelRef | None:

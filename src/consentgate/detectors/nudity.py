@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 from consentgate.detectors.base import Detector, ScreenInput
-from consentgate.detectors.exposure import Finding, findings
+from consentgate.detectors.exposure import Finding, could_fire, findings
 from consentgate.detectors.faces import IMAGE_TARGETS
 from consentgate.detectors.vision.face_finder import face_finder, face_models_missing
 from consentgate.detectors.vision.geometry import to_box
@@ -48,8 +48,10 @@ def image_parts(image: DecodedImage) -> tuple[Part, ...]:
 def part_persons(image: DecodedImage, parts: Sequence[Part]) -> tuple[int | None, ...]:
     """The face each part belongs to, from the shared (memoised) face finder result.
 
-    Without the face models every part belongs to nobody (``None``)."""
-    if not parts or face_models_missing() is not None:
+    Without the face models every part belongs to nobody (``None``); so does every
+    part of an image where no part could be a finding (``exposure.could_fire``):
+    whose they are changes nothing there, and the face finder is not run for it."""
+    if not parts or not could_fire(parts) or face_models_missing() is not None:
         return (None,) * len(parts)
     frames = {frame.position: frame.faces for frame in face_finder().faces(image)}
     return tuple(

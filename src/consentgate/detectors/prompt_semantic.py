@@ -118,9 +118,13 @@ class PromptSemanticDetector(Detector):
 
     @classmethod
     def from_context(cls, context: DetectorContext) -> PromptSemanticDetector:
+        """The encoders are loaded once per process (``serve`` loads them before its
+        workers fork, so every worker starts with them and shares their weights)."""
         settings = context.settings
-        fast = UseEncoder(cache_dir=settings.model_cache_dir)
-        return cls(fast, E5Encoder(), batching=cls.batch_settings(settings))
+        cache_dir = settings.model_cache_dir
+        fast = shared(f"encoder_use:{cache_dir}", lambda: UseEncoder(cache_dir=cache_dir))
+        slow = shared("encoder_e5", E5Encoder)
+        return cls(fast, slow, batching=cls.batch_settings(settings))
 
     @staticmethod
     def batch_settings(settings: Settings) -> BatchSettings | None:

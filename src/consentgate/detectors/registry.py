@@ -13,6 +13,7 @@ from importlib.metadata import entry_points
 
 from consentgate.detectors.base import Detector, DetectorContext, ScreenInput
 from consentgate.errors import ConfigError, NotFound
+from consentgate.threads import one_blas_thread
 
 ENTRY_POINT_GROUP = "consentgate.detectors"
 
@@ -156,6 +157,9 @@ class DetectorRegistry:
         return [d for d in self._detectors.values() if d.applies_to(inp)]
 
     def warm_up(self) -> None:
+        """Load every detector's models now, and run numpy's BLAS on one thread (see
+        ``consentgate.threads``) as the models do."""
+        one_blas_thread()
         for detector in self._detectors.values():
             detector.warm_up()
 

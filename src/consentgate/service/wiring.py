@@ -48,9 +48,21 @@ def prepare_store(settings: Settings, *, migrate: bool = True) -> Database:
     return db
 
 
-def check_engine(settings: Settings, factory: EngineFactory = default_engine) -> None:
-    """Build the engine once and throw it away: a bad policy or detector set fails here."""
-    factory(settings, DetectorContext(settings=settings)).close()
+def check_engine(
+    settings: Settings, factory: EngineFactory = default_engine, *, warm: bool = False
+) -> None:
+    """Build the engine once and throw it away: a bad policy or detector set fails here.
+
+    ``warm``: load every model now as well. The models stay loaded in this process
+    (each is loaded once per process, ``detectors.vision.loader``), so an engine built
+    here later, or in a worker forked from here, starts with them.
+    """
+    engine = factory(settings, DetectorContext(settings=settings))
+    try:
+        if warm:
+            engine.registry.warm_up()
+    finally:
+        engine.close()
 
 
 def image_hashes(inp: ScreenInput, *, dihedral: bool) -> tuple[ImageHashes, ...]:
