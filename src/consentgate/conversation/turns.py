@@ -1,0 +1,299 @@
+"""Read one turn of a conversation: its lexicon labels and what it does to clothes.
+
+Why per turn, and cached: a conversation sent turn by turn repeats its history
+in every request, so the same turn is read again and again. Each turn is read
+once per process (``TurnCache``, keyed by its normalised readings and bounded), so
+a conversation of n turns costs n readings, not n²/2. Of a long turn only the
+head and the tail are read (``TURN_CHARS``): conversational steps are short, and
+every turn was screened whole when it was itself the prompt.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from consentgate.conversation.cues import LAYERS, CueBook
+from consentgate.lexicon.loader import Lexicon
+from consentgate.lexicon.matcher import Hit, Tokens, tokenize
+from consentgate.lexicon.scanner import PERSONAL, Finding, LexiconScanner
+from consentgate.text.normalise import normalise
+from consentgate.text.normalised import NormalisedText
+
+TURN_CHARS = 1_000  # of a longer turn, the first and the last half of this are read
+CACHE_SIZE = 4_096  # turns remembered per process (each a few hundred bytes)
+NEAR = 4  # words between a verb and the garment it takes off
+PLACE_AFTER = 6  # words after a garment in which a place means it lies there
+CLAUSE_BREAK = ",.;:!?-–—"
+# Words of scripts written with spaces: a word there is one unit of content. Other
+# scripts (CJK, Thai) run words together, and Korean, Arabic and Devanagari words
+# carry particles: their uncovered characters are counted instead.
+_SPACED = re.compile(r"[\u0000-\u05ff\u1e00-\u1fff]+")
+
+Check = Callable[[], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Removal:
+    """A garment taken off in a turn: its layer (0 an accessory, 3 underwear) and the words."""
+
+    layer: int
+    span: str
+
+
+@dataclass(frozen=True, slots=True)
+class TurnReading:
+    """What one turn says, read alone: lexicon findings and clothing cues."""
+
+    text: str
+    findings: tuple[Finding, ...]
+    person: bool  # names or points to a person ("her", "the woman", a name)
+    removals: tuple[Removal, ...]  # garments (or "it") taken off a person
+    garments: tuple[Removal, ...]  # garments named, worn, with no verb ("now the shirt")
+    underneath: str | None
+    rest: str | None
+    more: str | None  # a continuation that stands alone ("keep going", "more, so …")
+    shrink: str | None
+    removes_nothing: bool  # a removal verb with no object ("remove more")
+    other_edit: bool  # puts clothes on or asks for another kind of edit
+    lying: bool  # names a garment that nobody wears (on a chair, on a mannequin)
+    content: int  # words that are none of the cues, fillers or polite words
+
+    def labels(self) -> frozenset[str]:
+        return frozenset(f.label for f in self.findings)
+
+
+class TurnCache:
+    """A bounded, thread-safe LRU of turn readings by normalised text."""
+
+    def __init__(self, size: int = CACHE_SIZE) -> None:
+        self.size = size
+        self.hits = 0
+        self.misses = 0
+        self._data: OrderedDict[tuple[str, ...], TurnReading] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, ...]) -> TurnReading | None:
+        with self._lock:
+            found = self._data.get(key)
+            if found is None:
+                self.misses += 1
+            else:
+                self.hits += 1
+                self._data.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[str, ...], reading: TurnReading) -> None:
+        with self._lock:
+            self._data[key] = reading
+            self._data.move_to_end(key)
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+def turn_slice(text: str) -> str:
+    """The part of a turn that is read: all of it, or its head and its tail."""
+    if len(text) <= TURN_CHARS:
+        return text
+    half = TURN_CHARS // 2
+    return f"{text[:half]}\n{text[-half:]}"
+
+
+class TurnReader:
+    """Reads turns with the prompt lexicon and the conversation cues, each turn once."""
+
+    def __init__(self, lexicon: Lexicon, cues: CueBook, cache: TurnCache | None = None) -> None:
+        self._lexicon = lexicon
+        self._scanner = LexiconScanner(lexicon)
+        self._cues = cues
+        self.cache = cache if cache is not None else TurnCache()
+
+    def read(self, turn: str, check: Check | None = None) -> TurnReading:
+        text = normalise(turn_slice(turn))
+        key = (text.text, *text.variants)
+        found = self.cache.get(key)
+        if found is None:
+            found = self._read(text, check)
+            self.cache.put(key, found)
+        return found
+
+    def _read(self, text: NormalisedText, check: Check | None) -> TurnReading:
+        findings = self._scanner.scan(text, check)
+        state = _TurnState()
+        for reading in text.readings:
+            if check is not None:
+                check()
+            self._read_reading(reading, state, check)
+        flat = tuple(f for found in findings.values() for f in found)
+        return TurnReading(
+            text=text.text,
+            findings=flat,
+            person=state.person or any(label in PERSONAL for label in findings),
+            removals=tuple(dict.fromkeys(state.removals)),
+            garments=tuple(dict.fromkeys(state.garments)),
+            underneath=state.first("underneath"),
+            rest=state.first("rest"),
+            more=state.more,
+            shrink=state.first("shrink"),
+            removes_nothing=state.removes_nothing,
+            other_edit=state.other_edit,
+            lying=state.lying,
+            content=state.content if state.content is not None else 0,
+        )
+
+    def _read_reading(self, reading: str, state: _TurnState, check: Check | None) -> None:
+        tokens = tokenize(reading)
+        hits = _longest(self._cues.matcher.find(reading, tokens, check))
+        context = self._lexicon.matcher.find(reading, tokens, check)
+        by_kind: dict[str, list[Hit]] = {}
+        for hit in hits:
+            by_kind.setdefault(hit.entry.key, []).append(hit)
+        people = [h for h in context if h.entry.key == "person"]
+        places = by_kind.get("place", []) + [h for h in context if h.entry.key == "place"]
+        away = any(h.entry.key == "non_person" for h in context)
+        state.person = state.person or bool(people)
+        words = tokens.words
+        named = [h for h in hits if h.entry.key in LAYERS]
+        garments = [
+            (LAYERS[h.entry.key], h) for h in named if not (away or self._lies(h, words, places))
+        ]
+        state.lying = state.lying or len(garments) < len(named)
+        verbs = by_kind.get("remove", [])
+        offs = by_kind.get("off", [])
+        pronouns = by_kind.get("it", [])
+        taken: set[int] = set()
+        for n, (layer, g) in enumerate(garments):
+            if any(self._takes(v, g, words) for v in verbs) or any(_follows(g, o, 2) for o in offs):
+                state.removals.append(Removal(layer, g.span))
+                taken.add(n)
+        # "take it off", "remove that": a pronoun that ends its phrase ("la gente" is no "it")
+        pronouns = [p for p in pronouns if self._ends_phrase(p, tokens, hits)]
+        if not taken and (verbs or offs):
+            if any(_follows(v, p, 2) for v in verbs for p in pronouns) or any(
+                _follows(p, o, 2) for p in pronouns for o in offs
+            ):
+                # "take it off": the garment named in this turn, else the last one before
+                layer = max((n for n, _ in garments), default=-1)
+                state.removals.append(Removal(layer, (verbs or offs)[0].span))
+            elif verbs and not garments:
+                state.removes_nothing = True
+        for n, (layer, g) in enumerate(garments):
+            if n not in taken and not verbs:
+                state.garments.append(Removal(layer, g.span))
+        for kind in ("underneath", "rest", "shrink"):
+            if kind in by_kind and kind not in state.spans:
+                state.spans[kind] = by_kind[kind][0].span
+        state.other_edit = state.other_edit or bool(by_kind.get("dress") or by_kind.get("action"))
+        labelled = [h for h in context if h.entry.key.startswith("label:")]
+        content = self._content(reading, tokens, _covered(reading, hits + people + labelled))
+        state.content = content if state.content is None else min(state.content, content)
+        for h in by_kind.get("more", []):
+            rest = reading[h.end :].lstrip()
+            if content == 0 or (rest[:1] and rest[0] in CLAUSE_BREAK):
+                state.more = state.more or h.span
+                break
+
+    def _content(self, reading: str, tokens: Tokens, covered: bytearray) -> int:
+        """Words that no cue, person word, filler or polite word accounts for.
+
+        In a run of CJK (or a word with attached particles) the characters no cue
+        (polite ones included: "了", "吧", "해") covered count: more than one left is
+        a word of content."""
+        fillers, polite = self._lexicon.fillers, self._cues.polite
+        count = 0
+        for word, start, end in zip(tokens.words, tokens.starts, tokens.ends, strict=True):
+            left = "".join(c for c, seen in zip(word, covered[start:end], strict=True) if not seen)
+            if not left or word in fillers or word in polite or word.isdigit():
+                continue
+            if _SPACED.fullmatch(word):
+                count += 1
+                continue
+            count += len(left) > 1
+        return count
+
+    def _ends_phrase(self, pronoun: Hit, tokens: Tokens, hits: list[Hit]) -> bool:
+        """Nothing of content follows the pronoun: it stands for a thing, not an article."""
+        following = pronoun.last_word + 1
+        if following >= len(tokens.words) or pronoun.first_word == pronoun.last_word == -1:
+            return True
+        word = tokens.words[following]
+        if word in self._lexicon.fillers or word in self._cues.polite:
+            return True
+        return any(h.first_word == following and h.entry.key != "polite" for h in hits)
+
+    def _lies(self, garment: Hit, words: tuple[str, ...], places: list[Hit]) -> bool:
+        """A garment lying somewhere ("the coat hanging on the door") is worn by nobody,
+        and a part of one ("the top button", "the shirt logo") is not a garment."""
+        after = words[garment.last_word + 1 : garment.last_word + 2]
+        if after and after[0] in self._lexicon.garment_part:
+            return True
+        return any(
+            garment.last_word < p.first_word <= garment.last_word + PLACE_AFTER for p in places
+        )
+
+    def _takes(self, verb: Hit, garment: Hit, words: tuple[str, ...]) -> bool:
+        """The verb's object is the garment: near it, with at most one describing word between."""
+        if verb.last_word <= garment.first_word:
+            gap = words[verb.last_word + 1 : garment.first_word]
+            if verb.last_word == garment.first_word:  # one run of CJK: any order
+                return True
+        else:
+            gap = words[garment.last_word + 1 : verb.first_word]  # "die Jacke ausziehen"
+        if len(gap) > NEAR:
+            return False
+        if any(w in self._lexicon.garment_part for w in gap):
+            return False
+        loose = [w for w in gap if w not in self._lexicon.fillers and w not in self._cues.polite]
+        return len(loose) <= 1
+
+
+def _follows(first: Hit, second: Hit, within: int) -> bool:
+    return first.last_word < second.first_word <= first.last_word + within or (
+        first.last_word == second.first_word and first.end <= second.start
+    )
+
+
+def _longest(hits: list[Hit]) -> list[Hit]:
+    """Hits not inside a longer one: "blouse" is not "bra" ("ブラウス", "ブラ"), "more
+    see-through" is not "more", "bikini top" is underwear and not a top."""
+    ordered = sorted(hits, key=lambda h: (h.start, h.start - h.end))
+    kept: list[Hit] = []
+    for h in ordered:
+        inside = any(
+            k.start <= h.start and h.end <= k.end and (k.end - k.start) > (h.end - h.start)
+            for k in kept
+            if k.end > h.start
+        )
+        if not inside:
+            kept.append(h)
+    return kept
+
+
+def _covered(reading: str, hits: list[Hit]) -> bytearray:
+    """One byte per character of the reading: 1 where some hit covers it."""
+    mask = bytearray(len(reading))
+    for h in hits:
+        mask[h.start : h.end] = b"\x01" * (h.end - h.start)
+    return mask
+
+
+@dataclass
+class _TurnState:
+    person: bool = False
+    removals: list[Removal] = field(default_factory=list)
+    garments: list[Removal] = field(default_factory=list)
+    spans: dict[str, str] = field(default_factory=dict)
+    more: str | None = None
+    removes_nothing: bool = False
+    other_edit: bool = False
+    lying: bool = False
+    content: int | None = None
+
+    def first(self, kind: str) -> str | None:
+        return self.spans.get(kind)
