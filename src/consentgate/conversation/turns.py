@@ -23,7 +23,7 @@ from consentgate.lexicon.scanner import PERSONAL, Finding, LexiconScanner
 from consentgate.text.normalise import normalise
 from consentgate.text.normalised import NormalisedText
 
-TURN_CHARS = 1_000  # of a longer turn, the first and the last half of this are read
+TURN_CHARS = 500  # of a longer turn, the first and the last half of this are read
 CACHE_SIZE = 4_096  # turns remembered per process (each a few hundred bytes)
 NEAR = 4  # words between a verb and the garment it takes off
 PLACE_AFTER = 6  # words after a garment in which a place means it lies there
@@ -34,6 +34,8 @@ CLAUSE_BREAK = ",.;:!?-–—"
 _SPACED = re.compile(r"[\u0000-\u05ff\u1e00-\u1fff]+")
 
 Check = Callable[[], None]
+# What may follow a pronoun that stands for a garment: "take it off", "remove it completely".
+_AFTER_IT = frozenset({"off", "more", "rest", "underneath"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,14 +110,27 @@ def turn_slice(text: str) -> str:
 class TurnReader:
     """Reads turns with the prompt lexicon and the conversation cues, each turn once."""
 
-    def __init__(self, lexicon: Lexicon, cues: CueBook, cache: TurnCache | None = None) -> None:
+    def __init__(
+        self,
+        lexicon: Lexicon,
+        cues: CueBook,
+        cache: TurnCache | None = None,
+        normaliser: Callable[[str], NormalisedText] = normalise,
+    ) -> None:
         self._lexicon = lexicon
         self._scanner = LexiconScanner(lexicon)
         self._cues = cues
+        self._normalise = normaliser
         self.cache = cache if cache is not None else TurnCache()
 
     def read(self, turn: str, check: Check | None = None) -> TurnReading:
-        text = normalise(turn_slice(turn))
+        """The reading of one turn: from the cache, or read now (at most ``TURN_CHARS``).
+
+        ``check`` (the screen's deadline) is called before each turn and inside the
+        lexicon's scan; it raises to stop work whose time is spent."""
+        if check is not None:
+            check()
+        text = self._normalise(turn_slice(turn))
         key = (text.text, *text.variants)
         found = self.cache.get(key)
         if found is None:
@@ -225,7 +240,7 @@ class TurnReader:
         word = tokens.words[following]
         if word in self._lexicon.fillers or word in self._cues.polite:
             return True
-        return any(h.first_word == following and h.entry.key != "polite" for h in hits)
+        return any(h.first_word == following and h.entry.key in _AFTER_IT for h in hits)
 
     def _lies(self, garment: Hit, words: tuple[str, ...], places: list[Hit]) -> bool:
         """A garment lying somewhere ("the coat hanging on the door") is worn by nobody,
@@ -261,17 +276,17 @@ def _follows(first: Hit, second: Hit, within: int) -> bool:
 
 def _longest(hits: list[Hit]) -> list[Hit]:
     """Hits not inside a longer one: "blouse" is not "bra" ("ブラウス", "ブラ"), "more
-    see-through" is not "more", "bikini top" is underwear and not a top."""
-    ordered = sorted(hits, key=lambda h: (h.start, h.start - h.end))
+    see-through" is not "more", "bikini top" is underwear and not a top. One pass over
+    the hits by start (longest first): linear after the sort."""
     kept: list[Hit] = []
-    for h in ordered:
-        inside = any(
-            k.start <= h.start and h.end <= k.end and (k.end - k.start) > (h.end - h.start)
-            for k in kept
-            if k.end > h.start
-        )
-        if not inside:
+    reach = -1  # the furthest end of the hits that start before this one
+    start, group_end = -1, -1  # the hits that start where this one does: their furthest end
+    for h in sorted(hits, key=lambda h: (h.start, -h.end)):
+        if h.start != start:
+            reach, start, group_end = max(reach, group_end), h.start, -1
+        if reach < h.end and group_end <= h.end:
             kept.append(h)
+        group_end = max(group_end, h.end)
     return kept
 
 

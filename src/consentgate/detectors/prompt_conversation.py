@@ -21,7 +21,7 @@ What it adds:
 
 An earlier turn's own sexual request is not judged again: it was judged when it
 was the prompt. Bounded cost: each turn is read once per process (cached by its
-normalised text), at most its first and last 500 characters.
+normalised text), at most its first and last 250 characters (``TURN_CHARS``).
 """
 
 from __future__ import annotations
