@@ -37,8 +37,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from consentgate.conversation.cache import TURN_CHARS
 from consentgate.conversation.cues import load_cues
-from consentgate.conversation.turns import TURN_CHARS, TurnReader
+from consentgate.conversation.turns import TurnReader
 from consentgate.detectors.base import Detector, DetectorContext, ScreenInput
 from consentgate.detectors.prompt_conversation import PromptConversationDetector
 from consentgate.detectors.registry import DetectorRegistry, installed_detectors

@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 
 from consentgate.conversation import cues as cue_module
+from consentgate.conversation.cache import TURN_CHARS, turn_slice
 from consentgate.conversation.cues import CueBook, load_cues
 from consentgate.conversation.sequence import Pause, Step, StepKind, classify, judge
-from consentgate.conversation.turns import TURN_CHARS, TurnReader, turn_slice
+from consentgate.conversation.turns import TurnReader
 from consentgate.errors import ConfigError
 from consentgate.lexicon.loader import load_lexicon
 from consentgate.records import Mode

@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from consentgate.conversation.cache import TURN_CHARS
 from consentgate.conversation.cues import load_cues
-from consentgate.conversation.turns import TURN_CHARS, TurnReader
+from consentgate.conversation.turns import TurnReader
 from consentgate.detectors.base import DeadlineExceeded, ScreenInput
 from consentgate.detectors.prompt_classifier import PromptClassifierDetector
 from consentgate.detectors.prompt_conversation import PromptConversationDetector

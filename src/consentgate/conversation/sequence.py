@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from consentgate.conversation.turns import TurnReading
+from consentgate.conversation.readings import TurnReading
 from consentgate.records import Mode
 
 SEXUAL = ("sexual_explicit", "sexualising_edit")

@@ -1,30 +1,27 @@
 """Read one turn of a conversation: its lexicon labels and what it does to clothes.
 
-Why per turn, and cached: a conversation sent turn by turn repeats its history
-in every request, so the same turn is read again and again. Each turn is read
-once per process (``TurnCache``, keyed by its normalised readings and bounded), so
-a conversation of n turns costs n readings, not n²/2. Of a long turn only the
-head and the tail are read (``TURN_CHARS``): conversational steps are short, and
-every turn was screened whole when it was itself the prompt.
+Each turn is read alone, once per process (``conversation.cache``): the garments
+it names and their layer, what takes them off, whether they are worn at all (not
+on a chair, not a part of one), pronouns that stand for a garment ("take it
+off"), continuations that stand alone ("keep going", not "more sun"), other edits,
+and how many words of content are left once every cue is accounted for.
 """
 
 from __future__ import annotations
 
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from consentgate.conversation.cache import TurnCache, turn_slice
 from consentgate.conversation.cues import LAYERS, CueBook
+from consentgate.conversation.readings import Removal, TurnReading
 from consentgate.lexicon.loader import Lexicon
 from consentgate.lexicon.matcher import Hit, Tokens, tokenize
-from consentgate.lexicon.scanner import PERSONAL, Finding, LexiconScanner
+from consentgate.lexicon.scanner import PERSONAL, LexiconScanner
 from consentgate.text.normalise import normalise
 from consentgate.text.normalised import NormalisedText
 
-TURN_CHARS = 500  # of a longer turn, the first and the last half of this are read
-CACHE_SIZE = 4_096  # turns remembered per process (each a few hundred bytes)
 NEAR = 4  # words between a verb and the garment it takes off
 PLACE_AFTER = 6  # words after a garment in which a place means it lies there
 CLAUSE_BREAK = ",.;:!?-–—"
@@ -36,75 +33,6 @@ _SPACED = re.compile(r"[\u0000-\u05ff\u1e00-\u1fff]+")
 Check = Callable[[], None]
 # What may follow a pronoun that stands for a garment: "take it off", "remove it completely".
 _AFTER_IT = frozenset({"off", "more", "rest", "underneath"})
-
-
-@dataclass(frozen=True, slots=True)
-class Removal:
-    """A garment taken off in a turn: its layer (0 an accessory, 3 underwear) and the words."""
-
-    layer: int
-    span: str
-
-
-@dataclass(frozen=True, slots=True)
-class TurnReading:
-    """What one turn says, read alone: lexicon findings and clothing cues."""
-
-    text: str
-    findings: tuple[Finding, ...]
-    person: bool  # names or points to a person ("her", "the woman", a name)
-    removals: tuple[Removal, ...]  # garments (or "it") taken off a person
-    garments: tuple[Removal, ...]  # garments named, worn, with no verb ("now the shirt")
-    underneath: str | None
-    rest: str | None
-    more: str | None  # a continuation that stands alone ("keep going", "more, so …")
-    shrink: str | None
-    removes_nothing: bool  # a removal verb with no object ("remove more")
-    other_edit: bool  # puts clothes on or asks for another kind of edit
-    lying: bool  # names a garment that nobody wears (on a chair, on a mannequin)
-    content: int  # words that are none of the cues, fillers or polite words
-
-    def labels(self) -> frozenset[str]:
-        return frozenset(f.label for f in self.findings)
-
-
-class TurnCache:
-    """A bounded, thread-safe LRU of turn readings by normalised text."""
-
-    def __init__(self, size: int = CACHE_SIZE) -> None:
-        self.size = size
-        self.hits = 0
-        self.misses = 0
-        self._data: OrderedDict[tuple[str, ...], TurnReading] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[str, ...]) -> TurnReading | None:
-        with self._lock:
-            found = self._data.get(key)
-            if found is None:
-                self.misses += 1
-            else:
-                self.hits += 1
-                self._data.move_to_end(key)
-            return found
-
-    def put(self, key: tuple[str, ...], reading: TurnReading) -> None:
-        with self._lock:
-            self._data[key] = reading
-            self._data.move_to_end(key)
-            while len(self._data) > self.size:
-                self._data.popitem(last=False)
-
-    def __len__(self) -> int:
-        return len(self._data)
-
-
-def turn_slice(text: str) -> str:
-    """The part of a turn that is read: all of it, or its head and its tail."""
-    if len(text) <= TURN_CHARS:
-        return text
-    half = TURN_CHARS // 2
-    return f"{text[:half]}\n{text[-half:]}"
 
 
 class TurnReader:
@@ -194,7 +122,7 @@ class TurnReader:
                 _follows(p, o, 2) for p in pronouns for o in offs
             ):
                 # "take it off": the garment named in this turn, else the last one before
-                layer = max((n for n, _ in garments), default=-1)
+                layer = max((named_layer for named_layer, _ in garments), default=-1)
                 state.removals.append(Removal(layer, (verbs or offs)[0].span))
             elif verbs and not garments:
                 state.removes_nothing = True
@@ -206,7 +134,7 @@ class TurnReader:
                 state.spans[kind] = by_kind[kind][0].span
         state.other_edit = state.other_edit or bool(by_kind.get("dress") or by_kind.get("action"))
         labelled = [h for h in context if h.entry.key.startswith("label:")]
-        content = self._content(reading, tokens, _covered(reading, hits + people + labelled))
+        content = self._content(tokens, _covered(reading, hits + people + labelled))
         state.content = content if state.content is None else min(state.content, content)
         for h in by_kind.get("more", []):
             rest = reading[h.end :].lstrip()
@@ -214,7 +142,7 @@ class TurnReader:
                 state.more = state.more or h.span
                 break
 
-    def _content(self, reading: str, tokens: Tokens, covered: bytearray) -> int:
+    def _content(self, tokens: Tokens, covered: bytearray) -> int:
         """Words that no cue, person word, filler or polite word accounts for.
 
         In a run of CJK (or a word with attached particles) the characters no cue
