@@ -19,6 +19,7 @@ from consentgate.cli.main import cli
 from consentgate.detectors.prompt_conversation import PromptConversationDetector
 from consentgate.detectors.registry import DetectorRegistry
 from consentgate.engine import ScreeningEngine
+from consentgate.errors import BadInput
 from consentgate.policy.loader import load_policy
 from consentgate.records import Label
 from consentgate.settings import Settings
@@ -74,6 +75,8 @@ def test_when_a_history_file_is_given_then_the_prompt_is_read_with_it(
 
 
 def test_when_a_json_turn_spans_lines_then_it_stays_one_turn() -> None:
+    with pytest.raises(BadInput):
+        parse_history("[1]")
     assert parse_history(json.dumps(["first line\nsecond line", "b"])) == (
         "first line\nsecond line",
         "b",
@@ -102,7 +105,8 @@ def test_when_a_history_file_is_malformed_then_exit_2_with_one_line(
         assert code == 0, err
         return
     assert code == 2
-    assert message in err and "--history-file" in err
+    assert err.startswith("error: --history-file: ") and err.count("\n") == 1
+    assert message in err
 
 
 def test_when_the_history_file_is_missing_or_not_text_then_exit_2(
@@ -111,7 +115,7 @@ def test_when_the_history_file_is_missing_or_not_text_then_exit_2(
     code, _, err = run(
         app, "screen", "--prompt", "x", "--history-file", str(tmp_path / "absent.txt")
     )
-    assert code == 2 and "cannot read" in err
+    assert code == 2 and err.startswith("error: --history-file: cannot read")
     binary = tmp_path / "binary.txt"
     binary.write_bytes(b"\xff\xfe\x00garbage")
     code, _, err = run(app, "screen", "--prompt", "x", "--history-file", str(binary))
