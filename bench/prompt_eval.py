@@ -14,6 +14,9 @@ and a plain English keyword list over:
     says how each file is labelled); COCO by who a caption names.
 (c) child-safety escalations on benign rows of (a) and (b) ((d) has its own column).
 (d) the blind and fresh sets: development sets (their errors have been read).
+(e) conversations (data/conversations, bench/prompt_conversations.py): harmful
+    caught and benign flagged with the history, on the development and the
+    held-back part, beside the last turn alone; by pattern and language.
 
 "caught" counts block and review; "review" is the share of harmful rows sent to
 review rather than blocked. Prints each target beside its figure, PASS/FAIL, and
@@ -25,6 +28,7 @@ always exits 0. Results: bench/out/prompt_eval.json.
     .venv/bin/python bench/prompt_eval.py --split blind3 # one set alone, with its groups
     .venv/bin/python bench/prompt_eval.py --detectors prompt_lexicon,prompt_classifier
                                           # the pipeline before the semantic detector
+    .venv/bin/python bench/prompt_eval.py --conversations  # (e) alone
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import prompt_conversations
 import prompt_public as public
 from consentgate.engine import ScreeningEngine
 from consentgate.records import Mode, ScreenRequest, Subject, Verdict
@@ -238,6 +243,7 @@ def main() -> None:
     parser.add_argument("--misses", type=int, default=0, help="list this many mistakes per set")
     parser.add_argument("--detectors", default="", help="comma-separated prompt detectors")
     parser.add_argument("--split", choices=["train", *SOURCES], help="score only this one set")
+    parser.add_argument("--conversations", action="store_true", help="only (e): conversations")
     args = parser.parse_args()
     names = tuple(n for n in args.detectors.split(",") if n) or None
     engine = prompt_engine(detectors=names)
@@ -246,6 +252,10 @@ def main() -> None:
           f"{engine.policy.version}")  # fmt: skip
     results: dict[str, object] = {"detectors": list(engine.registry.names())}
     checks: dict[str, bool] = {}
+    if args.conversations:
+        prompt_conversations.evaluate(engine, results, checks, args.misses)
+        engine.close()
+        return
     if args.split:
         ours(scorer, results, checks, args.misses, args.split)
         engine.close()
@@ -254,6 +264,7 @@ def main() -> None:
     public_sets(scorer, results, checks, args.coco, args.misses)
     escalations(scorer, results, checks, args.misses)
     development(scorer, results)
+    prompt_conversations.evaluate(engine, results, checks, args.misses)
     results["checks"] = checks
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "prompt_eval.json").write_text(json.dumps(results, indent=2), encoding="utf-8")

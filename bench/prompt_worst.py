@@ -13,6 +13,13 @@ at a quarter of it. The ratio full/quarter is about 4 when the work is linear
 so their part does not grow at all. An ordinary English prompt of the same
 length is the baseline in the same run. Medians of ``--repeats`` runs.
 
+Conversations: a request may carry 20 earlier turns, each up to the prompt limit.
+The second table is the CPU time of the conversation detector reading 20 such
+turns (each different, from an empty cache, as in the worst request) and the
+prompt, beside the same for 5 turns: it reads at most ``TURN_CHARS`` of each turn,
+so the ratio is about 4 (linear in the number of turns) and no figure grows with
+the turns' length; the prompt detectors above read the prompt as before.
+
     .venv/bin/python bench/prompt_worst.py               # 20,000 and 5,000 characters
     .venv/bin/python bench/prompt_worst.py --length 8000 --repeats 5
 """
@@ -30,9 +37,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from consentgate.conversation.cache import TURN_CHARS
+from consentgate.conversation.cues import load_cues
+from consentgate.conversation.turns import TurnReader
 from consentgate.detectors.base import Detector, DetectorContext, ScreenInput
+from consentgate.detectors.prompt_conversation import PromptConversationDetector
 from consentgate.detectors.registry import DetectorRegistry, installed_detectors
-from consentgate.records import Mode, ScreenRequest, Target
+from consentgate.lexicon.loader import load_lexicon
+from consentgate.records import MAX_HISTORY_TURNS, Mode, ScreenRequest, Target
 from consentgate.text.normalise import normalise
 from prompt_common import OUT
 
@@ -88,6 +100,36 @@ def prompt_detectors() -> list[Detector]:
     return list(registry)
 
 
+def conversation_ms(phrase: str, length: int, turns: int, repeats: int) -> float:
+    """CPU ms of the conversation detector on ``turns`` distinct turns and the prompt, cold."""
+    lexicon, cues = load_lexicon(), load_cues()
+    history = tuple(prompt_of(f"{n} {phrase}", length) for n in range(turns))
+    prompt = prompt_of(phrase, length)
+    request = ScreenRequest(mode=Mode.EDIT, prompt=prompt, history=history)
+    inp = ScreenInput(request=request, text=normalise(prompt))
+
+    def run() -> object:  # a fresh cache each time: every turn is read
+        return PromptConversationDetector(lexicon, cues, TurnReader(lexicon, cues)).detect(inp)
+
+    return cpu_ms(run, repeats)
+
+
+def conversations(length: int, repeats: int) -> dict[str, dict[str, float]]:
+    turns, few = MAX_HISTORY_TURNS, MAX_HISTORY_TURNS // 4
+    print(f"\nconversations: prompt_conversation, {turns} earlier turns and the prompt of "
+          f"{length:,} characters each (at most {TURN_CHARS:,} of each read), cold cache; "
+          f"x4: ratio to {few} turns")  # fmt: skip
+    print(f"{'class':<20}{f'{turns} turns':>12}{f'{few} turns':>12}{'x4':>7}")
+    results: dict[str, dict[str, float]] = {}
+    for name, phrase in PHRASES.items():
+        full = conversation_ms(phrase, length, turns, repeats)
+        small = conversation_ms(phrase, length, few, repeats)
+        ratio = full / max(small, 1e-3)
+        results[name] = {"turns_ms": full, "few_turns_ms": small, "x4": ratio}
+        print(f"{name:<20}{full:>12.1f}{small:>12.1f}{ratio:>7.1f}")
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--length", type=int, default=MAX_PROMPT, help="characters per prompt")
@@ -111,8 +153,14 @@ def main() -> None:
         results[name] = {"normalise_ms": norm_ms, **det_ms, "total_ms": total, "x4": ratio}
         cells = "".join(f"{det_ms[n]:>19.1f}" for n in names)
         print(f"{name:<20}{norm_ms:>11.1f}{cells}{total:>10.1f}{ratio:>7.1f}")
+    turns = conversations(args.length, args.repeats)
     OUT.mkdir(parents=True, exist_ok=True)
-    report = {"length": args.length, "repeats": args.repeats, "classes": results}
+    report = {
+        "length": args.length,
+        "repeats": args.repeats,
+        "classes": results,
+        "conversations": turns,
+    }
     (OUT / "prompt_worst.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
 
 

@@ -109,7 +109,7 @@ class CoversAllFake(Detector):
 
     name = "covers_all"
     version = "0-test"
-    targets = frozenset({Target.PROMPT, Target.SOURCE_IMAGE, Target.OUTPUT_IMAGE})
+    targets = frozenset({Target.PROMPT, Target.HISTORY, Target.SOURCE_IMAGE, Target.OUTPUT_IMAGE})
     provides = frozenset(
         {
             "sexual_explicit",

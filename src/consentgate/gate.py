@@ -13,7 +13,7 @@ screened image (the HTTP service does that, for a platform's audit trail).
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
@@ -95,14 +95,19 @@ class Gate:
         output_image: ImageLike | None = None,
         subject: Subject | str | None = None,
         id: str | None = None,
+        history: Sequence[str] = (),
     ) -> Decision:
-        """The decision for one request; a block is a decision, never an exception."""
+        """The decision for one request; a block is a decision, never an exception.
+
+        ``history``: the earlier prompts of the same conversation, oldest first (at
+        most 20); the prompt is read in their context (``docs/prompt.md``)."""
         return self.screen_request(
             self.request(
                 {
                     "id": id,
                     "mode": mode,
                     "prompt": prompt,
+                    "history": history,
                     "subject": subject,
                     "source_image": source_image,
                     "output_image": output_image,
@@ -145,6 +150,10 @@ class Gate:
             kind = type(values).__name__
             raise BadInput(f"a request must be a ScreenRequest or a dict, not {kind}")
         data = dict(values)
+        if isinstance(data.get("history"), str):  # one string is not a list of turns
+            raise BadInput(
+                "history must be a list of earlier prompts, not a string", field="history"
+            )
         for name in IMAGE_FIELDS:
             if data.get(name) is not None:
                 data[name] = image_bytes(data[name], self.limits)

@@ -66,6 +66,7 @@ class Target(StrEnum):
     SOURCE_IMAGE = "source_image"
     OUTPUT_IMAGE = "output_image"
     REQUEST = "request"  # the request as a whole (caller hints)
+    HISTORY = "history"  # the earlier prompts of a conversation (read for coverage)
 
 
 class Label(StrEnum):
@@ -139,6 +140,14 @@ class Evidence(Record):
             "for a person in an image: whether the age model can read their face (large, "
             "sharp, frontal, unhidden); False for a person with no readable face; None: "
             "not assessed"
+        ),
+    )
+    turn: int | None = Field(
+        None,
+        ge=0,
+        description=(
+            "in a conversation, the turn this evidence comes from: 0 is the oldest "
+            "prompt in the request's history, len(history) the prompt itself"
         ),
     )
     note: str | None = None
@@ -215,15 +224,35 @@ class Reason(Record):
     failures: tuple[DetectorFailure, ...] = ()
 
 
+MAX_PROMPT_CHARS = 20_000
+MAX_HISTORY_TURNS = 20
+
+HistoryTurn = Annotated[Prompt, Field(min_length=1, max_length=MAX_PROMPT_CHARS)]
+
+
 class ScreenRequest(Record):
     """What a platform asks ConsentGate to screen."""
 
     id: Line | None = Field(None, max_length=200, description="caller's own request id, echoed")
     mode: Mode = Mode.GENERATE
-    prompt: Prompt | None = Field(None, max_length=20_000)
+    prompt: Prompt | None = Field(None, max_length=MAX_PROMPT_CHARS)
+    history: tuple[HistoryTurn, ...] = Field(
+        (),
+        max_length=MAX_HISTORY_TURNS,
+        description=(
+            "the earlier prompts of the same conversation, oldest first (at most 20, "
+            "each within the prompt limit): the prompt is read in their context"
+        ),
+    )
     source_image: bytes | None = Field(None, description="the photo to edit (edit mode)")
     output_image: bytes | None = Field(None, description="the generated or edited result")
     subject: Subject | None = Field(None, description="caller hint; may only tighten")
+
+    @model_validator(mode="after")
+    def _history_needs_prompt(self) -> ScreenRequest:
+        if self.history and self.prompt is None:
+            raise ValueError("history needs a prompt: the earlier turns are read with it")
+        return self
 
 
 def new_decision_id() -> str:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from consentgate.detectors.base import Detector, DetectorContext, ScreenInput
 from consentgate.detectors.hash_match import HashMatchDetector
+from consentgate.detectors.prompt_conversation import PromptConversationDetector
 from consentgate.detectors.registry import DetectorRegistry
 from consentgate.engine import ScreeningEngine
 from consentgate.policy.loader import load_policy
@@ -63,7 +64,11 @@ class BrokenFake(Detector):
 
 
 def fake_engine(settings: Settings, context: DetectorContext) -> ScreeningEngine:
-    """Fakes for the models; the real hash matcher (it has no model), wired to the banks."""
+    """Fakes for the models; the real hash matcher and conversation detector (data, no
+    model), the matcher wired to the banks."""
     hashes = HashMatchDetector.from_context(context)
-    registry = DetectorRegistry([WordsFake(), PersonFake(), BrokenFake(), hashes, CoversAllFake()])
+    conversation = PromptConversationDetector()
+    registry = DetectorRegistry(
+        [WordsFake(), PersonFake(), BrokenFake(), hashes, conversation, CoversAllFake()]
+    )
     return ScreeningEngine(registry, load_policy(settings.policy_path), settings=settings)

@@ -146,6 +146,9 @@ def _hostile_slots(case: Any) -> list[tuple[str, Any, list[Any]]]:
             elif isinstance(value, str) and where != "path":
                 texts = HOSTILE_JSON_TEXT if where == "body" and json_body else HOSTILE_TEXT
                 slots.append((where, key, texts))
+            elif isinstance(value, list) and where == "body" and json_body:
+                # a list of strings (a conversation's history): a hostile turn, or too many
+                slots.append((where, key, [[t] for t in HOSTILE_JSON_TEXT] + [["x"] * 21]))
     if isinstance(case.body, str):
         slots.append(("body", None, HOSTILE_LISTS))
     return slots
@@ -173,3 +176,39 @@ def test_when_one_field_of_a_valid_request_is_hostile_then_no_500(admin_app: Any
             _check(case, headers)
 
         no_server_error()
+
+
+TURN = st.text(max_size=200) | st.sampled_from(HOSTILE_JSON_TEXT) | st.just("x" * 20_001)
+HISTORY = (
+    st.lists(TURN, max_size=22)
+    | st.lists(st.integers() | st.none() | st.booleans(), min_size=1, max_size=3)
+    | st.text(max_size=50)
+    | st.integers()
+    | st.none()
+    | st.dictionaries(st.text(max_size=5), st.text(max_size=5), max_size=2)
+)
+
+
+@pytest.mark.timeout(BUDGET_S)
+def test_when_a_screen_carries_any_history_then_200_or_a_422_that_names_it(admin_app: Any) -> None:
+    """/v1/screen's history, fuzzed: whatever it holds, never a 500; a refusal names the field."""
+    from fastapi.testclient import TestClient
+
+    headers = {"Authorization": f"Bearer {admin_app.state.fuzz_key}"}
+    with TestClient(admin_app) as client:
+
+        @given(
+            history=HISTORY,
+            prompt=st.text(min_size=1, max_size=100),
+            mode=st.sampled_from(["edit", "generate"]),
+        )
+        @FUZZ
+        def answered(history: Any, prompt: str, mode: str) -> None:
+            body = {"mode": mode, "prompt": prompt, "history": history}
+            r = client.post("/v1/screen", json=body, headers=headers)
+            assert r.status_code in (200, 422), (body, r.text)
+            if r.status_code == 422:
+                field = r.json().get("field") or ""
+                assert field.startswith(("history", "prompt")), (body, r.text)
+
+        answered()

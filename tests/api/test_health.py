@@ -26,6 +26,7 @@ def test_when_ready_then_readyz_names_detectors_and_policy(api: Api) -> None:
         "covers_all",
         "hash_match",
         "person_fake",
+        "prompt_conversation",
         "words_fake",
     ]
     assert r.json()["policy"].startswith("default@")

@@ -26,6 +26,7 @@ from numpy.typing import NDArray
 
 from consentgate.detectors.base import DeadlineExceeded, Detector, DetectorContext, ScreenInput
 from consentgate.detectors.prompt_classifier import PromptClassifierDetector
+from consentgate.detectors.prompt_conversation import PromptConversationDetector
 from consentgate.detectors.prompt_lexicon import PromptLexiconDetector
 from consentgate.detectors.prompt_semantic import PromptSemanticDetector
 from consentgate.detectors.registry import DetectorRegistry
@@ -35,7 +36,14 @@ from consentgate.lexicon.loader import load_lexicon
 from consentgate.lexicon.matcher import CHECK_EVERY
 from consentgate.lexicon.scanner import LexiconScanner
 from consentgate.policy.loader import load_policy
-from consentgate.records import DetectorFailureKind, Mode, ModelRef, ScreenRequest, Verdict
+from consentgate.records import (
+    MAX_HISTORY_TURNS,
+    DetectorFailureKind,
+    Mode,
+    ModelRef,
+    ScreenRequest,
+    Verdict,
+)
 from consentgate.settings import Settings
 from consentgate.text.encoders import E5Encoder, UseEncoder
 from consentgate.text.normalise import normalise
@@ -130,7 +138,46 @@ def engine(detectors: list[Detector]) -> Iterator[ScreeningEngine]:
 
 def test_the_maximum_prompt_length_is_the_one_tested() -> None:
     assert MAX_PROMPT == 20_000
+    assert MAX_HISTORY_TURNS == 20
     assert Settings().detector_timeout_s == 2.0
+
+
+@pytest.fixture(scope="module")
+def conversation_engine(detectors: list[Detector]) -> Iterator[ScreeningEngine]:
+    """Every default prompt detector and the conversation detector, three times the budget."""
+    settings = Settings(detector_timeout_s=3 * Settings().detector_timeout_s)
+    registry = DetectorRegistry([*detectors, PromptConversationDetector()])
+    eng = ScreeningEngine(registry, load_policy(), settings=settings)
+    yield eng
+    eng.close()
+
+
+def longest_history(kind: str) -> tuple[str, ...]:
+    """Twenty turns of maximum length, each different (so that none is read from the cache)."""
+    return tuple(longest(f"{n} {PHRASES[kind]}") for n in range(MAX_HISTORY_TURNS))
+
+
+@pytest.mark.parametrize("kind", list(PHRASES))
+def test_when_twenty_turns_of_maximum_length_come_with_the_prompt_then_none_runs_out_of_time(
+    conversation_engine: ScreeningEngine, kind: str
+) -> None:
+    request = ScreenRequest(
+        mode=Mode.EDIT, prompt=longest(PHRASES[kind]), history=longest_history(kind)
+    )
+    decision = conversation_engine.screen(request)
+    assert decision.failures == ()
+    assert "prompt_conversation" in {t.detector for t in decision.timings}
+
+
+def test_when_the_deadline_has_passed_then_no_turn_of_a_long_history_is_read() -> None:
+    detector = PromptConversationDetector()
+    request = ScreenRequest(
+        mode=Mode.EDIT, prompt="keep going", history=longest_history("mixed emoji")
+    )
+    inp = ScreenInput(request, normalise("keep going"), deadline=time.perf_counter() - 1.0)
+    with pytest.raises(DeadlineExceeded):
+        detector.detect(inp)
+    assert len(detector.reader.cache) == 0
 
 
 @pytest.mark.parametrize("kind", list(PHRASES))

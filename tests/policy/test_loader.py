@@ -29,7 +29,6 @@ def test_when_default_policy_loads_then_rules_have_stable_ids() -> None:
         "R5",
         "R6",
         "R9",
-        "R10",
         "R11",
         "R12",
     ]

@@ -21,7 +21,7 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 from consentgate.api.schemas import ScreenBody, ScreenFields, decode_base64
 from consentgate.errors import BadInput, TooLarge, UnsupportedMedia
 from consentgate.jsonkeys import refuse_duplicate_keys
-from consentgate.records import ScreenRequest
+from consentgate.records import MAX_HISTORY_TURNS, ScreenRequest
 
 IMAGE_FIELDS = ("source_image", "output_image")
 
@@ -81,6 +81,11 @@ def parse_json(model: type[BodyModel], body: bytes) -> BodyModel:
             raise validation_error(exc) from None
     if isinstance(data, dict) and isinstance(data.get("prompt"), str):
         data["prompt"] = LONE_SURROGATE.sub(HIDDEN, data["prompt"])
+    if isinstance(data, dict) and isinstance(data.get("history"), list):
+        data["history"] = [
+            LONE_SURROGATE.sub(HIDDEN, turn) if isinstance(turn, str) else turn
+            for turn in data["history"]
+        ]
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -93,14 +98,19 @@ async def _single(body: bytes) -> AsyncGenerator[bytes, None]:
 
 async def parse_multipart(request: Request, body: bytes, limit: int) -> ScreenRequest:
     parser = MultiPartParser(
-        request.headers, _single(body), max_files=2, max_fields=8, max_part_size=limit
+        request.headers,
+        _single(body),
+        max_files=2,
+        max_fields=8 + MAX_HISTORY_TURNS + 1,  # one more turn than allowed: refused by name
+        max_part_size=limit,
     )
     try:
         form = await parser.parse()
     except MultiPartException as exc:
         raise BadInput(f"malformed multipart body: {exc.message}") from None
     images: dict[str, bytes | None] = dict.fromkeys(IMAGE_FIELDS)
-    text: dict[str, str] = {}
+    text: dict[str, str | list[str]] = {}
+    history: list[str] = []
     try:
         for name, value in form.multi_items():
             if name in images:
@@ -108,12 +118,16 @@ async def parse_multipart(request: Request, body: bytes, limit: int) -> ScreenRe
                     images[name] = await value.read() or None
                 else:
                     images[name] = decode_base64(value, name)
+            elif name == "history" and isinstance(value, str):
+                history.append(value)  # one field per turn, in order
             elif isinstance(value, str):
                 text[name] = value
             else:
                 raise BadInput(f"{name} must be a text field, not a file", field=name)
     finally:
         await form.close()
+    if history:
+        text["history"] = history
     try:
         fields = ScreenFields.model_validate(text)
     except ValidationError as exc:

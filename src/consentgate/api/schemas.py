@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from consentgate.errors import BadInput
 from consentgate.fields import Line, Prompt
-from consentgate.records import Mode, ScreenRequest, Subject
+from consentgate.records import MAX_HISTORY_TURNS, HistoryTurn, Mode, ScreenRequest, Subject
 
 Base64Image = Annotated[
     str,
@@ -43,15 +43,26 @@ class ScreenFields(BaseModel):
     id: Line | None = Field(None, max_length=200, description="your own request id, echoed")
     mode: Mode = Field(Mode.GENERATE, description="generate, edit or upload")
     prompt: Prompt | None = Field(None, max_length=20_000, description="the prompt to screen")
+    history: list[HistoryTurn] = Field(
+        [],
+        max_length=MAX_HISTORY_TURNS,
+        description="the earlier prompts of the same conversation, oldest first (at most "
+        "20, each within the prompt limit); the prompt is read in their context",
+    )
     subject: Subject | None = Field(None, description="hint about who is depicted; only tightens")
 
     def to_request(self, source: bytes | None, output: bytes | None) -> ScreenRequest:
         if not (self.prompt and self.prompt.strip()) and source is None and output is None:
             raise BadInput("give a prompt, a source_image or an output_image", field="prompt")
+        if self.history and not (self.prompt and self.prompt.strip()):
+            raise BadInput(
+                "history needs a prompt: the earlier turns are read with it", field="history"
+            )
         return ScreenRequest(
             id=self.id,
             mode=self.mode,
             prompt=self.prompt,
+            history=tuple(self.history),
             subject=self.subject,
             source_image=source,
             output_image=output,
@@ -77,6 +88,9 @@ class ScreenForm(BaseModel):
     id: Line | None = Field(None, max_length=200)
     mode: Mode = Mode.GENERATE
     prompt: Prompt | None = Field(None, max_length=20_000)
+    history: list[HistoryTurn] = Field(
+        [], max_length=MAX_HISTORY_TURNS, description="one field per earlier turn, oldest first"
+    )
     subject: Subject | None = None
     source_image: bytes | None = Field(None, json_schema_extra={"format": "binary"})
     output_image: bytes | None = Field(None, json_schema_extra={"format": "binary"})

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from consentgate.cli.context import app_context
+from consentgate.cli.history import read_history_file
 from consentgate.cli.output import print_json, stderr
 from consentgate.engine import ScreeningEngine
 from consentgate.errors import BadInput
@@ -23,7 +24,7 @@ from consentgate.in_order import map_in_order
 from consentgate.jsonkeys import refuse_duplicate_keys
 from consentgate.records import Decision, Mode, ScreenRequest, Subject
 
-BATCH_FIELDS = {"id", "prompt", "mode", "subject"}
+BATCH_FIELDS = {"id", "prompt", "history", "mode", "subject"}
 
 
 def batch_line(decision: Decision, request_id: str | None) -> dict[str, Any]:
@@ -66,10 +67,16 @@ def _read_image(path: Path | None) -> bytes | None:
     help="The generated or edited result to screen.",
 )
 @click.option(
+    "--history-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Earlier prompts of the same conversation, oldest first (at most 20): a JSON "
+    "array of strings, or plain text with one prompt per line.",
+)
+@click.option(
     "--input",
     "input_file",
     type=click.File("r", encoding="utf-8"),
-    help='JSONL of {"id", "prompt", "mode", "subject"} requests ("-" for stdin).',
+    help='JSONL of {"id", "prompt", "history", "mode", "subject"} requests ("-" for stdin).',
 )
 @click.option(
     "--output",
@@ -85,6 +92,7 @@ def screen(
     subject: str | None,
     image: Path | None,
     output_image: Path | None,
+    history_file: Path | None,
     input_file: IO[str] | None,
     output_file: IO[str],
     as_json: bool,
@@ -100,16 +108,21 @@ def screen(
     if input_file is not None:
         if prompt is not None or image is not None or output_image is not None:
             raise click.UsageError("--input cannot be combined with --prompt or images")
+        if history_file is not None:
+            raise click.UsageError("--input takes each request's history from its line")
         failed = _screen_batch(app_context().engine(), input_file, output_file)
         if failed:
             sys.exit(1)
         return
     if prompt is None and image is None and output_image is None:
         raise click.UsageError("give --prompt, --image/--output-image, or --input FILE.jsonl")
+    if history_file is not None and prompt is None:
+        raise click.UsageError("--history-file needs --prompt: the earlier turns are read with it")
     request = validated(
         ScreenRequest,
         {
             "prompt": prompt,
+            "history": read_history_file(history_file) if history_file is not None else (),
             "mode": Mode(mode),
             "subject": Subject(subject) if subject else None,
             "source_image": _read_image(image),
@@ -132,6 +145,8 @@ def _parse_line(raw: str) -> ScreenRequest:
         raise BadInput(f"unknown field(s): {', '.join(sorted(unknown))}")
     if not isinstance(data.get("prompt"), str) or not data["prompt"].strip():
         raise BadInput("'prompt' must be a non-empty string")
+    if "history" in data and not isinstance(data["history"], list):
+        raise BadInput("'history' must be a list of earlier prompts, oldest first")
     if data.get("id") is not None:
         data["id"] = str(data["id"])
     try:

@@ -59,6 +59,8 @@ class ScreenInput:
             return self.source is not None
         if target is Target.OUTPUT_IMAGE:
             return self.output is not None
+        if target is Target.HISTORY:
+            return bool(self.request.history)
         return True
 
     def image(self, target: Target) -> DecodedImage | None:

@@ -14,6 +14,12 @@ lexicon therefore reports ``sexualising_edit`` as a weak cue (``WEAK_SCORE``,
 below its threshold: evidence, not a vote); the semantic detector fuses it with
 the sentence's meaning and fires when the whole prompt sexualises ("a 12 year
 old girl in a bikini"). Explicit terms stay strong in every mode.
+
+A jailbreak phrase ("ignore previous instructions", "[admin override]") is
+evidence, not a reason: its signal fires and is shown in the decision, but no
+rule of the default policy reads it (R10 was retired). The gate judges what is
+asked, so an ordinary request wrapped in one is allowed and a harmful one is
+blocked by its own rule.
 """
 
 from __future__ import annotations
@@ -29,6 +35,10 @@ from consentgate.records import Evidence, Mode, ModelRef, Signal, Target
 MAX_EVIDENCE = 8
 WEAK_SCORE = 0.4  # a cue below the threshold: shown as evidence, never a vote
 WEAK_NOTE = "outside an edit a sexualising phrase is a cue for the semantic detector, not a vote"
+JAILBREAK_NOTE = (
+    "a phrase that tries to override the rules: recorded as evidence, it decides nothing; "
+    "the request is judged on its own"
+)
 
 
 class PromptLexiconDetector(Detector):
@@ -36,7 +46,7 @@ class PromptLexiconDetector(Detector):
 
     runs_inline = True
     name = "prompt_lexicon"
-    version = "1.3.0"
+    version = "1.3.1"
     prompt_only = True
     targets = frozenset({Target.PROMPT})
     provides = frozenset(LABELS)
@@ -70,7 +80,8 @@ class PromptLexiconDetector(Detector):
             if not found:
                 continue
             weak = label == "sexualising_edit" and inp.request.mode is not Mode.EDIT
-            note = "; ".join(n for n in (disguises, WEAK_NOTE if weak else None) if n) or None
+            why = WEAK_NOTE if weak else JAILBREAK_NOTE if label == "jailbreak" else None
+            note = "; ".join(n for n in (disguises, why) if n) or None
             evidence = [
                 Evidence(span=f.span, term=f.term, language=f.language, note=note)
                 for f in found[:MAX_EVIDENCE]

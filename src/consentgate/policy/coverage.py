@@ -29,7 +29,7 @@ COVERAGE_CHECK = "coverage"
 COVERAGE_VERSION = "1"
 
 #: The parts of a request that detectors read (``request`` is the caller's hints).
-READ_TARGETS = (Target.PROMPT, Target.SOURCE_IMAGE, Target.OUTPUT_IMAGE)
+READ_TARGETS = (Target.PROMPT, Target.HISTORY, Target.SOURCE_IMAGE, Target.OUTPUT_IMAGE)
 
 
 class Protection(Record):

@@ -69,22 +69,26 @@ class DuplicateRequest(Conflict):
 
 
 def request_fingerprint(request: ScreenRequest) -> str:
-    """SHA-256 of what decides a screen: mode, prompt, subject and each image's SHA-256.
+    """SHA-256 of what decides a screen: mode, prompt, history, subject and each image's SHA-256.
 
     The id is left out (it is the lookup key), and images count by content, so
-    the JSON and multipart forms of one request have the same fingerprint.
+    the JSON and multipart forms of one request have the same fingerprint. The
+    history counts only when there is one, so a request without it keeps the
+    fingerprint it had before conversations were read.
     """
 
     def digest(data: bytes | None) -> str | None:
         return hashlib.sha256(data).hexdigest() if data is not None else None
 
-    parts = {
+    parts: dict[str, object] = {
         "mode": request.mode.value,
         "prompt": request.prompt,
         "subject": request.subject.value if request.subject is not None else None,
         "source_image": digest(request.source_image),
         "output_image": digest(request.output_image),
     }
+    if request.history:
+        parts["history"] = list(request.history)
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode("utf-8")).hexdigest()
 
 

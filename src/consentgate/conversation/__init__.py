@@ -1,0 +1,1 @@
+"""Conversations: reading a prompt with the earlier turns of the same conversation."""
