@@ -71,7 +71,7 @@ def test_when_nothing_is_pending_then_nothing_can_change() -> None:
         (frozenset({("sexualising_edit", P)}), False),  # R3 fires on it alone
         (frozenset({("nudity", OUT)}), False),  # R6
         (frozenset({("bank_match_ncii", S)}), False),  # R2
-        (frozenset({("jailbreak", P)}), False),  # R10
+        (frozenset({("jailbreak", P)}), True),  # evidence only (R10 retired in 2026.12.2)
     ],
 )
 def test_when_signals_count_only_beside_others_then_their_detector_may_run_second(
