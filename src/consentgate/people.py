@@ -43,6 +43,7 @@ class Act(StrEnum):
     DECIDE_APPEAL = "decide_appeal"  # uphold or reverse a decision under appeal
     CHANGE_BANKS = "change_banks"  # create and change banks and their entries
     OPEN_EVIDENCE = "open_evidence"  # open sealed evidence, put it on or off legal hold
+    MANAGE_USERS = "manage_users"  # add and disable users, set passwords, unlock (console)
 
 
 ROLE_ACTS = MappingProxyType(
@@ -61,6 +62,7 @@ _DOING = {
     Act.DECIDE_APPEAL: "decide appeals",
     Act.CHANGE_BANKS: "change banks",
     Act.OPEN_EVIDENCE: "open evidence",
+    Act.MANAGE_USERS: "manage users",
 }
 
 RESERVED_NAMES = frozenset({"automated", "notifier", "operator", "reporter", "affected_user"})

@@ -97,6 +97,10 @@ class EventKind(StrEnum):
     EVIDENCE_OPEN_FAILED = "evidence_open_failed"  # wrong key or altered ciphertext
     EVIDENCE_REKEYED = "evidence_rekeyed"  # re-sealed under the current key
     BANK_CHANGED = "bank_changed"
+    USER_CHANGED = "user_changed"  # added, disabled, password set, unlocked
+    LOGGED_IN = "logged_in"  # a console session began
+    LOGGED_OUT = "logged_out"  # a console session was ended by its user
+    LOCKED_OUT = "locked_out"  # too many wrong passwords locked a console account
 
 
 class Action(StrEnum):
