@@ -168,9 +168,7 @@ class Logins:
         return session.user if session is not None else None
 
 
-def build_logins(
-    db: Database, settings: Settings, *, passwords: Passwords | None = None
-) -> Logins:
+def build_logins(db: Database, settings: Settings, *, passwords: Passwords | None = None) -> Logins:
     """The log-in service under the console settings (``CONSENTGATE_CONSOLE_*``)."""
     policy = SessionPolicy(
         lifetime=timedelta(hours=settings.console_session_hours),

@@ -40,7 +40,9 @@ def session_hash(raw: str) -> str:
 
 def csrf_of(raw: str) -> str:
     """The CSRF token of the session whose id is ``raw``."""
-    return hashlib.sha256(b"consentgate csrf\x00" + raw.encode("utf-8", "surrogatepass")).hexdigest()
+    return hashlib.sha256(
+        b"consentgate csrf\x00" + raw.encode("utf-8", "surrogatepass")
+    ).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -25,9 +25,7 @@ TS = sa.DateTime(timezone=True)
 
 def upgrade() -> None:
     with op.batch_alter_table("users") as batch:
-        batch.add_column(
-            sa.Column("failed_logins", sa.Integer, nullable=False, server_default="0")
-        )
+        batch.add_column(sa.Column("failed_logins", sa.Integer, nullable=False, server_default="0"))
         batch.add_column(sa.Column("locked_at", TS, nullable=True))
     op.create_table(
         "console_sessions",
