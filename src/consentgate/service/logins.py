@@ -26,6 +26,7 @@ from sqlalchemy import Connection, select, update
 
 from consentgate.cases.records import AUTOMATED, EventKind
 from consentgate.errors import Forbidden, Unauthorized
+from consentgate.fields import refusal
 from consentgate.people import User, name_key
 from consentgate.records import utc_now
 from consentgate.service.passwords import Passwords
@@ -88,6 +89,8 @@ class Logins:
         self.clock = clock
 
     def _row(self, name: str) -> Any:
+        if len(name) > 1000 or refusal(name, one_line=True) is not None:
+            return None  # no user has such a name, and some stores refuse to look it up
         with self.db.read() as conn:
             return conn.execute(select(users).where(users.c.name_key == name_key(name))).first()
 
@@ -115,7 +118,9 @@ class Logins:
         if not user.active:
             raise Forbidden(f"user {user.name!r} is disabled")
         with self.db.write() as conn:
-            again = conn.execute(select(users.c.locked_at).where(users.c.id == user.id)).one()
+            again = conn.execute(
+                select(users.c.locked_at).where(users.c.id == user.id).with_for_update()
+            ).one()
             if (until := self._live_lock(again.locked_at)) is not None:  # locked meanwhile
                 raise AccountLocked(locked_message(until))
             values: dict[str, Any] = {"failed_logins": 0, "locked_at": None}
@@ -133,7 +138,10 @@ class Logins:
         """Count a wrong password; lock the account at the limit. Always raises."""
         now = self.clock()
         with self.db.write() as conn:
-            row = conn.execute(select(users.c.locked_at).where(users.c.id == user.id)).one()
+            # The row is locked first, so concurrent failures are counted one after another.
+            row = conn.execute(
+                select(users.c.locked_at).where(users.c.id == user.id).with_for_update()
+            ).one()
             if (until := self._live_lock(row.locked_at)) is not None:
                 raise AccountLocked(locked_message(until))
             lapsed = row.locked_at is not None

@@ -57,9 +57,15 @@ class Passwords:
 
     def __init__(self, hasher: PasswordHasher | None = None) -> None:
         self.hasher = hasher or PasswordHasher()
-        # Checked against when a name is unknown or has no password, so that a
-        # wrong name costs the same time as a wrong password.
-        self._decoy = self.hasher.hash("not a password of anyone")
+        self._decoy: str | None = None
+
+    @property
+    def decoy(self) -> str:
+        """Checked against when a name is unknown or has no password, so that a
+        wrong name costs the same time as a wrong password."""
+        if self._decoy is None:
+            self._decoy = self.hasher.hash("not a password of anyone")
+        return self._decoy
 
     def hash(self, password: str) -> str:
         return self.hasher.hash(normalised(password))
@@ -67,7 +73,7 @@ class Passwords:
     def verify(self, stored: str | None, password: str) -> bool:
         """Whether ``password`` matches ``stored`` (always False, at the same cost, for None)."""
         try:
-            return self.hasher.verify(stored or self._decoy, normalised(password)) and bool(stored)
+            return self.hasher.verify(stored or self.decoy, normalised(password)) and bool(stored)
         except (VerificationError, InvalidHashError):
             return False
 
