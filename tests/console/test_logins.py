@@ -41,9 +41,8 @@ class Rig:
 
     def failures(self, user: User) -> int:
         with self.db.read() as conn:
-            return int(
-                conn.execute(select(users.c.failed_logins).where(users.c.id == user.id)).scalar_one()
-            )
+            query = select(users.c.failed_logins).where(users.c.id == user.id)
+            return int(conn.execute(query).scalar_one())
 
 
 def rig_for(db: Database, *, minutes: float = 15, passwords: Passwords | None = None) -> Rig:

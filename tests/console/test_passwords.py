@@ -32,7 +32,8 @@ def test_when_a_new_password_is_weak_or_malformed_then_bad_input_says_why(
 
 
 @pytest.mark.parametrize(
-    "password", ["a" * MIN_LENGTH, "correct horse battery staple", "пароль достаточно длинный", "🙂" * 15]
+    "password",
+    ["a" * MIN_LENGTH, "correct horse battery staple", "пароль достаточно длинный", "🙂" * 15],
 )
 def test_when_a_new_password_is_long_enough_then_it_is_accepted(password: str) -> None:
     assert check_new_password(password, "alice") == password
