@@ -11,7 +11,6 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import quote
 
 import httpx
@@ -175,7 +174,8 @@ def test_when_an_address_keeps_failing_then_it_is_refused_before_any_password_ch
     settings = make_settings(database_url, auth_failure_burst=3, auth_failure_rate_per_s=0.001)
     with start(settings) as console:
         console.accounts.add("alice", Role.MODERATOR, GOOD)
-        codes = [log_in(console.client, "alice", "a wrong password!!").status_code for _ in range(4)]
+        wrong = "a wrong password!!"
+        codes = [log_in(console.client, "alice", wrong).status_code for _ in range(4)]
         assert codes == [401, 401, 401, 429]  # three failures, then refused
         refused = log_in(console.client, "root", ROOT_PW)  # even the right password
         assert refused.status_code == 429 and "rate limit" in alert(refused)
