@@ -1,4 +1,4 @@
-"""``consentgate serve``: run the HTTP API on uvicorn.
+"""``consentgate serve``: run the HTTP API and the console on uvicorn.
 
 Everything that can fail because of configuration fails here, before a port
 is bound: settings are validated, the store is opened and migrated (once, in
@@ -80,7 +80,8 @@ def serve(
     log_level: str,
     access_log: bool,
 ) -> None:
-    """Serve the HTTP API (OpenAPI docs at /docs when CONSENTGATE_API_DOCS is on).
+    """Serve the HTTP API and the moderator console at /console (OpenAPI docs at /docs when
+    CONSENTGATE_API_DOCS is on).
 
     Options override CONSENTGATE_HOST, _PORT, _DATABASE_URL and _WORKERS.
     """
