@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from consentgate.console.cookies import LOGIN_CSRF
 from consentgate.console.session import NEW_CSRF_COOKIE, cookies
+from consentgate.errors import ConsentGateError
 
 PREFIX = "/console"
 STATIC = "/console/static/"
@@ -76,7 +77,7 @@ def _csrf_cookie(scope: Scope, headers: MutableHeaders) -> None:
     carrier = Response()
     try:
         cookies(Request(scope)).set(carrier, LOGIN_CSRF, value)
-    except Exception:  # the services are not loaded: no form could have been shown
+    except (ConsentGateError, AttributeError):  # services not loaded: no form was shown
         return
     for name, raw in carrier.raw_headers:
         if name == b"set-cookie":
