@@ -132,9 +132,9 @@ def test_when_the_service_binds_a_network_address_then_cookies_are_secure_and_ho
 @pytest.mark.parametrize(
     ("name", "password", "status", "says"),
     [
-        ("root", "wrong password but long", 401, "wrong name or password"),
-        ("nobody", ROOT_PW, 401, "wrong name or password"),
-        ("", "", 401, "wrong name or password"),
+        ("root", "wrong password but long", 401, "Wrong name or password"),
+        ("nobody", ROOT_PW, 401, "Wrong name or password"),
+        ("", "", 401, "Wrong name or password"),
     ],
 )
 def test_when_the_log_in_fails_then_the_form_says_so_and_no_session_begins(
@@ -178,7 +178,7 @@ def test_when_an_address_keeps_failing_then_it_is_refused_before_any_password_ch
         codes = [log_in(console.client, "alice", wrong).status_code for _ in range(4)]
         assert codes == [401, 401, 401, 429]  # three failures, then refused
         refused = log_in(console.client, "root", ROOT_PW)  # even the right password
-        assert refused.status_code == 429 and "rate limit" in alert(refused)
+        assert refused.status_code == 429 and "Rate limit" in alert(refused)
         assert not console.accounts.get("alice").locked  # the address was stopped first
 
 

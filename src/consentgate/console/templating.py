@@ -44,6 +44,8 @@ env = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+env.filters["sentence"] = lambda text: str(text)[:1].upper() + str(text)[1:]
+"""A message of the services (written to follow ``error: ``) as a sentence on a page."""
 env.globals["csrf_token"] = csrf_token
 env.globals["static_url"] = static_url
 templates = Jinja2Templates(env=env)
