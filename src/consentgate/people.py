@@ -44,6 +44,7 @@ class Act(StrEnum):
     CHANGE_BANKS = "change_banks"  # create and change banks and their entries
     OPEN_EVIDENCE = "open_evidence"  # open sealed evidence, put it on or off legal hold
     REPORT_CHILD_SAFETY = "report_child_safety"  # export NCMEC/NCA reports, record references
+    MANAGE_USERS = "manage_users"  # add and disable users, set passwords, unlock (console)
 
 
 ROLE_ACTS = MappingProxyType(
@@ -63,6 +64,7 @@ _DOING = {
     Act.CHANGE_BANKS: "change banks",
     Act.OPEN_EVIDENCE: "open evidence",
     Act.REPORT_CHILD_SAFETY: "report to child-safety agencies",
+    Act.MANAGE_USERS: "manage users",
 }
 
 RESERVED_NAMES = frozenset({"automated", "notifier", "operator", "reporter", "affected_user"})

@@ -36,6 +36,14 @@ class BankNotices(StrEnum):
 _ONE_LINE = r"^[^\x00-\x1f\x7f]*$"
 
 
+class SecureCookies(StrEnum):
+    """Whether the console's cookies carry the ``Secure`` flag (sent over HTTPS only)."""
+
+    AUTO = "auto"  # on, unless the service binds a loopback address (plain http on 127.0.0.1)
+    ON = "on"
+    OFF = "off"  # plain http on a network address: only for a trial behind no proxy
+
+
 class PromptStorage(StrEnum):
     """Which prompts a recorded decision keeps (images are never kept, only hashes)."""
 
@@ -287,6 +295,28 @@ class Settings(BaseSettings):
         description="tell every worker of a bank change at once: auto (Redis pub/sub when "
         "CONSENTGATE_REDIS_URL is set, else PostgreSQL LISTEN/NOTIFY, else none on SQLite) "
         "or off (polling alone)",
+    )
+    # --- console (docs/console.md) ---
+    console_session_hours: float = Field(
+        12, gt=0, le=720, description="a console session ends this long after log-in, whatever"
+    )
+    console_idle_minutes: float = Field(
+        30, gt=0, le=1440, description="a console session ends after this long without a request"
+    )
+    console_lockout_failures: int = Field(
+        5, ge=1, le=100, description="wrong passwords in a row that lock a console account"
+    )
+    console_lockout_minutes: float = Field(
+        15,
+        ge=0,
+        le=43_200,
+        description="how long a locked account stays locked (an admin may unlock it "
+        "sooner: `consentgate users unlock`); 0 = until an admin unlocks it",
+    )
+    console_secure_cookies: SecureCookies = Field(
+        SecureCookies.AUTO,
+        description="the Secure flag on console cookies: auto (on unless the service binds "
+        "a loopback address), on, or off",
     )
     # --- casework ---
     case_deadline_intimate_h: float = Field(

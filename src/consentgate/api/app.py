@@ -35,6 +35,9 @@ from consentgate.api.routes import (
 )
 from consentgate.api.runtime import Loader, Runtime
 from consentgate.api.schemas import ScreenBody, ScreenForm
+from consentgate.console.app import console_router
+from consentgate.console.errors import problem_page
+from consentgate.console.headers import ConsoleHeaders
 
 DESCRIPTION = """\
 Screen image-generation requests and outputs before they exist or spread:
@@ -88,7 +91,7 @@ def create_app(
         redirect_slashes=False,
     )
     app.state.runtime = runtime
-    install_problem_handlers(app)
+    install_problem_handlers(app, pages={"/console": problem_page})
     if max_body_size is not None:
         app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_size)
     # Outside the body limit: an unauthenticated caller gets 401, whatever it sends.
@@ -102,8 +105,10 @@ def create_app(
         gate=runtime.ready_gate,
         body_limit=runtime.body_limit,
     )
+    app.add_middleware(ConsoleHeaders)
     app.add_middleware(MetricsMiddleware, metrics=runtime.metrics)
     for area in areas:
         app.include_router(area.router)
+    app.include_router(console_router(runtime.ready_services))
     install_openapi(app, (ScreenBody, ScreenForm, notices.NoticeBody))
     return app

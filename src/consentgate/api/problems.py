@@ -7,6 +7,10 @@ names nothing internal; the traceback goes to the server log only. A store
 that cannot serve (unreachable, full, read-only, locked) is no bug: its driver
 errors become ``StoreUnavailable``, a 503 with ``Retry-After``
 (``consentgate.store.faults`` says which).
+
+Pages meant for people (the console, under ``/console``) get the same
+document rendered as HTML: ``install_problem_handlers`` takes a renderer per
+path prefix, and every handler's answer under that prefix goes through it.
 """
 
 from __future__ import annotations
@@ -14,12 +18,13 @@ from __future__ import annotations
 import logging
 import re
 import sqlite3
+from collections.abc import Callable, Mapping
 from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from psycopg import Error as PostgresError
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import SQLAlchemyError
@@ -176,13 +181,34 @@ def _unexpected(request: Request, exc: Exception) -> ProblemResponse:
     return _unexpected_response(request)
 
 
-def install_problem_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(ConsentGateError, _domain)
-    app.add_exception_handler(RequestValidationError, _validation)
-    app.add_exception_handler(StarletteHTTPException, _http)
-    for store_error in (SQLAlchemyError, sqlite3.Error, PostgresError):
-        app.add_exception_handler(store_error, _store)
-    app.add_exception_handler(Exception, _unexpected)
+PageRenderer = Callable[[Request, Response], Response]
+"""Renders a problem response (``application/problem+json``) as a page for a person."""
+Handler = Callable[[Request, Exception], Response]
+
+
+def _for_pages(handler: Handler, pages: Mapping[str, PageRenderer]) -> Handler:
+    def handle(request: Request, exc: Exception) -> Response:
+        answer = handler(request, exc)
+        path = request.url.path
+        for prefix, render in pages.items():
+            if path == prefix or path.startswith(prefix + "/"):
+                return render(request, answer)
+        return answer
+
+    return handle
+
+
+def install_problem_handlers(app: FastAPI, pages: Mapping[str, PageRenderer] = {}) -> None:
+    """Every error becomes a problem document; under a prefix of ``pages``, that page."""
+    handlers: list[tuple[type[Exception], Handler]] = [
+        (ConsentGateError, _domain),
+        (RequestValidationError, _validation),
+        (StarletteHTTPException, _http),
+        *((store_error, _store) for store_error in (SQLAlchemyError, sqlite3.Error, PostgresError)),
+        (Exception, _unexpected),
+    ]
+    for kind, handler in handlers:
+        app.add_exception_handler(kind, _for_pages(handler, pages) if pages else handler)
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

@@ -99,6 +99,10 @@ class EventKind(StrEnum):
     BANK_CHANGED = "bank_changed"
     REPORT_EXPORTED = "report_exported"  # a child-safety report for NCMEC or the NCA was exported
     AGENCY_REPORTED = "agency_reported"  # the agency's reference for a report was recorded
+    USER_CHANGED = "user_changed"  # added, disabled, password set, unlocked
+    LOGGED_IN = "logged_in"  # a console session began
+    LOGGED_OUT = "logged_out"  # a console session was ended by its user
+    LOCKED_OUT = "locked_out"  # too many wrong passwords locked a console account
 
 
 class Action(StrEnum):

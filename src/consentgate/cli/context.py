@@ -14,6 +14,8 @@ from consentgate.cases.wiring import CaseSystem, build_cases
 from consentgate.detectors.base import DetectorContext
 from consentgate.engine import ScreeningEngine
 from consentgate.people import User
+from consentgate.service.accounts import Accounts
+from consentgate.service.logins import build_logins
 from consentgate.service.users import UserStore
 from consentgate.service.wiring import prepare_store
 from consentgate.settings import Settings, load_settings
@@ -62,6 +64,10 @@ class AppContext:
     def users(self) -> UserStore:
         """The users of the store (migrated on first use)."""
         return UserStore(self.database())
+
+    def accounts(self) -> Accounts:
+        """Users with their console passwords and lock-outs (migrated on first use)."""
+        return Accounts(build_logins(self.database(), self.settings))
 
     def actor(self, name: str) -> User:
         """The active user ``--actor`` names; BadInput (exit 2) for anyone else."""

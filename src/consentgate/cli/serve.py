@@ -1,4 +1,4 @@
-"""``consentgate serve``: run the HTTP API on uvicorn, one worker per core by default.
+"""``consentgate serve``: the HTTP API and the console on uvicorn, a worker per core by default.
 
 Everything that can fail because of configuration fails here, before a port
 is bound: settings are validated, the store is opened and migrated (once, in
@@ -91,7 +91,8 @@ def serve(
     log_level: str,
     access_log: bool,
 ) -> None:
-    """Serve the HTTP API (OpenAPI docs at /docs when CONSENTGATE_API_DOCS is on).
+    """Serve the HTTP API and the moderator console at /console (OpenAPI docs at /docs when
+    CONSENTGATE_API_DOCS is on).
 
     Options override CONSENTGATE_HOST, _PORT, _DATABASE_URL and _WORKERS.
     """

@@ -4,6 +4,12 @@ Why a store of its own: who acted must come from authentication, never from a
 name the caller types, so every shell resolves a person here first (an API key
 bound to a user, or a CLI ``--actor`` that must name an active user). Names are
 unique after ``people.name_key``; a user is disabled, never deleted or renamed.
+
+Every change to a user is a ``user_changed`` event of the audit chain, in the
+same transaction: its ``actor`` is who made it (a console admin, or
+``operator`` for the command line) with their ``data.user_id``, and
+``data.subject_id`` names the user changed. Disabling a user ends their console
+sessions in that transaction too.
 """
 
 from __future__ import annotations
@@ -14,20 +20,25 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import TypeAdapter
-from sqlalchemy import select, update
+from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
+from consentgate.audit import chain
+from consentgate.cases.records import EventKind
 from consentgate.errors import BadInput, Conflict, NotFound
 from consentgate.fields import Line, checked
-from consentgate.people import RESERVED_NAMES, Role, User, name_key
+from consentgate.people import RESERVED_NAMES, Actor, Role, User, actor_name, name_key
 from consentgate.records import utc_now
 from consentgate.store.database import Database
-from consentgate.store.users_tables import KEY_MAX, NAME_MAX, users
+from consentgate.store.users_tables import KEY_MAX, NAME_MAX, console_sessions, users
+
+OPERATOR = "operator"
+"""Who changes users from the command line (whoever may run it on the server)."""
 
 USER_NAME: TypeAdapter[str] = TypeAdapter(Line)
 
 
-def _aware(value: datetime | None) -> datetime | None:
+def aware(value: datetime | None) -> datetime | None:
     # SQLite returns naive datetimes; every stored time is UTC.
     if value is not None and value.tzinfo is None:
         return value.replace(tzinfo=UTC)
@@ -40,8 +51,8 @@ def to_user(m: Mapping[Any, Any]) -> User:
         id=m["id"],
         name=m["name"],
         role=Role(m["role"]),
-        created=_aware(m["created"]),
-        disabled=_aware(m["disabled"]),
+        created=aware(m["created"]),
+        disabled=aware(m["disabled"]),
     )
 
 
@@ -58,14 +69,44 @@ def checked_name(name: str) -> tuple[str, str]:
     return name, key
 
 
+def user_event(
+    conn: Connection,
+    kind: EventKind,
+    *,
+    actor: Actor,
+    subject: User,
+    change: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """One audit event about ``subject``, made by ``actor`` (the one shape every writer uses)."""
+    details: dict[str, Any] = {"subject_id": subject.id, "subject": subject.name}
+    if change is not None:
+        details["change"] = change
+    if isinstance(actor, User):
+        details["user_id"] = actor.id
+    chain.append(
+        conn, at=utc_now(), actor=actor_name(actor), kind=kind, data=details | (data or {})
+    )
+
+
+def end_sessions(conn: Connection, user_id: str) -> None:
+    """End every console session of one user (disabled, or a new password)."""
+    conn.execute(delete(console_sessions).where(console_sessions.c.user_id == user_id))
+
+
 class UserStore:
     """Add, list, find and disable users."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def add(self, name: str, role: Role) -> User:
-        """A new user; Conflict when the name (after normalisation) is taken."""
+    def add(
+        self, name: str, role: Role, *, actor: Actor = OPERATOR, password_hash: str | None = None
+    ) -> User:
+        """A new user; Conflict when the name (after normalisation) is taken.
+
+        ``password_hash`` (from ``Passwords.hash``) lets them log in to the console.
+        """
         name, key = checked_name(name)
         user = User(id=uuid.uuid4().hex[:16], name=name, role=Role(role), created=utc_now())
         taken = Conflict(f"a user named {name!r} (or the same name in another form) exists")
@@ -76,8 +117,12 @@ class UserStore:
                 conn.execute(
                     users.insert().values(
                         id=user.id, name=name, name_key=key, role=user.role.value,
-                        created=user.created, disabled=None, password_hash=None,
+                        created=user.created, disabled=None, password_hash=password_hash,
                     )
+                )  # fmt: skip
+                user_event(
+                    conn, EventKind.USER_CHANGED, actor=actor, subject=user, change="added",
+                    data={"role": user.role.value, "password": password_hash is not None},
                 )  # fmt: skip
         except IntegrityError:  # added by someone else between our check and our insert
             raise taken from None
@@ -111,14 +156,19 @@ class UserStore:
             raise BadInput(f"user {user.name!r} is disabled", field=field)
         return user
 
-    def disable(self, name: str) -> User:
-        """Disable a user (idempotent): their keys stop working; their events stay."""
+    def disable(self, name: str, *, actor: Actor = OPERATOR) -> User:
+        """Disable a user (idempotent): their keys and sessions stop working; events stay."""
         user = self.get_by_name(name)
         with self.db.write() as conn:
-            conn.execute(
+            done = conn.execute(
                 update(users)
                 .where(users.c.id == user.id, users.c.disabled.is_(None))
                 .values(disabled=utc_now())
             )
+            end_sessions(conn, user.id)
+            if done.rowcount:
+                user_event(
+                    conn, EventKind.USER_CHANGED, actor=actor, subject=user, change="disabled"
+                )
             row = conn.execute(select(users).where(users.c.id == user.id)).one()
         return to_user(row._mapping)
