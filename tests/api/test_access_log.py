@@ -32,6 +32,9 @@ UNKNOWN = "Zz9_unknown-code-of-32-characters"
         ("//v1//notices/abc", "//v1//notices/[redacted]"),
         ("/v1/notices", "/v1/notices"),
         ("/v1/cases/c1", "/v1/cases/c1"),
+        ("/console/status/abcDEF123_-abcDEF123_-abcDEF12", "/console/status/[redacted]"),
+        ("/console/status", "/console/status"),
+        ("/console/cases/c1", "/console/cases/c1"),
     ],
 )
 def test_when_a_path_carries_a_tracking_code_then_it_is_redacted(path: str, logged: str) -> None:

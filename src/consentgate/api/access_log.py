@@ -1,11 +1,11 @@
 """The access log without tracking codes.
 
 Why: a notice's tracking code is its notifier's only credential (no account is
-needed to report), and it travels in the path (``/v1/notices/{code}``, and its
-``/appeal``). An access log, kept longer and read by more people than the
-store, would hand every status page and appeal to whoever reads it. The code
-is replaced by ``[redacted]`` before a line is written; the route stays
-visible, which is what an operator needs.
+needed to report), and it travels in the path (``/v1/notices/{code}``, its
+``/appeal``, and the console's ``/console/status/{code}``). An access log, kept
+longer and read by more people than the store, would hand every status page and
+appeal to whoever reads it. The code is replaced by ``[redacted]`` before a line
+is written; the route stays visible, which is what an operator needs.
 
 The gateway's log also drops every query string (``?[redacted]``): its clients
 send an image API's credentials, and some APIs take a key in the query
@@ -22,7 +22,7 @@ from typing import Any
 from uvicorn.config import LOGGING_CONFIG
 
 REDACTED = "[redacted]"
-_TRACKING_PATH = re.compile(r"(/notices/)[^/?#\s]+", re.IGNORECASE)
+_TRACKING_PATH = re.compile(r"(/notices/|/console/status/)[^/?#\s]+", re.IGNORECASE)
 _PATH_ARG = 2  # uvicorn's access line: client, method, path (with query), version, status
 
 

@@ -68,13 +68,16 @@ class AlertLog:
             )
             self.observer.alerted(conn, event)
 
-    def list(self, *, limit: int = 100, after_id: int = 0) -> Sequence[BankAlert]:
-        """Alerts oldest first, ``limit`` at a time after ``after_id``."""
+    def list(
+        self, *, limit: int = 100, after_id: int = 0, newest_first: bool = False
+    ) -> Sequence[BankAlert]:
+        """Alerts oldest first, ``limit`` at a time after ``after_id``; or the latest ``limit``."""
+        order = bank_alerts.c.id.desc() if newest_first else bank_alerts.c.id
         query = (
             select(bank_alerts, banks.c.name.label("bank"), banks.c.kind.label("bank_kind"))
             .join(banks, banks.c.id == bank_alerts.c.bank_id)
             .where(bank_alerts.c.id > after_id)
-            .order_by(bank_alerts.c.id)
+            .order_by(order)
             .limit(limit)
         )
         with self.db.read() as conn:

@@ -170,8 +170,15 @@ def _existing(conn: Connection, entry_ids: Sequence[int]) -> set[tuple[int, int]
 
 
 def list_findings(
-    conn: Connection, *, bank_id: int | None = None, limit: int = 100, after_id: int = 0
+    conn: Connection,
+    *,
+    bank_id: int | None = None,
+    limit: int = 100,
+    after_id: int = 0,
+    newest_first: bool = False,
 ) -> list[RetroFinding]:
+    """Findings oldest first after ``after_id``, or (``newest_first``) the latest ``limit``."""
+    order = retro_findings.c.id.desc() if newest_first else retro_findings.c.id
     query = (
         select(
             retro_findings,
@@ -182,7 +189,7 @@ def list_findings(
         .join(banks, banks.c.id == retro_findings.c.bank_id)
         .join(screened_content, screened_content.c.id == retro_findings.c.screened_id)
         .where(retro_findings.c.id > after_id)
-        .order_by(retro_findings.c.id)
+        .order_by(order)
         .limit(limit)
     )
     if bank_id is not None:

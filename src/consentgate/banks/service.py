@@ -412,14 +412,21 @@ class BankService:
             )
 
     def findings(
-        self, *, bank: str | None = None, limit: int = 100, after_id: int = 0
+        self,
+        *,
+        bank: str | None = None,
+        limit: int = 100,
+        after_id: int = 0,
+        newest_first: bool = False,
     ) -> list[RetroFinding]:
         bank = checked(_NAME, bank, "bank") if bank is not None else None
         limit = checked(_LIMIT, limit, "limit")
         after_id = checked(_AFTER, after_id, "after_id")
         with self.db.read() as conn:
             bank_id = repo.get_bank(conn, bank).id if bank else None
-            return list_findings(conn, bank_id=bank_id, limit=limit, after_id=after_id)
+            return list_findings(
+                conn, bank_id=bank_id, limit=limit, after_id=after_id, newest_first=newest_first
+            )
 
     def _entry_changed(
         self, conn: Connection, change: str, entry: BankEntry, actor: str, reason: str

@@ -163,20 +163,37 @@ class CaseService:
         states: Sequence[CaseState] = LISTED_STATES,
         limit: int = 100,
         after: Cursor | None = None,
+        queues: Sequence[Queue] = (),
+        kinds: Sequence[CaseKind] = (),
     ) -> tuple[list[Case], Cursor | None]:
-        """One page of ``list_cases`` and the cursor of the next (None on the last page)."""
-        found = self._listed(queue, states, limit + 1, after)
+        """One page of ``list_cases`` and the cursor of the next (None on the last page).
+
+        ``queues`` and ``kinds``, when given, keep only cases in one of them (the
+        console shows a reviewer only the queues their role works).
+        """
+        found = self._listed(queue, states, limit + 1, after, queues=queues, kinds=kinds)
         more = len(found) > limit
         return [c for c, _ in found[:limit]], cursor_of(*found[limit - 1]) if more else None
 
     def _listed(
-        self, queue: Queue | None, states: Sequence[CaseState], limit: int, after: Cursor | None
+        self,
+        queue: Queue | None,
+        states: Sequence[CaseState],
+        limit: int,
+        after: Cursor | None,
+        *,
+        queues: Sequence[Queue] = (),
+        kinds: Sequence[CaseKind] = (),
     ) -> list[tuple[Case, int]]:
         query = select(cases.c.record, cases.c.priority).where(
             cases.c.state.in_([s.value for s in states])
         )
         if queue is not None:
             query = query.where(cases.c.queue == queue.value)
+        if queues:
+            query = query.where(cases.c.queue.in_([q.value for q in queues]))
+        if kinds:
+            query = query.where(cases.c.kind.in_([k.value for k in kinds]))
         if after is not None:
             query = query.where(after.where())
         query = query.order_by(cases.c.priority, cases.c.deadline_at, cases.c.id).limit(limit)
