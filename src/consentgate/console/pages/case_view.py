@@ -143,5 +143,6 @@ def build_case_view(services: Services, user: User, case_id: str, *, facts: str)
             appeal_window_days=services.settings.appeal_window_days,
             now=now,
             trusted_flagger=trusted,
+            rules=[r.rule for r in explanation.rules],
         )
     return view

@@ -19,7 +19,7 @@ from fastapi.routing import APIRoute
 
 from consentgate.console.pages import words
 from consentgate.console.templating import templates
-from consentgate.errors import ConsentGateError, NotReady
+from consentgate.errors import ConsentGateError, NotReady, RateLimited
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +44,20 @@ def page(
     )
 
 
-def error_page(request: Request, status: int, title: str, message: str) -> Response:
-    headers = {"Retry-After": "5"} if status == NotReady.http_status else None
+def retry_after(exc: ConsentGateError) -> dict[str, str]:
+    """``Retry-After`` for an answer that says "not now" (429, 503), as the API sends it."""
+    if isinstance(exc, RateLimited) or hasattr(exc, "retry_after_s"):
+        return {"Retry-After": str(getattr(exc, "retry_after_s", 1))}
+    return {}
+
+
+def error_page(
+    request: Request,
+    status: int,
+    title: str,
+    message: str,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
     return page(
         request,
         "pages/error.html",
@@ -78,7 +90,9 @@ class PageRoute(APIRoute):
                     return error_page(
                         request, 500, "Internal error", "The page could not be shown. It is logged."
                     )
-                return error_page(request, exc.http_status, exc.title, exc.message)
+                return error_page(
+                    request, exc.http_status, exc.title, exc.message, retry_after(exc)
+                )
             except RequestValidationError as exc:
                 return error_page(request, 422, "Invalid input", _validation_message(exc))
 

@@ -13,6 +13,7 @@ issues them, and this function is the one place to switch to it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from consentgate.cases.records import Case, CaseKind, Queue
@@ -29,6 +30,9 @@ AUTOMATED_KINDS = frozenset(
         CaseKind.BANK_ALERT,
     }
 )
+
+REAL_PERSON_RULES = frozenset({"R3", "R4", "R5"})
+"""Rules about sexualised images of a real person: the deepfake keyword applies."""
 
 _LEGAL_GROUND = {
     Queue.CHILD_SAFETY: "child sexual abuse material (Directive 2011/93/EU Arts 3-7; "
@@ -71,10 +75,12 @@ def preview_statement(
     appeal_window_days: int,
     now: datetime,
     trusted_flagger: bool = False,
+    rules: Sequence[str] = (),
 ) -> StatementPreview:
     """The statement a decision to remove ``case`` (made now, by a person) would produce.
 
-    ``facts`` is the reason the reviewer gives (or a placeholder until they do).
+    ``facts`` is the reason the reviewer gives (or a placeholder until they do);
+    ``rules`` the policy rules of the screen behind it, if one opened the case.
     """
     illegal = case.queue in _LEGAL_GROUND
     category, keyword = _CATEGORY.get(
@@ -83,7 +89,7 @@ def preview_statement(
         if case.kind in NOTICE_KINDS
         else ("STATEMENT_CATEGORY_OTHER_VIOLATION_TC", None),
     )
-    if case.kind is CaseKind.AUTOMATED_REVIEW and keyword is None:
+    if keyword is None and REAL_PERSON_RULES.intersection(rules):
         keyword = "KEYWORD_NON_CONSENSUAL_MATERIAL_DEEPFAKE"
     if case.kind is CaseKind.DSA_NOTICE:
         source = "SOURCE_TRUSTED_FLAGGER" if trusted_flagger else "SOURCE_ARTICLE_16"

@@ -21,8 +21,8 @@ from starlette.concurrency import run_in_threadpool
 from consentgate.api.routes.notices import address, limits, notice_service
 from consentgate.api.runtime import services_of
 from consentgate.cases.intake import CODE_PATTERN
-from consentgate.console.pages.route import PageRoute, page
-from consentgate.errors import NotFound
+from consentgate.console.pages.route import PageRoute, page, retry_after
+from consentgate.errors import NotFound, RateLimited
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -54,17 +54,20 @@ async def status_lookup(
 @router.get("/status/{tracking_code}")
 async def status_page(request: Request, tracking_code: str) -> Response:
     services, bucket, client = services_of(request), limits(request).notices, address(request)
-    await run_in_threadpool(bucket.ensure_open, client)
     try:
-        found = await run_in_threadpool(notice_service(services).status, tracking_code)
-    except NotFound as exc:
-        await run_in_threadpool(bucket.check, client)
+        await run_in_threadpool(bucket.ensure_open, client)
+        try:
+            found = await run_in_threadpool(notice_service(services).status, tracking_code)
+        except NotFound:
+            await run_in_threadpool(bucket.check, client)
+            raise
+    except (NotFound, RateLimited) as exc:
         return page(
             request,
             "pages/status.html",
             {"status": None, "error": exc.message},
             status_code=exc.http_status,
-            headers=PRIVATE,
+            headers=PRIVATE | retry_after(exc),
         )
     return page(
         request,
