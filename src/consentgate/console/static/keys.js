@@ -49,7 +49,7 @@
       if (at < 0) { select(0); }
       var row = rows[at];
       if (row.getAttribute("data-may-decide") === "true") {
-        window.location.href = row.getAttribute("data-href") + "?act=" + action + "#decide";
+        window.location.href = row.getAttribute("data-href") + "?act=" + action;
       }
       return;
     }
