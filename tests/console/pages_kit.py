@@ -12,12 +12,15 @@ from __future__ import annotations
 import base64
 import json
 import os
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 
@@ -30,6 +33,7 @@ from consentgate.people import Role, User
 from consentgate.service.wiring import Services
 from consentgate.settings import Settings
 from tests.api.fakes import fake_engine
+from tests.api.server import free_port
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "notices"
 HEX = "0123456789abcdef"
@@ -50,12 +54,7 @@ class Console:
     def act_as(self, name: str, role: Role | None = None) -> User:
         """Every request from now on is ``name``'s (made with ``role`` the first time)."""
         user = self.users[name] if role is None else self.user(name, role)
-
-        async def logged_in(request: Request) -> User:
-            request.state.user = user
-            return user
-
-        self.app.dependency_overrides[console_user] = logged_in
+        log_in_as(self.app, user)
         return user
 
     def log_out(self) -> None:
@@ -87,6 +86,16 @@ class Console:
         return self.client.post(path, data=data, follow_redirects=False)
 
 
+def log_in_as(app: FastAPI, user: User) -> None:
+    """Every request to ``app`` from now on is ``user``'s."""
+
+    async def logged_in(request: Request) -> User:
+        request.state.user = user
+        return user
+
+    app.dependency_overrides[console_user] = logged_in
+
+
 def settings_for(database_url: str, **overrides: Any) -> Settings:
     return Settings(database_url=database_url, **overrides)
 
@@ -106,3 +115,24 @@ def console_app(settings: Settings) -> Iterator[Console]:
 
 def evidence_key() -> str:
     return base64.b64encode(os.urandom(32)).decode()
+
+
+@contextmanager
+def served_console(settings: Settings) -> Iterator[tuple[str, FastAPI, Services]]:
+    """The app served by uvicorn on 127.0.0.1 (for a browser), its base URL and services."""
+    app = create_app(lambda: Services.build(settings, engine_factory=fake_engine), background=False)
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        if not thread.is_alive():
+            raise RuntimeError("the console server did not start")
+        time.sleep(0.05)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}", app, app.state.runtime.ready_services()
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
+from consentgate.cases.intake import NoticeService
+from consentgate.cases.notices import parse_notice
 from consentgate.cases.records import EventKind
+from consentgate.console.session import csrf_checked
 from consentgate.people import Role
 from tests.api.conftest import png
-from tests.console.pages_kit import Console, console_app, evidence_key, settings_for
+from tests.console.pages_kit import (
+    Console,
+    console_app,
+    evidence_key,
+    log_in_as,
+    served_console,
+    settings_for,
+)
 
 IMAGE = png()
 
@@ -102,3 +114,38 @@ def test_when_no_reason_is_given_then_422_and_nothing_is_opened(console: Console
 
     assert answer.status_code == 422
     assert console.events(case_id, EventKind.EVIDENCE_VIEWED) == []
+
+
+FILTER = "getComputedStyle(document.querySelector('[data-evidence] img')).filter"
+
+
+def test_when_evidence_is_revealed_in_a_browser_then_it_shows_blurred_until_clicked(
+    sqlite_url: str, browser_page: Any
+) -> None:
+    page = browser_page
+    settings = settings_for(sqlite_url, evidence_key=evidence_key())
+    with served_console(settings) as (base, app, services):
+        intake = NoticeService(services.db, services.cases, vault=services.automated.vault)
+        notice = {"kind": "child_safety", "explanation": "test", "bona_fide_statement": True,
+                  "items": [{"image": base64.b64encode(IMAGE).decode()}]}  # fmt: skip
+        case_id = intake.submit(parse_notice(json.dumps(notice))).cases[0]
+        log_in_as(app, services.keys.users.add("ada", Role.ADMIN))
+        app.dependency_overrides[csrf_checked] = lambda: None
+        page.goto(f"{base}/console/cases/{case_id}")
+        img = page.locator("[data-evidence] img")
+        assert not img.is_visible()
+        seen = page.locator("input[data-version]").input_value()
+
+        page.fill("[data-evidence] input[name=reason]", "report to the hotline")
+        page.click("[data-evidence] button[type=submit]")
+        page.wait_for_function("document.querySelector('[data-evidence] img').naturalWidth > 0")
+
+        assert page.evaluate(FILTER) == "grayscale(1) blur(18px)"
+        img.click()
+        assert page.evaluate(FILTER) == "none"
+        img.click()
+        assert page.evaluate(FILTER) == "grayscale(1) blur(18px)"
+        viewed = [e for e in services.cases.history(case_id) if e.kind is EventKind.EVIDENCE_VIEWED]
+        assert [e.reason for e in viewed] == ["report to the hotline"]
+        now = services.cases.get(case_id).version
+        assert (int(seen), int(page.locator("input[data-version]").input_value())) == (now - 1, now)
