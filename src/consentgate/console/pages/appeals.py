@@ -20,7 +20,7 @@ from consentgate.cases.service import same_person
 from consentgate.console.pages.access import queues_of
 from consentgate.console.pages.queue import row_of
 from consentgate.console.pages.route import PageRoute, page
-from consentgate.console.session import requires
+from consentgate.console.session import console_user, requires
 from consentgate.people import Act, User
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -28,10 +28,10 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 PAGE_SIZE = 100
 
 
-@router.get("/appeals")
+@router.get("/appeals", dependencies=[Depends(requires(Act.DECIDE_APPEAL))])
 async def appeals_page(
     request: Request,
-    user: Annotated[User, Depends(requires(Act.DECIDE_APPEAL))],
+    user: Annotated[User, Depends(console_user)],
     after: Annotated[str | None, Query(max_length=300)] = None,
 ) -> Response:
     service = services_of(request).cases

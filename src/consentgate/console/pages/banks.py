@@ -25,6 +25,7 @@ from consentgate.service.wiring import Services
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
+CHANGE_BANKS = Depends(requires(Act.CHANGE_BANKS))
 RECENT = 20
 QUARANTINED_SHOWN = 50
 Reason = Annotated[Text, Field(min_length=1, max_length=500)]
@@ -80,10 +81,10 @@ async def banks_page(
     )
 
 
-@router.post("/banks/entries", dependencies=[Depends(csrf_checked)])
+@router.post("/banks/entries", dependencies=[CHANGE_BANKS, Depends(csrf_checked)])
 async def add_entry(
     request: Request,
-    user: Annotated[User, Depends(requires(Act.CHANGE_BANKS))],
+    user: Annotated[User, Depends(console_user)],
     form: Annotated[AddForm, Form()],
 ) -> Response:
     await run_in_threadpool(
@@ -98,10 +99,10 @@ async def add_entry(
     return RedirectResponse("/console/banks?done=added", status_code=303)
 
 
-@router.post("/banks/withdrawals", dependencies=[Depends(csrf_checked)])
+@router.post("/banks/withdrawals", dependencies=[CHANGE_BANKS, Depends(csrf_checked)])
 async def withdraw(
     request: Request,
-    user: Annotated[User, Depends(requires(Act.CHANGE_BANKS))],
+    user: Annotated[User, Depends(console_user)],
     form: Annotated[EntryForm, Form()],
 ) -> Response:
     await run_in_threadpool(
@@ -113,10 +114,10 @@ async def withdraw(
     return RedirectResponse("/console/banks?done=withdrawn", status_code=303)
 
 
-@router.post("/banks/reinstatements", dependencies=[Depends(csrf_checked)])
+@router.post("/banks/reinstatements", dependencies=[CHANGE_BANKS, Depends(csrf_checked)])
 async def reinstate(
     request: Request,
-    user: Annotated[User, Depends(requires(Act.CHANGE_BANKS))],
+    user: Annotated[User, Depends(console_user)],
     form: Annotated[EntryForm, Form()],
 ) -> Response:
     await run_in_threadpool(
