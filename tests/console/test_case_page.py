@@ -246,9 +246,7 @@ def test_when_the_decider_opens_the_appealed_case_then_they_are_not_offered_the_
     assert reversed_.status_code == 303
     assert console.services.cases.get(case.id).state is CaseState.REVERSED
     history = console.client.get(f"/console/cases/{case.id}").text
-    assert re.search(
-        r"<strong>Appeal decided</strong> by bob: appeal reversed; “consented”", history
-    )
+    assert re.search(r"<strong>Appeal decided</strong> by bob: reversed; “consented”", history)
 
 
 def test_when_the_case_is_open_then_the_statement_of_reasons_is_previewed(

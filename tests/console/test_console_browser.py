@@ -165,11 +165,9 @@ def test_when_a_case_is_worked_by_keyboard_appealed_and_reversed_then_the_log_sh
     page.wait_for_url("**?done=appeal_decided")
 
     history = page.locator("#history").inner_text()
-    assert re.search(r"Decided by alice: decided: remove; “Intimate image shared", history)
-    assert re.search(r"Appealed by alice: appeal filed for the affected user", history)
-    assert re.search(
-        r"Appeal decided by bob: appeal reversed; “The person shown consented", history
-    )
+    assert re.search(r"Decided by alice: remove; “Intimate image shared", history)
+    assert re.search(r"Appealed by alice: for the affected user; “This is my own", history)
+    assert re.search(r"Appeal decided by bob: reversed; “The person shown consented", history)
     assert "Appeal: reversed" in page.locator("#summary").inner_text()
     assert errors == []
 

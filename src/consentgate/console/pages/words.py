@@ -72,11 +72,11 @@ def event_summary(event: CaseEvent) -> str:
     """One line saying what an event did, beyond its kind (its action, outcome, target)."""
     data = event.data
     if event.kind is EventKind.DECIDED:
-        return f"decided: {_OUTCOMES.get(str(data.get('action')), str(data.get('action')))}"
+        return _OUTCOMES.get(str(data.get("action")), str(data.get("action")))
     if event.kind is EventKind.APPEAL_DECIDED:
-        return f"appeal {_OUTCOMES.get(str(data.get('outcome')), str(data.get('outcome')))}"
+        return _OUTCOMES.get(str(data.get("outcome")), str(data.get("outcome")))
     if event.kind is EventKind.APPEALED:
-        return f"appeal filed for the {str(data.get('by', '')).replace('_', ' ')}"
+        return f"for the {str(data.get('by', '')).replace('_', ' ')}"
     if event.kind is EventKind.ASSIGNED:
         return f"assigned to {data.get('to', event.actor)}"
     if event.kind in (EventKind.EVIDENCE_VIEWED, EventKind.EVIDENCE_KEPT):
