@@ -26,11 +26,11 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from consentgate.audit import chain
-from consentgate.cases.records import AUTOMATED, Action, Case, CaseEvent, CaseKind, EventKind, Queue
+from consentgate.cases.records import AUTOMATED, Action, Case, CaseEvent, CaseKind, EventKind
 from consentgate.cases.service import CaseHook
 from consentgate.cases.statements import store
 from consentgate.cases.statements.build import Restriction, StatementConfig, build, upload_facts
-from consentgate.cases.statements.harms import ALLEGED, harm_of_decision
+from consentgate.cases.statements.harms import QUEUE_HARMS, harm_of_decision, notice_harm
 from consentgate.cases.statements.personal import find_personal_data
 from consentgate.cases.statements.records import Harm, Statement, StatementSource
 from consentgate.cases.statements.tdb import AutomatedDecision, SourceType, StatementCategory
@@ -70,7 +70,6 @@ SOURCES = {
     CaseKind.TAKE_IT_DOWN: SourceType.OTHER_NOTIFICATION,  # US law, not an Art. 16 notice
     CaseKind.UK_INTIMATE_IMAGE: SourceType.OTHER_NOTIFICATION,  # UK law
 }
-CATEGORIES = frozenset(c.value for c in StatementCategory)
 
 
 def new_statement_id() -> str:
@@ -199,19 +198,16 @@ def _harm(
     conn: Connection, case: Case, screened: Decision | None, notice: dict[str, Any]
 ) -> tuple[Harm, StatementCategory | None]:
     """The case's harm, and the category a DSA notice alleged when it names no harm of ours."""
-    if case.queue is Queue.CHILD_SAFETY or case.escalated:
+    if case.escalated:
         return Harm.CHILD_SEXUAL_ABUSE, None
     if case.kind is CaseKind.RETRO_MATCH:
         received = next(chain.events(conn, case_id=case.id, batch=1), None)
         csam = received is not None and received.data.get("bank_kind") == "csam"
         return (Harm.CHILD_SEXUAL_ABUSE if csam else Harm.INTIMATE_IMAGE_ABUSE), None
-    if case.queue is Queue.INTIMATE_IMAGES:
-        return Harm.INTIMATE_IMAGE_ABUSE, None
+    if case.queue in QUEUE_HARMS:
+        return QUEUE_HARMS[case.queue], None
     if case.kind is CaseKind.DSA_NOTICE:
-        alleged = str(notice.get("alleged_category") or "")
-        harm = ALLEGED.get(alleged, Harm.OTHER)
-        named = StatementCategory(alleged) if alleged in CATEGORIES else None
-        return harm, named if harm is Harm.OTHER else None
+        return notice_harm(notice.get("alleged_category"))
     if screened is not None:
         return harm_of_decision(screened), None
     return Harm.OTHER, None
