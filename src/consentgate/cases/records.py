@@ -99,6 +99,7 @@ class EventKind(StrEnum):
     BANK_CHANGED = "bank_changed"
     REPORT_EXPORTED = "report_exported"  # a child-safety report for NCMEC or the NCA was exported
     AGENCY_REPORTED = "agency_reported"  # the agency's reference for a report was recorded
+    STATEMENT_WRITTEN = "statement_written"  # a statement of reasons (no case_id: see writer)
 
 
 class Action(StrEnum):

@@ -15,10 +15,19 @@ Two restrictions write one:
 A reviewer's reason becomes part of ``decision_facts``, which the Transparency Database
 publishes: a reason holding personal data (a name, an e-mail address, a phone number,
 a handle) is refused with the field ``reason`` named, and the decision rolls back.
+
+Each statement is also a ``statement_written`` event of the audit chain, in the same
+transaction: who restricted (the decider, or ``automated`` for an upload), the
+statement's id, what it is about, its category and ground, and the SHA-256 of its body
+(``chain.canonical``), so a statement changed in the store after it was written no
+longer matches the chain. The event's ``case_id`` stays empty and ``data.case_id``
+names the case: a case's ``version`` counts the events that change it, and a statement
+is written by the decision's hook, after the case row took its new version.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import uuid
 from typing import Any
@@ -101,7 +110,7 @@ class StatementWriter:
         statement = build(
             self.config, restriction, source=StatementSource.UPLOAD, decision_id=decision.id
         )
-        self._store(conn, statement)
+        self._store(conn, statement, actor=AUTOMATED)
         r = statement.redress
         ref = StatementRef(
             id=statement.id,
@@ -152,14 +161,34 @@ class StatementWriter:
             category=category,
         )
         statement = build(self.config, restriction, source=StatementSource.CASE, case_id=case.id)
-        self._store(conn, statement)
+        self._store(conn, statement, actor=event.actor)
         return statement
 
-    def _store(self, conn: Connection, statement: Statement) -> None:
-        faults = validate(statement.statement.body())
+    def _store(self, conn: Connection, statement: Statement, *, actor: str) -> None:
+        body = statement.statement.body()
+        faults = validate(body)
         if faults:  # our own texts: a fault is a bug, so keep the statement and say so
             log.error("statement %s does not validate: %s", statement.id, faults[0])
         store.insert(conn, statement)
+        about = {"case_id": statement.case_id} if statement.case_id else {}
+        if statement.decision_id:
+            about["decision_id"] = statement.decision_id
+        chain.append(
+            conn,
+            at=statement.created_at,
+            actor=actor,
+            kind=EventKind.STATEMENT_WRITTEN,
+            reason="statement of reasons written",
+            data={
+                "statement_id": statement.id,
+                "source": statement.source.value,
+                **about,
+                "harm": statement.harm.value,
+                "category": statement.statement.category.value,
+                "decision_ground": statement.statement.decision_ground.value,
+                "sha256": hashlib.sha256(chain.canonical(body)).hexdigest(),
+            },
+        )
 
 
 def _case_facts(case: Case, event: CaseEvent) -> str:
