@@ -2,10 +2,11 @@
 and on PostgreSQL, beside a naive baseline measured in the same run on the same store.
 
 The report (``consentgate.reports.build``) counts in SQL; the baseline loads the period's
-decision, case and notice rows into Python and counts there (what a report written
-without SQL aggregation does). Both compute the headline figures (screens by verdict,
-decisions, the median time to decision, deadlines missed, appeals reversed) and the
-run checks that they agree. Data is generated with bulk inserts (``bench/report_data.py``).
+decision, case, notice and statement rows into Python and counts there (what a report
+written without SQL aggregation does). Both compute the headline figures (screens by
+verdict, decisions, the median time to decision, deadlines missed, appeals reversed,
+restrictions by the category their statements of reasons say) and the run checks that
+they agree. Data is generated with bulk inserts (``bench/report_data.py``).
 
     python bench/report.py                          # full size: 1M decisions, 100k cases
     python bench/report.py --scale 0.05            # 50,000 decisions, 5,000 cases
@@ -39,11 +40,13 @@ from consentgate.reports.build import build_report
 from consentgate.reports.eu_csv import PARTS, render
 from consentgate.reports.html import render_html
 from consentgate.reports.period import Period, period_of
+from consentgate.reports.records import TransparencyReport
 from consentgate.settings import Settings
 from consentgate.store.cases_tables import audit_events, cases, notices
 from consentgate.store.database import Database
 from consentgate.store.migrate import upgrade
 from consentgate.store.service_tables import decisions
+from consentgate.store.statements_tables import statements
 from report_data import DAYS, START, fill
 
 OUT = Path(__file__).resolve().parent / "out"
@@ -91,6 +94,13 @@ def naive(db: Database, period: Period) -> dict[str, Any]:
             if appealed and start <= datetime.fromisoformat(appealed).timestamp() < end:
                 at, outcome = outcomes.get(record["id"], (end, ""))
                 reversed_ += at < end and outcome == "reversed"
+        stated: Counter[str] = Counter()
+        for (body,) in conn.execute(
+            select(statements.c.statement).where(
+                statements.c.created_at >= period.start, statements.c.created_at < period.end
+            )
+        ):
+            stated[body["category"]] += 1
     durations.sort()
     n = len(durations)
     return {
@@ -99,6 +109,7 @@ def naive(db: Database, period: Period) -> dict[str, Any]:
         "p50_s": round(durations[(n + 1) // 2 - 1], 0) if n else None,
         "decided_late": late,
         "appeals_reversed": reversed_,
+        "stated": dict(sorted(stated.items())),
     }
 
 
@@ -111,7 +122,20 @@ def headline(db: Database, period: Period) -> tuple[dict[str, Any], Any]:
         "p50_s": None if p50 is None else round(p50, 0),
         "decided_late": sum(q.decided_late for q in r.decisions.queues),
         "appeals_reversed": r.appeals.reversed,
+        "stated": _stated(r),
     }, r
+
+
+def _stated(r: TransparencyReport) -> dict[str, int]:
+    """Restrictions by category: part 4's actions and the measures of parts 5 and 6."""
+    found: Counter[str] = Counter()
+    for row in r.notices.rows:
+        if row.keyword is None and row.category != "TOTAL":
+            found[row.category] += row.actions + row.actions_terms
+    for m in r.own_initiative:
+        if m.keyword is None and m.category != "TOTAL":
+            found[m.category] += m.measures
+    return dict(sorted((+found).items()))
 
 
 def timed(fn: Callable[[], Any], repeats: int) -> tuple[float, Any]:

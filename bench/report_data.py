@@ -1,4 +1,5 @@
-"""Synthetic casework for bench/report.py: decisions, cases, notices, appeals, bank entries.
+"""Synthetic casework for bench/report.py: decisions, cases, notices, appeals, bank entries,
+and a statement of reasons for every blocked upload and every removal.
 
 Rows go in with bulk ``INSERT``s (one statement per chunk of rows, many chunks per
 transaction), the fast path on SQLite and PostgreSQL alike. The shapes are the
@@ -17,11 +18,16 @@ from typing import Any
 
 from sqlalchemy import Table, insert
 
+from consentgate.cases.statements.build import Restriction, StatementConfig, build
+from consentgate.cases.statements.records import Harm, StatementSource
+from consentgate.cases.statements.tdb import AutomatedDecision, SourceType
+from consentgate.settings import Settings
 from consentgate.store.agency_tables import agency_reports
 from consentgate.store.banks_tables import bank_entries, banks
 from consentgate.store.cases_tables import audit_events, cases, notices
 from consentgate.store.database import Database
 from consentgate.store.service_tables import decisions
+from consentgate.store.statements_tables import statements
 
 START = datetime(2026, 7, 1, tzinfo=UTC)
 DAYS = 184
@@ -36,6 +42,14 @@ KINDS = [  # kind, queue, share, from a notice
     ("automated_escalation", "child_safety", 0.02, False),
 ]
 DEADLINE_H = {"child_safety": 1, "intimate_images": 48, "other": 168}
+RULE_HARMS = {"R1": Harm.CHILD_SEXUAL_ABUSE, "R2": Harm.INTIMATE_IMAGE_ABUSE,
+              "R3": Harm.SEXUAL_DEEPFAKE, "R4": Harm.SEXUAL_DEEPFAKE,
+              "R6": Harm.ADULT_SEXUAL_CONTENT}  # fmt: skip
+KIND_HARMS = {"child_safety": Harm.CHILD_SEXUAL_ABUSE, "automated_escalation":
+              Harm.CHILD_SEXUAL_ABUSE, "automated_review": Harm.ADULT_SEXUAL_CONTENT}  # fmt: skip
+KIND_SOURCES = {"take_it_down": SourceType.OTHER_NOTIFICATION, "uk_intimate_image":
+                SourceType.OTHER_NOTIFICATION, "dsa_notice": SourceType.ARTICLE_16,
+                "child_safety": SourceType.ARTICLE_16}  # fmt: skip
 BLOCK_RULES = [(["R1"], 0.01), (["R2"], 0.30), (["R3"], 0.30), (["R4"], 0.15), (["R6"], 0.24)]
 
 
@@ -63,7 +77,50 @@ def bulk(db: Database, table: Table, rows: Iterator[dict[str, Any]]) -> int:
     return count
 
 
-def decision_rows(n: int, rng: random.Random) -> Iterator[dict[str, Any]]:
+class Statements:
+    """Statement rows as the writer stores them: one built per kind, then copied per row
+    with its own puid and dates (building each with pydantic would time the bench's set-up)."""
+
+    def __init__(self) -> None:
+        self.config = StatementConfig.from_settings(Settings())
+        self.built: dict[tuple[Harm, SourceType, bool], dict[str, Any]] = {}
+        self.rows: list[dict[str, Any]] = []
+
+    def add(self, harm: Harm, source: SourceType, at: datetime, *, automated: bool,
+            case_id: str | None = None, decision_id: str | None = None) -> None:  # fmt: skip
+        key = (harm, source, automated)
+        if key not in self.built:
+            self.built[key] = self._template(*key)
+        puid = f"sor-{uuid.uuid4().hex}"
+        body = self.built[key]["statement"] | {
+            "puid": puid,
+            "application_date": at.date().isoformat(),
+            "content_date": at.date().isoformat(),
+        }
+        self.rows.append({
+            "id": puid, "created_at": at, "application_date": at.date(),
+            "source": "case" if case_id else "upload", "harm": harm.value, "case_id": case_id,
+            "decision_id": decision_id, "statement": body, "redress": self.built[key]["redress"],
+        })  # fmt: skip
+
+    def _template(self, harm: Harm, source: SourceType, automated: bool) -> dict[str, Any]:
+        made = build(
+            self.config,
+            Restriction(
+                statement_id="sor-template", harm=harm, decided_at=START, content_date=START.date(),
+                facts="This content was reported. It was reviewed and removed.",
+                source_type=source, automated_detection=source is SourceType.VOLUNTARY,
+                automated_decision=AutomatedDecision.FULLY if automated
+                else AutomatedDecision.NOT_AUTOMATED,
+            ),
+            source=StatementSource.CASE,
+        )  # fmt: skip
+        return {"statement": made.statement.body(), "redress": made.redress.model_dump(mode="json")}
+
+
+def decision_rows(
+    n: int, rng: random.Random, stated: Statements | None = None
+) -> Iterator[dict[str, Any]]:
     rules_of = [r for r, _ in BLOCK_RULES]
     weights = [w for _, w in BLOCK_RULES]
     for _ in range(n):
@@ -71,19 +128,24 @@ def decision_rows(n: int, rng: random.Random) -> Iterator[dict[str, Any]]:
         rules = rng.choices(rules_of, weights)[0] if verdict == "block" else []
         if verdict == "review":
             rules = ["R12"]
-        yield {
+        row = {
             "id": uuid.uuid4().hex, "key_id": None, "request_id": None,
             "created": START + timedelta(seconds=rng.uniform(0, DAYS * 86400)),
             "mode": rng.choices(("upload", "generate", "edit"), (0.5, 0.3, 0.2))[0],
             "verdict": verdict, "rules": rules, "escalate": rules == ["R1"],
             "policy_id": "default", "policy_version": "1", "image_hashes": [], "record": {},
         }  # fmt: skip
+        if stated is not None and verdict == "block" and row["mode"] == "upload":
+            stated.add(RULE_HARMS[rules[0]], SourceType.VOLUNTARY, row["created"],
+                       automated=True, decision_id=row["id"])  # fmt: skip
+        yield row
 
 
 class Casework:
     """Cases with their notices and appeal events, made together so they agree."""
 
-    def __init__(self, n: int, rng: random.Random) -> None:
+    def __init__(self, n: int, rng: random.Random, stated: Statements | None = None) -> None:
+        self.stated = stated
         self.cases: list[dict[str, Any]] = []
         self.notices: list[dict[str, Any]] = []
         self.events: list[dict[str, Any]] = []
@@ -102,10 +164,11 @@ class Casework:
             "notice_id": None, "received_at": iso(received), "deadline_at": iso(deadline),
             "version": 1, "escalated": queue == "child_safety", "rank": 1,
         }  # fmt: skip
+        data: dict[str, Any] = {}
         if noticed:
             notice_id = uuid.uuid4().hex
             record["notice_id"] = notice_id
-            data: dict[str, Any] = {"kind": kind, "cases": [case_id], "items": [{}]}
+            data = {"kind": kind, "cases": [case_id], "items": [{}]}
             if kind == "dsa_notice":
                 data |= {"notifier_name": "N", "is_trusted_flagger": rng.random() < 0.2,
                          "alleged_category": "STATEMENT_CATEGORY_CYBER_VIOLENCE"}  # fmt: skip
@@ -117,6 +180,13 @@ class Casework:
             record |= {"decided_at": iso(decided), "action": action,
                        "decided_by": "automated" if rng.random() < 0.15 else "alice",
                        "state": "actioned" if action == "remove" else "no_action"}  # fmt: skip
+            if action == "remove" and self.stated is not None:
+                source = KIND_SOURCES.get(kind, SourceType.VOLUNTARY)
+                if kind == "dsa_notice" and data.get("is_trusted_flagger"):
+                    source = SourceType.TRUSTED_FLAGGER
+                harm = KIND_HARMS.get(kind, Harm.INTIMATE_IMAGE_ABUSE)
+                automated = record["decided_by"] == "automated"
+                self.stated.add(harm, source, decided, automated=automated, case_id=case_id)
             if rng.random() < 0.05:
                 appealed = decided + timedelta(days=rng.uniform(1, 10))
                 record |= {
@@ -167,12 +237,14 @@ def bank_rows(n: int) -> Iterator[dict[str, Any]]:
 
 def fill(db: Database, n_decisions: int, n_cases: int, say: Callable[[str], None]) -> None:
     rng = random.Random(20261231)
-    say(f"  {bulk(db, decisions, decision_rows(n_decisions, rng)):,} decisions")
-    work = Casework(n_cases, rng)
+    stated = Statements()
+    say(f"  {bulk(db, decisions, decision_rows(n_decisions, rng, stated)):,} decisions")
+    work = Casework(n_cases, rng, stated)
     bulk(db, notices, iter(work.notices))
     say(f"  {bulk(db, cases, iter(work.cases)):,} cases, {len(work.notices):,} notices")
     say(f"  {bulk(db, audit_events, event_rows(work.events)):,} appeal outcomes")
     bulk(db, agency_reports, iter(work.reports))
+    say(f"  {bulk(db, statements, iter(stated.rows)):,} statements of reasons")
     with db.write() as conn:
         for bank_id, kind in ((1, "ncii"), (2, "takedown"), (3, "csam")):
             conn.execute(insert(banks).values(

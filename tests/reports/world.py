@@ -15,6 +15,9 @@ is December 2026. What is built (and so what each report must say):
   automated review left open past its 7-day deadline.
 * screens: uploads 3 allowed, 2 blocked by R2, 1 blocked by R1 (escalated),
   1 blocked by R6; generation requests 4 allowed, 2 blocked by R3, 1 review.
+* statements of reasons, one per restriction: the three TIDA removals, the
+  retro-match removal and the four blocked uploads (none for the refused
+  generation requests, nor for the no-action the appeal reversed).
 * banks: ``ncii-main`` with 3 active entries and 1 withdrawn; ``csam-list``
   empty.
 """
@@ -22,7 +25,6 @@ is December 2026. What is built (and so what each report must say):
 from __future__ import annotations
 
 import json
-import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -33,9 +35,13 @@ from consentgate.cases.intake import NoticeService
 from consentgate.cases.notices import parse_notice
 from consentgate.cases.records import AUTOMATED, Action, AppealOutcome, Appellant, CaseKind, Item
 from consentgate.cases.service import CaseService
+from consentgate.cases.statements.build import StatementConfig
+from consentgate.cases.statements.writer import StatementWriter
+from consentgate.records import Decision, Mode, Reason, Signal, Target, Verdict
+from consentgate.service.decisions import DecisionStore
+from consentgate.settings import Settings
 from consentgate.store.banks_tables import bank_entries, banks
 from consentgate.store.database import Database
-from consentgate.store.service_tables import decisions
 from tests.cases.conftest import START, MovableClock
 
 PERIOD = ("2026-12-01", "2026-12-31")
@@ -78,6 +84,7 @@ class World:
     db: Database
     cases: CaseService
     clock: MovableClock
+    statements: StatementWriter
     ids: dict[str, str] = field(default_factory=dict)
 
     def at(self, minutes: float) -> None:
@@ -96,24 +103,58 @@ class World:
         self.at(minutes)
         self.cases.decide(self.ids[name], action, reason="checked", actor=actor)
 
-    def screen(self, mode: str, verdict: str, rules: list[str], n: int, escalate: bool = False):
+    def screen(
+        self, mode: str, verdict: str, rules: list[str], n: int, escalate: bool = False
+    ) -> list[Decision]:
+        """``n`` screens made an hour after START, recorded as the service records them: a
+        blocked upload with its statement of reasons, in the same transaction."""
+        made = [_decision(mode, verdict, rules, escalate) for _ in range(n)]
         with self.db.write() as conn:
-            conn.execute(
-                insert(decisions),
-                [
-                    {
-                        "id": uuid.uuid4().hex, "created": START + timedelta(hours=1),
-                        "mode": mode, "verdict": verdict, "rules": rules, "escalate": escalate,
-                        "policy_id": "default", "policy_version": "1", "image_hashes": [],
-                        "record": {},
-                    }
-                    for _ in range(n)
-                ],
-            )  # fmt: skip
+            for decision in made:
+                decision = self.statements.for_upload(conn, decision)
+                DecisionStore(self.db).record(decision, conn=conn)
+        return made
+
+
+LABELS = {"R1": "bank_match_csam", "R2": "bank_match_ncii", "R3": "sexualising_edit",
+          "R4": "real_person", "R6": "sexual_explicit"}  # fmt: skip
+"""The signal behind each blocking rule of the world's screens (their statements read it)."""
+
+
+def _decision(mode: str, verdict: str, rules: list[str], escalate: bool) -> Decision:
+    signals = {
+        rule: Signal(
+            detector="fake", detector_version="1", label=LABELS[rule],
+            target=Target.SOURCE_IMAGE, score=0.9, threshold=0.5,
+        )
+        for rule in rules
+        if rule in LABELS
+    }  # fmt: skip
+    return Decision(
+        created=START + timedelta(hours=1),
+        mode=Mode(mode),
+        decision=Verdict(verdict),
+        reasons=tuple(
+            Reason(
+                rule=rule,
+                verdict=Verdict(verdict),
+                description=rule,
+                signals=(signals[rule],) if rule in signals else (),
+            )
+            for rule in rules
+        ),
+        escalate=escalate,
+        policy_id="default",
+        policy_version="1",
+    )
 
 
 def build_world(db: Database, cases: CaseService, clock: MovableClock) -> World:
-    w = World(db, cases, clock)
+    """The world above, with a statement of reasons for every restriction in it (as
+    ``cases.wiring`` builds the case system)."""
+    writer = StatementWriter(StatementConfig.from_settings(Settings(database_url=db.url)))
+    cases.hooks.append(writer.hook())
+    w = World(db, cases, clock, writer)
     w.notice("november", tida(), minutes=-60 * 24 * 5)
     w.notice("tida1", tida(2), minutes=0)
     w.notice("tida2", tida(), minutes=10)

@@ -3,11 +3,14 @@ a blocked upload's answer carries it and how to appeal (UK-14, EU-5): SQLite and
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from sqlalchemy import func, select
 
-from consentgate.cases.records import Action, CaseKind, Item
+from consentgate.audit import chain
+from consentgate.audit.replay import replay
+from consentgate.cases.records import Action, CaseEvent, CaseKind, EventKind, Item
 from consentgate.cases.statements import store
 from consentgate.cases.statements.validate import validate
 from consentgate.people import Role
@@ -151,3 +154,47 @@ def test_EU_7_when_a_case_about_a_blocked_upload_is_removed_then_no_second_state
     api.services.cases.decide(case.id, Action.REMOVE, reason="confirmed", actor=alice)
     with api.services.db.read() as conn:
         assert conn.execute(select(func.count()).select_from(statements)).scalar_one() == 1
+
+
+def _written_events(api: Api) -> list[CaseEvent]:
+    with api.services.db.read() as conn:
+        return [e for e in chain.events(conn) if e.kind is EventKind.STATEMENT_WRITTEN]
+
+
+def test_EU_7_when_a_statement_is_written_then_the_audit_chain_holds_it_and_still_verifies(
+    api: Api,
+) -> None:
+    _enrol(api)
+    upload = _upload(api, api.key(Scope.SCREEN))
+    case = api.services.cases.open(CaseKind.TAKE_IT_DOWN, Item(url="https://p.example/4"))
+    alice = api.services.keys.users.add("alice", Role.MODERATOR)
+    api.services.cases.decide(case.id, Action.REMOVE, reason="shared without consent", actor=alice)
+    rows = {row.id: row for row in _rows(api)}
+    events = _written_events(api)
+    assert [e.data["statement_id"] for e in events] == list(rows)  # one each, in order
+    blocked, removed = events
+    assert (blocked.actor, blocked.data["decision_id"], blocked.data["source"]) == (
+        "automated", upload["id"], "upload",
+    )  # fmt: skip
+    assert (removed.actor, removed.data["case_id"], removed.data["source"]) == (
+        "alice", case.id, "case",
+    )  # fmt: skip
+    for event in events:
+        row = rows[event.data["statement_id"]]
+        assert event.case_id is None and event.at == store.get(api.services.db, row.id).created_at
+        assert event.data["sha256"] == hashlib.sha256(chain.canonical(row.statement)).hexdigest()
+        assert event.data["category"] == row.statement["category"]
+    with api.services.db.read() as conn:
+        assert chain.verify(conn).events == len(list(chain.events(conn)))
+        assert replay(conn).mismatches == ()  # the case's version counts its own events
+
+
+def test_EU_7_when_the_removal_rolls_back_then_its_statement_event_does_too(api: Api) -> None:
+    case = api.services.cases.open(CaseKind.TAKE_IT_DOWN, Item(url="https://p.example/5"))
+    r = api.client.post(
+        f"/v1/cases/{case.id}/decision",
+        json={"action": "remove", "reason": "shown is Alice Smith, alice@example.org"},
+        headers=api.user_key("bob", Role.MODERATOR),
+    )
+    assert r.status_code == 422
+    assert _written_events(api) == []

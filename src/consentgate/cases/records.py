@@ -103,6 +103,7 @@ class EventKind(StrEnum):
     LOGGED_IN = "logged_in"  # a console session began
     LOGGED_OUT = "logged_out"  # a console session was ended by its user
     LOCKED_OUT = "locked_out"  # too many wrong passwords locked a console account
+    STATEMENT_WRITTEN = "statement_written"  # a statement of reasons (no case_id: see writer)
 
 
 class Action(StrEnum):

@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from consentgate.cli.context import app_context
-from consentgate.cli.files import write_whole
+from consentgate.cli.files import write_all, write_whole
 from consentgate.errors import BadInput
 from consentgate.reports.build import build_report
 from consentgate.reports.eu_csv import PARTS, render
@@ -56,7 +56,8 @@ def report(start: str, end: str, form: str, out: Path | None, force: bool) -> No
     )
     if form == "csv":
         assert out is not None
-        _write_parts(out, {f"{name}.csv": render(name, built) for name in PARTS}, force)
+        parts = ((f"{name}.csv", render(name, built).encode("utf-8")) for name in PARTS)
+        write_all(out, parts, force=force)
         click.echo(f"wrote {len(PARTS)} template parts to {out}/", err=True)
         return
     text = built.model_dump_json(indent=2) + "\n" if form == "json" else render_html(built)
@@ -66,17 +67,3 @@ def report(start: str, end: str, form: str, out: Path | None, force: bool) -> No
         return
     write_whole(out, text.encode("utf-8"), force=force)
     click.echo(f"wrote the {form} report for {period.label} to {out}", err=True)
-
-
-def _write_parts(directory: Path, files: dict[str, str], force: bool) -> None:
-    if directory.exists() and not directory.is_dir():
-        raise BadInput(f"{directory} is not a directory", field="out")
-    taken = [name for name in files if (directory / name).exists()]
-    if taken and not force:
-        raise BadInput(f"{directory / taken[0]} exists: pass --force to write over it")
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise BadInput(f"cannot create {directory}: {exc.strerror}", field="out") from None
-    for name, text in files.items():
-        write_whole(directory / name, text.encode("utf-8"), force=True)

@@ -1,8 +1,8 @@
 """``consentgate sor``: statements of reasons for the EU Transparency Database.
 
-``export`` checks every statement before it writes it and writes to a ``.part`` file
-(or ``.part`` files) renamed into place only once all of them passed, so a failed or
-interrupted export leaves no file that looks complete. A statement that fails stops it
+``export`` checks every statement before it writes it and writes to a temporary file
+(or files) renamed into place only once all of them passed (``cli.files``), so a failed
+or interrupted export leaves no file that looks complete. A statement that fails stops it
 with exit 2 and one line naming the statement and the field.
 """
 
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 import sys
 from collections.abc import Iterator
 from datetime import date
@@ -25,6 +24,7 @@ from consentgate.cases.statements import store
 from consentgate.cases.statements.store import Row
 from consentgate.cases.statements.validate import StatementChecker
 from consentgate.cli.context import app_context
+from consentgate.cli.files import write_all, write_streamed
 from consentgate.cli.output import print_json, stderr
 from consentgate.errors import BadInput
 
@@ -101,41 +101,28 @@ def export(start: date | None, end: date | None, out: Path, batch: bool, force: 
 def _lines(rows: Iterator[Row], out: Path, force: bool) -> int:
     if out.is_dir():
         raise BadInput(f"{out} is a folder: give a file, or pass --batch", field="out")
-    if out.exists() and not force:
-        raise BadInput(f"{out} exists: pass --force to write over it", field="out")
-    part = out.with_name(out.name + ".part")
     count = 0
-    try:
-        with part.open("w", encoding="utf-8") as sink:
-            for row in rows:
-                sink.write(exports.line(row.body))
-                count += 1
-            sink.flush()
-            os.fsync(sink.fileno())
-        part.replace(out)
-    finally:
-        part.unlink(missing_ok=True)
+
+    def lines() -> Iterator[bytes]:
+        nonlocal count
+        for row in rows:
+            yield exports.line(row.body).encode("utf-8")
+            count += 1
+
+    write_streamed(out, lines(), force=force)
     return count
 
 
 def _batches(rows: Iterator[Row], out: Path, force: bool) -> int:
     if out.exists() and not out.is_dir():
         raise BadInput(f"{out} is a file: --batch writes into a folder", field="out")
-    out.mkdir(parents=True, exist_ok=True)
-    if not force and any(out.glob("statements-*.json")):
+    if not force and out.is_dir() and any(out.glob("statements-*.json")):
         raise BadInput(f"{out} holds batch files already: pass --force", field="out")
-    parts: list[Path] = []
-    try:
-        for n, body in enumerate(exports.batches(rows), start=1):
-            part = out / f"statements-{n:06d}.json.part"
-            part.write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
-            parts.append(part)
-        for part in parts:
-            part.replace(part.with_suffix(""))
-        return len(parts)
-    finally:
-        for part in parts:
-            part.unlink(missing_ok=True)
+    files = (
+        (f"statements-{n:06d}.json", json.dumps(body, ensure_ascii=False).encode("utf-8"))
+        for n, body in enumerate(exports.batches(rows), start=1)
+    )
+    return write_all(out, files, force=force)
 
 
 @sor.command("validate")

@@ -7,12 +7,13 @@ of the store, on PostgreSQL as on SQLite, even while the service keeps deciding.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import Connection
 
+from consentgate.cases.statements.tdb import DecisionVisibility
 from consentgate.reports.appeal_counts import appeal_counts
 from consentgate.reports.case_counts import (
     OWN_INITIATIVE_KINDS,
@@ -22,22 +23,18 @@ from consentgate.reports.case_counts import (
     notice_medians,
 )
 from consentgate.reports.case_facts import materialise
-from consentgate.reports.categories import Basis, Category, basis_of
+from consentgate.reports.categories import Basis
 from consentgate.reports.notice_counts import notice_counts
 from consentgate.reports.period import Period
 from consentgate.reports.records import Automation, MeasureRow, TransparencyReport
 from consentgate.reports.sql import Dialect
-from consentgate.reports.store_counts import (
-    BlockedUploads,
-    bank_sizes,
-    child_safety,
-    screen_counts,
-    series,
-)
+from consentgate.reports.statement_counts import Stated, stated_groups
+from consentgate.reports.store_counts import bank_sizes, child_safety, screen_counts, series
 from consentgate.settings import Settings
 from consentgate.store.database import Database
 
 Progress = Callable[[str], None]
+VISIBILITIES = [v.value for v in DecisionVisibility]
 
 
 def build_report(
@@ -63,14 +60,16 @@ def _build(
     say: Progress,
 ) -> TransparencyReport:
     say("screens")
-    screens, blocked, screened = screen_counts(conn, dialect, period)
+    screens, screened = screen_counts(conn, dialect, period)
     say("cases")
     facts = materialise(conn, dialect)
     say("decisions on cases")
     groups = decided_groups(conn, facts, period)
     decisions = case_decisions(conn, facts, period, groups, settings)
+    say("statements of reasons")
+    stated = stated_groups(conn, dialect, period)
     say("notices")
-    notices = notice_counts(conn, period, groups, notice_medians(conn, facts, period))
+    notices = notice_counts(conn, period, stated, notice_medians(conn, facts, period))
     say("appeals")
     appeals = appeal_counts(conn, dialect, facts, period)
     say("banks and child-safety reports")
@@ -85,7 +84,7 @@ def _build(
         screens=screens,
         decisions=decisions,
         notices=notices,
-        own_initiative=own_initiative(groups, blocked),
+        own_initiative=own_initiative(stated),
         appeals=appeals,
         automation=automation(groups, screens.uploads_blocked),
         banks=banks,
@@ -94,31 +93,39 @@ def _build(
     )
 
 
-def own_initiative(groups: list[Decided], blocked: BlockedUploads) -> list[MeasureRow]:
-    """Templates 5 and 6: blocked uploads, and removals of cases no notice opened, by category
-    (a TOTAL row first for each basis). Every one of them was detected by automated means."""
-    counts: Counter[tuple[Basis, str, str | None]] = Counter()
-
-    def add(basis: Basis, category: Category | None, n: int) -> None:
-        counts[(basis, "TOTAL", None)] += n
-        if category is not None:
-            counts[(basis, category.category, None)] += n
-            if category.keyword is not None:
-                counts[(basis, category.category, category.keyword)] += n
-
-    for (basis, category), n in blocked.items():
-        add(basis, category, n)
-    for g in groups:
-        if g.action == "remove" and g.kind in OWN_INITIATIVE_KINDS:
-            add(basis_of(g.category), g.category, g.n)
-    for basis in Basis:
-        counts.setdefault((basis, "TOTAL", None), 0)
+def own_initiative(stated: list[Stated]) -> list[MeasureRow]:
+    """Templates 5 and 6: the statements of own-initiative restrictions (blocked uploads,
+    removals of cases no notice opened), by basis, category and first keyword, with a
+    TOTAL row first for each basis."""
+    counts: dict[tuple[Basis, str, str | None], Counter[str]] = defaultdict(Counter)
+    for basis in Basis:  # a TOTAL row even when it is 0
+        counts[(basis, "TOTAL", None)] = Counter()
+    for g in stated:
+        if g.from_notice:
+            continue
+        keys: list[tuple[Basis, str, str | None]] = [
+            (g.basis, "TOTAL", None),
+            (g.basis, g.category.category, None),
+        ]
+        if g.category.keyword is not None:
+            keys.append((g.basis, *g.category))
+        for key in keys:
+            row = counts[key]
+            row["measures"] += g.n
+            row["automated_detection"] += g.n if g.automated_detection else 0
+            row["removals"] += g.n if g.removed else 0
+            for restriction in g.visibility:
+                row[restriction] += g.n
     return [
-        MeasureRow(basis=b, category=c, keyword=k, measures=n, automated_detection=n, removals=n)
-        for (b, c, k), n in sorted(
+        MeasureRow(
+            basis=b, category=c, keyword=k, measures=row["measures"],
+            automated_detection=row["automated_detection"], removals=row["removals"],
+            visibility={v: row[v] for v in VISIBILITIES if row[v]},
+        )
+        for (b, c, k), row in sorted(
             counts.items(), key=lambda i: (i[0][0], i[0][1] != "TOTAL", i[0][1], i[0][2] or "")
         )
-    ]
+    ]  # fmt: skip
 
 
 def automation(groups: list[Decided], uploads_blocked: int) -> Automation:

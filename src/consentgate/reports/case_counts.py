@@ -12,7 +12,6 @@ from typing import Any, NamedTuple
 from sqlalchemy import Connection, FromClause, and_, func, or_, select
 
 from consentgate.cases.records import CaseKind, Queue
-from consentgate.reports.categories import Category
 from consentgate.reports.period import Period
 from consentgate.reports.records import NONE_MEASURED, CaseDecisions, Percentiles, QueueTiming
 from consentgate.reports.sql import ALL, percentiles
@@ -32,7 +31,6 @@ class Decided(NamedTuple):
 
     queue: str
     kind: str
-    category: Category | None
     from_notice: bool
     trusted: bool
     action: str
@@ -55,8 +53,6 @@ def decided_groups(conn: Connection, f: FromClause, period: Period) -> list[Deci
     keys = (
         f.c.queue,
         f.c.kind,
-        f.c.category,
-        f.c.keyword,
         f.c.notice_id.is_not(None),
         f.c.trusted,
         f.c.action,
@@ -68,10 +64,8 @@ def decided_groups(conn: Connection, f: FromClause, period: Period) -> list[Deci
     ).all()
     return [
         Decided(
-            queue=r[0], kind=r[1],
-            category=Category(r[2], r[3]) if r[2] is not None else None,
-            from_notice=bool(r[4]), trusted=bool(r[5]), action=r[6] or "",
-            automated=bool(r[7]), late=bool(r[8]), n=int(r[9]),
+            queue=r[0], kind=r[1], from_notice=bool(r[2]), trusted=bool(r[3]),
+            action=r[4] or "", automated=bool(r[5]), late=bool(r[6]), n=int(r[7]),
         )
         for r in rows
     ]  # fmt: skip

@@ -3,7 +3,8 @@
 ``case_facts`` joins each case to its notice (trusted flagger, alleged
 category) and turns the instants of its JSON record (decided, appealed) into
 seconds, so every later query is a filter and a ``GROUP BY`` over it. The
-``category`` and ``keyword`` columns are those of ``categories.Category``.
+``category`` and ``keyword`` columns are those its statement says or would say
+(``category_exprs``).
 """
 
 from __future__ import annotations
@@ -31,35 +32,44 @@ from sqlalchemy import (
 )
 
 from consentgate.cases.records import AUTOMATED, CaseKind
-from consentgate.reports.categories import (
-    CASE_CATEGORIES,
-    NOT_SPECIFIED,
-    STATEMENT_CATEGORIES,
-)
+from consentgate.cases.statements.harms import ALLEGED, CATEGORIES, QUEUE_HARMS, notice_harm
+from consentgate.cases.statements.records import Harm
+from consentgate.reports.categories import Category
 from consentgate.reports.sql import Dialect
 from consentgate.store.cases_tables import cases, notices
 
 
 def category_exprs(
-    kind: ColumnElement[Any], alleged: ColumnElement[Any]
+    kind: ColumnElement[Any],
+    alleged: ColumnElement[Any],
+    escalated: ColumnElement[Any] | None = None,
 ) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
-    """The category and keyword of a case (or notice) of ``kind``; a DSA notice's category is
-    the one it alleges (``categories.notice_category``), with no keyword."""
-    known = [(k, c) for k, c in CASE_CATEGORIES.items() if c is not None]
+    """The category and keyword the statement of a case (or notice) of ``kind`` says, or
+    would say: child sexual abuse once ``escalated``, else the harm of the kind's queue,
+    else for a DSA notice what it alleges (``harms.notice_harm``); null when only a
+    person can tell (an automated review)."""
+    whens: list[tuple[ColumnElement[bool], Category]] = []
+    if escalated is not None:
+        whens.append((func.coalesce(escalated, false()), Category.stated(Harm.CHILD_SEXUAL_ABUSE)))
+    for k in CaseKind:
+        if k.queue in QUEUE_HARMS:
+            whens.append((kind == k.value, Category.stated(QUEUE_HARMS[k.queue])))
+    said = {text: Category.stated(*notice_harm(text)) for text in (*ALLEGED, *CATEGORIES)}
+    unsaid = Category.stated(*notice_harm(None))
     dsa = kind == CaseKind.DSA_NOTICE.value
-    alleged_or_not = case(
-        (alleged.in_(sorted(STATEMENT_CATEGORIES)), alleged), else_=NOT_SPECIFIED.category
-    )
-    category = case(
-        *[(kind == k.value, literal(c.category)) for k, c in known],
-        (dsa, alleged_or_not),
-        else_=null(),
-    )
-    keyword = case(
-        *[(kind == k.value, literal(c.keyword)) for k, c in known if c.keyword is not None],
-        else_=null(),
-    )
-    return category, keyword
+
+    def pick(part: int) -> ColumnElement[Any]:
+        of_notice = case(
+            *[(alleged == text, _text(c[part])) for text, c in said.items()],
+            else_=_text(unsaid[part]),
+        )
+        return case(*[(when, _text(c[part])) for when, c in whens], (dsa, of_notice))
+
+    return pick(0), pick(1)
+
+
+def _text(value: str | None) -> ColumnElement[Any]:
+    return null() if value is None else literal(value)
 
 
 def trusted_expr(data: ColumnElement[Any]) -> ColumnElement[bool]:
@@ -132,7 +142,9 @@ def case_facts(dialect: Dialect) -> Subquery:
         .subquery("parsed")
     )
     doc, notice = parsed.c.doc, parsed.c.notice
-    category, keyword = category_exprs(parsed.c.kind, notice["alleged_category"].as_string())
+    category, keyword = category_exprs(
+        parsed.c.kind, notice["alleged_category"].as_string(), doc["escalated"].as_boolean()
+    )
     return select(
         parsed.c.id,
         parsed.c.kind,

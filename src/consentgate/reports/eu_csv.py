@@ -17,6 +17,7 @@ import io
 from collections.abc import Callable
 from importlib import resources
 
+from consentgate.cases.statements.tdb import DecisionVisibility
 from consentgate.reports.categories import Basis
 from consentgate.reports.records import MeasureRow, NoticeRow, Percentiles, TransparencyReport
 
@@ -32,6 +33,16 @@ PARTS = {
 
 PLACEHOLDER_PERIOD = "YYYY-MM-DD/YYYY-MM-DD"
 OTHER_PROMPT = 'Text to detail the "Other" keyword.'
+VISIBILITY_COLUMNS = {
+    DecisionVisibility.CONTENT_REMOVED.value: "Removal",
+    DecisionVisibility.CONTENT_DISABLED.value: "Disable",
+    DecisionVisibility.CONTENT_DEMOTED.value: "Demoted",
+    DecisionVisibility.CONTENT_AGE_RESTRICTED.value: "Age restricted",
+    DecisionVisibility.CONTENT_INTERACTION_RESTRICTED.value: "Interaction restricted",
+    DecisionVisibility.CONTENT_LABELLED.value: "Labelled",
+    DecisionVisibility.OTHER.value: "Other",
+}
+"""The template's visibility columns, by the statements' ``decision_visibility``."""
 MEDIAN_NOTE = "hours from receipt of the notice to the decision on the item (nearest rank)"
 
 
@@ -99,6 +110,7 @@ def _notices(report: TransparencyReport, cells: list[str], category: str) -> dic
     r = found.get(_row_key(cells, category), NoticeRow(category=category))
     tf = " (Trusted Flagger notices)"
     items = "Number of specific items of information included in the total number of notices"
+    terms = "Number of actions taken on the basis of the terms and conditions of the service"
     return {
         "Number of notices received": str(r.notices),
         "Number of notices received from Trusted flaggers": str(r.notices_trusted),
@@ -108,6 +120,8 @@ def _notices(report: TransparencyReport, cells: list[str], category: str) -> dic
         f"Median time to take action{tf}": hours(r.median_trusted_s),
         "Number of actions taken on the basis of the law": str(r.actions),
         f"Number of actions taken on the basis of the law{tf}": str(r.actions_trusted),
+        f"{terms}": str(r.actions_terms),
+        f"{terms}{tf}": str(r.actions_terms_trusted),
         "Contextual information on Median time to take action": MEDIAN_NOTE if r.median_s else "",
     }
 
@@ -121,11 +135,9 @@ def _measures(basis: Basis) -> Filler:
             "Number of measures taken after detection with solely automated means": str(
                 m.automated_detection
             ),
-            "Visibility restriction Removal": str(m.removals),
         }
-        for other in ("Disable", "Demoted", "Age restricted", "Interaction restricted",
-                      "Labelled", "Other"):  # fmt: skip
-            values[f"Visibility restriction {other}"] = "0"  # the only restriction is removal
+        for restriction, column in VISIBILITY_COLUMNS.items():
+            values[f"Visibility restriction {column}"] = str(m.visibility.get(restriction, 0))
         return values
 
     return fill

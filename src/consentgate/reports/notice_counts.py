@@ -1,4 +1,10 @@
-"""Template part 4: notices received, their items, the actions taken and how fast, by category."""
+"""Template part 4: notices received, their items, the actions taken and how fast, by category.
+
+Notices and items count under the category their statement would say
+(``case_facts.category_exprs``); actions are the statements of restrictions made on
+notices (``statement_counts``), under the category each says, on the law or the
+terms by its ground.
+"""
 
 from __future__ import annotations
 
@@ -7,22 +13,22 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from consentgate.reports.case_counts import Decided
 from consentgate.reports.case_facts import category_exprs, notifier_expr, trusted_expr
-from consentgate.reports.categories import Category
+from consentgate.reports.categories import Basis, Category
 from consentgate.reports.period import Period
 from consentgate.reports.records import NoticeCounts, NoticeRow, Percentiles
+from consentgate.reports.statement_counts import Stated
 from consentgate.store.cases_tables import cases, notices
 
 
 def notice_counts(
     conn: Connection,
     period: Period,
-    decided: list[Decided],
+    stated: list[Stated],
     medians: dict[tuple[str, bool], Percentiles],
 ) -> NoticeCounts:
-    """Notices received in the period (and their items), and decisions on notice items made in
-    it, per category and keyword, with a TOTAL row first."""
+    """Notices received in the period (and their items), restrictions on notice items made
+    in it and the time to decide them, per category and keyword, with a TOTAL row first."""
     kind, data = notices.c.kind, notices.c.data
     category, keyword = category_exprs(kind, data["alleged_category"].as_string())
     keys = (kind, notifier_expr(kind, data), category, keyword, trusted_expr(data))
@@ -44,13 +50,14 @@ def notice_counts(
             if is_trusted:
                 row["notices_trusted"] += n_notices
                 row["items_trusted"] += n_items
-    for g in decided:
-        if not g.from_notice or g.action != "remove":
+    for g in stated:
+        if not g.from_notice:
             continue
-        for key in _keys(*(g.category or (None, None))):
-            table[key]["actions"] += g.n
+        column = "actions" if g.basis is Basis.LAW else "actions_terms"
+        for key in _keys(*g.category):
+            table[key][column] += g.n
             if g.trusted:
-                table[key]["actions_trusted"] += g.n
+                table[key][f"{column}_trusted"] += g.n
     for (key, is_trusted), value in medians.items():
         table.setdefault(key, Counter())
         table[key]["median_trusted_s" if is_trusted else "median_s"] = value.p50_s

@@ -66,7 +66,10 @@ class CaseDecisions(Record):
 
 
 class NoticeRow(Record):
-    """One category (or keyword) of template part 4; ``category`` TOTAL sums them all."""
+    """One category (or keyword) of template part 4; ``category`` TOTAL sums them all.
+
+    Notices count under the category their statement would say; actions under the one
+    their statement of reasons says, on the law or the terms by its ground."""
 
     category: str
     keyword: str | None = None
@@ -74,8 +77,14 @@ class NoticeRow(Record):
     notices_trusted: int = 0
     items: int = 0
     items_trusted: int = 0
-    actions: int = Field(0, description="items removed on the basis of the law")
+    actions: int = Field(
+        0, description="restrictions on the basis of the law (statements of illegal content)"
+    )
     actions_trusted: int = 0
+    actions_terms: int = Field(
+        0, description="restrictions on the basis of the terms (statements of incompatible content)"
+    )
+    actions_terms_trusted: int = 0
     median_s: float | None = Field(None, description="median time from receipt to decision")
     median_trusted_s: float | None = None
 
@@ -94,9 +103,12 @@ class MeasureRow(Record):
     basis: Basis
     category: str
     keyword: str | None = None
-    measures: int = 0
+    measures: int = Field(0, description="statements of reasons of own-initiative restrictions")
     automated_detection: int = Field(0, description="after detection by solely automated means")
     removals: int = Field(0, description="visibility restriction: removal")
+    visibility: dict[str, int] = Field(
+        default_factory=dict, description="decision_visibility → measures restricted so"
+    )
 
 
 class AppealType(Record):

@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict
 from datetime import timedelta
 
-from sqlalchemy import Connection, FromClause, Text, and_, cast, exists, func, not_, or_, select
+from sqlalchemy import Connection, FromClause, and_, exists, func, not_, or_, select
 
 from consentgate.banks.records import EntryStatus
 from consentgate.cases.records import Queue
 from consentgate.records import Mode, Verdict
 from consentgate.reports.case_counts import decided_in, seconds
-from consentgate.reports.categories import Basis, Category, of_rules
 from consentgate.reports.period import Period
 from consentgate.reports.records import BankSize, ChildSafety, ScreenCounts, Series, SeriesPoint
 from consentgate.reports.sql import Dialect
 from consentgate.store.agency_tables import agency_reports
 from consentgate.store.banks_tables import bank_entries, banks
 from consentgate.store.service_tables import decisions
-
-BlockedUploads = dict[tuple[Basis, Category], int]
-"""Blocked uploads (own-initiative, solely automated measures) by basis and category."""
 
 DAILY_UP_TO_DAYS = 190
 """Periods up to about half a year are charted by day, longer ones by month."""
@@ -37,17 +32,16 @@ def unit_of(period: Period) -> str:
 
 def screen_counts(
     conn: Connection, dialect: Dialect, period: Period
-) -> tuple[ScreenCounts, BlockedUploads, ScreenBuckets]:
-    """Screens made in the period (one pass over them), the uploads they blocked by category,
-    and their verdicts per day (or month).
+) -> tuple[ScreenCounts, ScreenBuckets]:
+    """Screens made in the period (one pass over them) and their verdicts per day (or month).
 
     A blocked upload is content that never appeared: a restriction of user
-    content. A refused generation or edit request restricts nothing a user had
-    posted (no content existed yet), so it is counted apart.
+    content, with its statement of reasons (counted by category from those, in
+    ``statement_counts``). A refused generation or edit request restricts nothing a
+    user had posted (no content existed yet), so it is counted apart.
     """
     made = dialect.bucket_of_timestamp(decisions.c.created, unit_of(period))
-    keys = (made, decisions.c.mode, decisions.c.verdict, decisions.c.escalate,
-            cast(decisions.c.rules, Text))  # fmt: skip
+    keys = (made, decisions.c.mode, decisions.c.verdict, decisions.c.escalate)
     created = dialect.ranged(conn, decisions.c.created, period)
     rows = conn.execute(
         select(*keys, func.count())
@@ -57,9 +51,8 @@ def screen_counts(
     by_verdict: Counter[str] = Counter()
     by_mode: dict[str, Counter[str]] = defaultdict(Counter)
     buckets: dict[str, Counter[str]] = defaultdict(Counter)
-    blocked: BlockedUploads = Counter()
     escalations = uploads_blocked = refused = 0
-    for at, mode, verdict, escalate, fired, count in rows:
+    for at, mode, verdict, escalate, count in rows:
         by_verdict[verdict] += count
         by_mode[mode][verdict] += count
         buckets[at][verdict] += count
@@ -70,10 +63,6 @@ def screen_counts(
             refused += count
             continue
         uploads_blocked += count
-        found = of_rules(json.loads(fired or "[]"), mode)
-        if found is not None:
-            category, basis = found
-            blocked[(basis, category)] += count
     screens = ScreenCounts(
         total=sum(by_verdict.values()),
         by_verdict={v.value: by_verdict[v.value] for v in Verdict},
@@ -82,7 +71,7 @@ def screen_counts(
         uploads_blocked=uploads_blocked,
         requests_refused=refused,
     )
-    return screens, dict(blocked), {at: dict(c) for at, c in buckets.items()}
+    return screens, {at: dict(c) for at, c in buckets.items()}
 
 
 def series(

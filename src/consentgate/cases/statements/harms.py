@@ -13,12 +13,18 @@ Commission's list of keywords per category (regulation row EU-15).
 - Explicit content of adults is not illegal; a general-audience service refuses it by
   its terms (policy R6): ``DECISION_GROUND_INCOMPATIBLE_CONTENT``, under
   ``STATEMENT_CATEGORY_OTHER_VIOLATION_TC``.
-- Anything else a custom rule blocks, or a DSA notice of another kind that a moderator
-  upheld, is stated as incompatible with the terms, under the category the notice
-  alleged when it names one of the sixteen, else ``..._OTHER_VIOLATION_TC``.
+- Anything else a custom rule blocks is stated as incompatible with the terms, under
+  ``..._OTHER_VIOLATION_TC``; so is a DSA notice of another kind that a moderator upheld,
+  under the category the notice alleged when it names one of the sixteen, else
+  ``..._NOT_SPECIFIED_NOTICE``.
 
 Which harm a restriction is: ``harm_of_labels`` reads the labels of the signals behind
-the blocking rules (labels are stable; rule ids are the operator's), most severe first.
+the blocking rules (labels are stable; rule ids are the operator's), most severe first;
+a case's harm comes from its queue (``QUEUE_HARMS``; an escalated case is child sexual
+abuse) or, for a DSA notice, from the category it alleges (``notice_harm``).
+Transparency reports count every restriction under the category and keyword its
+statement says, and a notice not yet decided under the ones it would say, from these
+same tables (``consentgate.reports.categories``).
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from consentgate.cases.records import Queue
 from consentgate.cases.statements.records import Harm
 from consentgate.cases.statements.tdb import ContentType, DecisionGround, Keyword, StatementCategory
 from consentgate.records import Decision, Verdict
@@ -44,6 +51,11 @@ class HarmProfile:
     explanation: str  # illegal_content_explanation or incompatible_content_explanation
     reference_url: str | None
     content_types: tuple[ContentType, ...] = (ContentType.IMAGE,)
+
+    @property
+    def keyword(self) -> Keyword | None:
+        """The first keyword: the one a transparency report counts the statement under."""
+        return self.keywords[0] if self.keywords else None
 
 
 PROFILES: dict[Harm, HarmProfile] = {
@@ -140,3 +152,25 @@ ALLEGED: dict[str, Harm] = {
     "STATEMENT_CATEGORY_PORNOGRAPHY_OR_SEXUALIZED_CONTENT": Harm.ADULT_SEXUAL_CONTENT,  # v1
 }
 """A DSA notice's ``alleged_category`` read as one of our harms (v1 names included)."""
+
+QUEUE_HARMS: dict[Queue, Harm] = {
+    Queue.CHILD_SAFETY: Harm.CHILD_SEXUAL_ABUSE,
+    Queue.INTIMATE_IMAGES: Harm.INTIMATE_IMAGE_ABUSE,
+}
+"""The harm of every case in a queue that holds one kind of harm (an escalated case, in
+whichever queue, is child sexual abuse)."""
+
+CATEGORIES = frozenset(c.value for c in StatementCategory)
+
+
+def notice_harm(alleged: str | None) -> tuple[Harm, StatementCategory | None]:
+    """A DSA notice's harm from the category it alleges, and the category a statement of
+    ``Harm.OTHER`` is made under: the one alleged when it is one of the sixteen but no
+    harm of ours, else ``STATEMENT_CATEGORY_NOT_SPECIFIED_NOTICE`` (the database's category
+    for a notice that names none, and the row the templates count such notices on)."""
+    text = alleged or ""
+    harm = ALLEGED.get(text, Harm.OTHER)
+    if harm is not Harm.OTHER:
+        return harm, None
+    named = StatementCategory(text) if text in CATEGORIES else None
+    return harm, named or StatementCategory.NOT_SPECIFIED_NOTICE

@@ -15,10 +15,19 @@ Two restrictions write one:
 A reviewer's reason becomes part of ``decision_facts``, which the Transparency Database
 publishes: a reason holding personal data (a name, an e-mail address, a phone number,
 a handle) is refused with the field ``reason`` named, and the decision rolls back.
+
+Each statement is also a ``statement_written`` event of the audit chain, in the same
+transaction: who restricted (the decider, or ``automated`` for an upload), the
+statement's id, what it is about, its category and ground, and the SHA-256 of its body
+(``chain.canonical``), so a statement changed in the store after it was written no
+longer matches the chain. The event's ``case_id`` stays empty and ``data.case_id``
+names the case: a case's ``version`` counts the events that change it, and a statement
+is written by the decision's hook, after the case row took its new version.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import uuid
 from typing import Any
@@ -26,11 +35,11 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from consentgate.audit import chain
-from consentgate.cases.records import AUTOMATED, Action, Case, CaseEvent, CaseKind, EventKind, Queue
+from consentgate.cases.records import AUTOMATED, Action, Case, CaseEvent, CaseKind, EventKind
 from consentgate.cases.service import CaseHook
 from consentgate.cases.statements import store
 from consentgate.cases.statements.build import Restriction, StatementConfig, build, upload_facts
-from consentgate.cases.statements.harms import ALLEGED, harm_of_decision
+from consentgate.cases.statements.harms import QUEUE_HARMS, harm_of_decision, notice_harm
 from consentgate.cases.statements.personal import find_personal_data
 from consentgate.cases.statements.records import Harm, Statement, StatementSource
 from consentgate.cases.statements.tdb import AutomatedDecision, SourceType, StatementCategory
@@ -70,7 +79,6 @@ SOURCES = {
     CaseKind.TAKE_IT_DOWN: SourceType.OTHER_NOTIFICATION,  # US law, not an Art. 16 notice
     CaseKind.UK_INTIMATE_IMAGE: SourceType.OTHER_NOTIFICATION,  # UK law
 }
-CATEGORIES = frozenset(c.value for c in StatementCategory)
 
 
 def new_statement_id() -> str:
@@ -102,7 +110,7 @@ class StatementWriter:
         statement = build(
             self.config, restriction, source=StatementSource.UPLOAD, decision_id=decision.id
         )
-        self._store(conn, statement)
+        self._store(conn, statement, actor=AUTOMATED)
         r = statement.redress
         ref = StatementRef(
             id=statement.id,
@@ -153,14 +161,34 @@ class StatementWriter:
             category=category,
         )
         statement = build(self.config, restriction, source=StatementSource.CASE, case_id=case.id)
-        self._store(conn, statement)
+        self._store(conn, statement, actor=event.actor)
         return statement
 
-    def _store(self, conn: Connection, statement: Statement) -> None:
-        faults = validate(statement.statement.body())
+    def _store(self, conn: Connection, statement: Statement, *, actor: str) -> None:
+        body = statement.statement.body()
+        faults = validate(body)
         if faults:  # our own texts: a fault is a bug, so keep the statement and say so
             log.error("statement %s does not validate: %s", statement.id, faults[0])
         store.insert(conn, statement)
+        about = {"case_id": statement.case_id} if statement.case_id else {}
+        if statement.decision_id:
+            about["decision_id"] = statement.decision_id
+        chain.append(
+            conn,
+            at=statement.created_at,
+            actor=actor,
+            kind=EventKind.STATEMENT_WRITTEN,
+            reason="statement of reasons written",
+            data={
+                "statement_id": statement.id,
+                "source": statement.source.value,
+                **about,
+                "harm": statement.harm.value,
+                "category": statement.statement.category.value,
+                "decision_ground": statement.statement.decision_ground.value,
+                "sha256": hashlib.sha256(chain.canonical(body)).hexdigest(),
+            },
+        )
 
 
 def _case_facts(case: Case, event: CaseEvent) -> str:
@@ -199,19 +227,16 @@ def _harm(
     conn: Connection, case: Case, screened: Decision | None, notice: dict[str, Any]
 ) -> tuple[Harm, StatementCategory | None]:
     """The case's harm, and the category a DSA notice alleged when it names no harm of ours."""
-    if case.queue is Queue.CHILD_SAFETY or case.escalated:
+    if case.escalated:
         return Harm.CHILD_SEXUAL_ABUSE, None
     if case.kind is CaseKind.RETRO_MATCH:
         received = next(chain.events(conn, case_id=case.id, batch=1), None)
         csam = received is not None and received.data.get("bank_kind") == "csam"
         return (Harm.CHILD_SEXUAL_ABUSE if csam else Harm.INTIMATE_IMAGE_ABUSE), None
-    if case.queue is Queue.INTIMATE_IMAGES:
-        return Harm.INTIMATE_IMAGE_ABUSE, None
+    if case.queue in QUEUE_HARMS:
+        return QUEUE_HARMS[case.queue], None
     if case.kind is CaseKind.DSA_NOTICE:
-        alleged = str(notice.get("alleged_category") or "")
-        harm = ALLEGED.get(alleged, Harm.OTHER)
-        named = StatementCategory(alleged) if alleged in CATEGORIES else None
-        return harm, named if harm is Harm.OTHER else None
+        return notice_harm(notice.get("alleged_category"))
     if screened is not None:
         return harm_of_decision(screened), None
     return Harm.OTHER, None
