@@ -1,9 +1,10 @@
 """The console in headless Chromium: a case worked from the queue to removal with the keyboard,
 appealed, the appeal decided by a second person, and the reversal read in the case's audit log.
 
-The run saves screenshots of the queue and of a case page (benign test data) to docs/img/,
-where docs/console.md shows them; it checks every page at 1280×800 and at 390 px wide (no
-sideways scrolling), every form control's label, and text contrast (WCAG AA).
+The run takes screenshots of the queue and of a case page (benign test data); with
+``CONSENTGATE_SCREENSHOTS_DIR=docs/img`` they are written where docs/console.md shows them.
+It checks every page at 1280×800 and at 390 px wide (no sideways scrolling), every form
+control's label, and text contrast (WCAG AA).
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ import pytest
 
 from consentgate.people import Role
 
-DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "notices"
 SUBRESOURCES = {"script", "stylesheet", "image", "fetch", "xhr"}
 PASSWORDS = {"alice": "alice-pass-4-tests", "bob": "bob-pass-4-tests"}
@@ -107,6 +107,7 @@ def test_when_a_case_is_worked_by_keyboard_appealed_and_reversed_then_the_log_sh
     browser_page: Any,
     logged_in: Callable[[Any, str, str], None],
     errors: list[str],
+    screenshot: Callable[[Any, str], Path],
 ) -> None:
     page, base = browser_page, console_server
     make_user("alice", Role.MODERATOR, PASSWORDS["alice"])
@@ -126,7 +127,7 @@ def test_when_a_case_is_worked_by_keyboard_appealed_and_reversed_then_the_log_sh
         "([el, t]) => el.textContent !== t", arg=[countdown.element_handle(), first]
     )
     assert re.fullmatch(r"\d+m \d\ds left", countdown.inner_text())
-    page.screenshot(path=str(DOCS_IMG / "console-queue.png"))
+    screenshot(page, "console-queue")
     _check(page, "queue")
 
     page.keyboard.press("?")
@@ -139,7 +140,7 @@ def test_when_a_case_is_worked_by_keyboard_appealed_and_reversed_then_the_log_sh
     page.wait_for_url(f"**/console/cases/{takedown}?act=remove*")
     assert page.locator("input[name=action][value=remove]").is_checked()
     assert page.evaluate("document.activeElement.id") == "reason"
-    page.screenshot(path=str(DOCS_IMG / "console-case.png"), full_page=True)
+    screenshot(page, "console-case")
     _check(page, "case page")
     page.keyboard.type("Intimate image shared without consent (TAKE IT DOWN request).")
     page.keyboard.press("Enter")
