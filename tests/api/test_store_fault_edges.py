@@ -34,8 +34,11 @@ def _duplicate() -> IntegrityError:
 
 @pytest.fixture
 def lenient(tmp_path: Path) -> Iterator[Api]:
-    """The API whose client gets the 500 document instead of the server's exception."""
-    settings = make_settings(f"sqlite:///{tmp_path / 'store.db'}")
+    """The API whose client gets the 500 document instead of the server's exception.
+
+    One worker, so its counters are in memory: the fault under test is the route's
+    own write, not the rate counters' (which several workers keep in the store file)."""
+    settings = make_settings(f"sqlite:///{tmp_path / 'store.db'}", workers=1)
     with running(settings, raise_server_exceptions=False) as api:
         yield api
 

@@ -99,8 +99,10 @@ def make_user(console_settings: Settings, console_server: str) -> Iterator[Calla
     db.dispose()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def _browser() -> Iterator[Any]:
+    # Module-scoped: Playwright's sync API keeps an event loop running in the main
+    # thread while it is open, and later modules' ``asyncio.run`` must not meet it.
     missing = None
     if not Path(CHROMIUM).exists():
         missing = f"{CHROMIUM} is not installed (apt-get install chromium chromium-driver)"
